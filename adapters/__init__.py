@@ -1,0 +1,1 @@
+"""GC-specific pieces behind small interfaces: rules, exporters, delivery sinks and notifiers."""

@@ -1,0 +1,1 @@
+"""Database infrastructure shared by every domain: types, engine, migrations."""

@@ -1,0 +1,419 @@
+"""The one place the bridge talks HTTP to the marketplace.
+
+One pooled ``requests.Session`` carries the ADMIN ``sid`` cookie. Reads are retried with backoff
+on network failures, 5xx and 429; writes are retried only when the marketplace certainly did not
+act on them. Every answer is checked to be the API's JSON and turned into typed records at once:
+an item that does not fit its model comes back as ``Malformed`` (the caller quarantines it), so
+one bad record never hides the others.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import requests
+from pydantic import BaseModel, ValidationError
+from requests.adapters import HTTPAdapter
+
+from bridge.marketplace import models
+from bridge.marketplace.commands import Command
+from bridge.marketplace.errors import (
+    ApiError,
+    Conflict,
+    MarketplaceUnavailable,
+    NotFound,
+    PermissionDenied,
+    Rejected,
+    SessionExpired,
+    SessionNotAdmin,
+    UnexpectedResponse,
+    WriteOutcomeUnknown,
+)
+from bridge.marketplace.retry import RETRYABLE_STATUSES, RetryPolicy
+from bridge.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
+
+ERROR_CLASSES: dict[int, type[ApiError]] = {
+    400: Rejected,
+    401: PermissionDenied,
+    404: NotFound,
+    409: Conflict,
+}
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A record the marketplace sent that does not fit its model: kept whole for quarantine."""
+
+    record_kind: str
+    record_id: str | None
+    payload: Any
+    error: str
+
+
+@dataclass(frozen=True)
+class NotModified:
+    """A conditional GET answered 304: what the caller holds is still current."""
+
+    etag: str
+
+
+@dataclass(frozen=True)
+class Fetched(Generic[ItemT]):
+    """A record (or ``Malformed``) together with the validator to send next time."""
+
+    record: ItemT | Malformed
+    etag: str | None
+
+
+@dataclass(frozen=True)
+class Listing(Generic[ItemT]):
+    """A full list: its well-formed items, the malformed ones, and its validator."""
+
+    items: list[ItemT]
+    malformed: list[Malformed]
+    etag: str | None
+
+
+class ClientStats:
+    """Thread-safe counters of what the client did, for run summaries and benchmarks."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: Counter[str] = Counter()
+
+    def add(self, name: str, amount: int = 1) -> None:
+        with self._lock:
+            self.counts[name] += amount
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.counts)
+
+
+def parse_record(model: type[ModelT], payload: Any, record_kind: str) -> ModelT | Malformed:
+    """Validate one payload, or describe why it cannot be used."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        record_id = payload.get("id") if isinstance(payload, dict) else None
+        return Malformed(
+            record_kind=record_kind,
+            record_id=str(record_id) if record_id is not None else None,
+            payload=payload,
+            error=_describe_validation(exc),
+        )
+
+
+def _describe_validation(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors(include_url=False)[:10]:
+        where = ".".join(str(part) for part in item["loc"]) or "(record)"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+class MarketplaceClient:
+    """Typed reads and tagged writes against ``<marketplace>/api``."""
+
+    def __init__(
+        self,
+        api_url: str,
+        session_cookie: str,
+        *,
+        timeout: float = 20.0,
+        concurrency: int = 8,
+        retry: RetryPolicy | None = None,
+        http: requests.Session | None = None,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.timeout = timeout
+        self.concurrency = concurrency
+        self.retry = retry or RetryPolicy()
+        self.stats = ClientStats()
+        self.http = http or requests.Session()
+        adapter = HTTPAdapter(pool_connections=concurrency, pool_maxsize=concurrency)
+        self.http.mount("http://", adapter)
+        self.http.mount("https://", adapter)
+        self.http.headers.update({"Accept": "application/json", "Cookie": f"sid={session_cookie}"})
+        self._pool: ThreadPoolExecutor | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MarketplaceClient:
+        return cls(
+            settings.marketplace_api_url,
+            settings.session_cookie,
+            timeout=settings.http_timeout_seconds,
+            concurrency=settings.http_concurrency,
+            retry=RetryPolicy(
+                max_attempts=settings.http_max_attempts,
+                base_seconds=settings.http_backoff_base_seconds,
+                max_seconds=settings.http_backoff_max_seconds,
+            ),
+        )
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self.http.close()
+
+    def __enter__(self) -> MarketplaceClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Session --------------------------------------------------------------------------------
+
+    def current_session(self) -> models.Session | None:
+        body = self._get("sessions/current").body
+        if body is None:
+            return None
+        return models.Session.model_validate(body)
+
+    def require_admin_session(self) -> models.Session:
+        """Fail fast, with what to do, unless the session is an active ADMIN's."""
+        session = self.current_session()
+        if session is None:
+            raise SessionExpired()
+        if session.user.type is not models.UserType.ADMIN:
+            raise SessionNotAdmin(session.user.type.value)
+        return session
+
+    # Reads ----------------------------------------------------------------------------------
+
+    def list_opportunities(
+        self, kind: models.OpportunityKind, etag: str | None = None
+    ) -> Listing[models.OpportunitySlimModel] | NotModified:
+        answer = self._get(f"opportunities/{kind.value}", etag=etag)
+        if answer.not_modified:
+            return NotModified(etag or "")
+        return self._listing(
+            models.SLIM_MODELS[kind], answer.body, f"opportunity-list:{kind.value}", answer.etag
+        )
+
+    def get_opportunity(
+        self, kind: models.OpportunityKind, opportunity_id: str, etag: str | None = None
+    ) -> Fetched[models.OpportunityModel] | NotModified:
+        answer = self._get(f"opportunities/{kind.value}/{opportunity_id}", etag=etag)
+        if answer.not_modified:
+            return NotModified(etag or "")
+        record = parse_record(models.DETAIL_MODELS[kind], answer.body, f"opportunity:{kind.value}")
+        return Fetched(record=record, etag=answer.etag)
+
+    def list_proposals(
+        self, kind: models.OpportunityKind, opportunity_id: str
+    ) -> Listing[models.ProposalModel]:
+        answer = self._get(f"proposals/{kind.value}", params={"opportunity": opportunity_id})
+        return self._listing(
+            models.PROPOSAL_MODELS[kind], answer.body, f"proposal:{kind.value}", answer.etag
+        )
+
+    def list_users(self) -> Listing[models.User]:
+        answer = self._get("users")
+        return self._listing(models.User, answer.body, "user", answer.etag)
+
+    def iter_organization_pages(
+        self, page_size: int = 100
+    ) -> Iterator[Listing[models.OrganizationSlim]]:
+        """Every page of the organizations list, the one paged list of the API."""
+        page = 1
+        while True:
+            answer = self._get("organizations", params={"page": page, "pageSize": page_size})
+            envelope = models.OrganizationPage.model_validate(answer.body)
+            yield self._listing(models.OrganizationSlim, envelope.items, "organization", None)
+            if page >= envelope.num_pages:
+                return
+            page += 1
+
+    def get_organization(self, organization_id: str) -> models.Organization | Malformed:
+        answer = self._get(f"organizations/{organization_id}")
+        return parse_record(models.Organization, answer.body, "organization")
+
+    def map_concurrent(
+        self, function: Callable[[ItemT], ResultT], items: Iterable[ItemT]
+    ) -> Iterator[tuple[ItemT, ResultT | BaseException]]:
+        """Apply ``function`` to ``items`` on the bounded pool, yielding as each completes.
+
+        At most twice the pool size is in flight, so memory stays flat however long the
+        input; an exception is yielded in place of its result rather than raised, so one
+        failed read never loses the others.
+        """
+        pool = self._executor()
+        pending: dict[Future[ResultT], ItemT] = {}
+        source = iter(items)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < self.concurrency * 2:
+                try:
+                    item = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending[pool.submit(function, item)] = item
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                item = pending.pop(future)
+                error = future.exception()
+                yield item, (error if error is not None else future.result())
+
+    # Writes ---------------------------------------------------------------------------------
+
+    def send(
+        self, kind: models.OpportunityKind, opportunity_id: str, command: Command
+    ) -> models.OpportunityModel:
+        """Send a tagged command; the marketplace answers with the updated opportunity."""
+        path = f"opportunities/{kind.value}/{opportunity_id}"
+        body = self._write("PUT", path, command.body())
+        record = parse_record(models.DETAIL_MODELS[kind], body, f"opportunity:{kind.value}")
+        if isinstance(record, Malformed):
+            raise UnexpectedResponse(
+                f"{path}: the updated opportunity is malformed: {record.error}"
+            )
+        return record
+
+    # HTTP -----------------------------------------------------------------------------------
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=self.concurrency, thread_name_prefix="marketplace"
+            )
+        return self._pool
+
+    def _listing(
+        self, model: type[ModelT], body: Any, record_kind: str, etag: str | None
+    ) -> Listing[ModelT]:
+        if not isinstance(body, list):
+            raise UnexpectedResponse(
+                f"{record_kind}: expected a JSON list, got {type(body).__name__}"
+            )
+        items: list[ModelT] = []
+        malformed: list[Malformed] = []
+        for payload in body:
+            record = parse_record(model, payload, record_kind)
+            (malformed if isinstance(record, Malformed) else items).append(record)  # type: ignore[arg-type]
+        return Listing(items=items, malformed=malformed, etag=etag)
+
+    def _get(
+        self, path: str, *, params: dict[str, Any] | None = None, etag: str | None = None
+    ) -> _Answer:
+        url = f"{self.api_url}/{path}"
+        headers = {"If-None-Match": etag} if etag else None
+        attempt = 0
+        while True:
+            attempt += 1
+            self.stats.add("requests")
+            try:
+                response = self.http.get(url, params=params, headers=headers, timeout=self.timeout)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                reason = "timeout" if isinstance(exc, requests.Timeout) else "connection"
+                if self._give_up(attempt, reason, None):
+                    raise MarketplaceUnavailable(
+                        f"{path}: no answer after {attempt} attempts ({reason}: {exc})"
+                    ) from exc
+                continue
+            if response.status_code in RETRYABLE_STATUSES:
+                reason = "429" if response.status_code == 429 else "5xx"
+                if self._give_up(attempt, reason, response.headers.get("Retry-After")):
+                    raise MarketplaceUnavailable(
+                        f"{path}: HTTP {response.status_code} after {attempt} attempts"
+                    )
+                continue
+            return self._answer(path, response)
+
+    def _give_up(self, attempt: int, reason: str, retry_after: str | None) -> bool:
+        if attempt >= self.retry.max_attempts:
+            self.stats.add("gave_up")
+            return True
+        self.stats.add("retries")
+        self.stats.add(f"retries_{reason}")
+        log.warning("marketplace read failed (%s), attempt %d; retrying", reason, attempt)
+        self.retry.wait(attempt, retry_after)
+        return False
+
+    def _write(self, method: str, path: str, body: dict[str, Any]) -> Any:
+        url = f"{self.api_url}/{path}"
+        attempt = 0
+        while True:
+            attempt += 1
+            self.stats.add("requests")
+            try:
+                response = self.http.request(method, url, json=body, timeout=self.timeout)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if not _never_sent(exc):
+                    raise WriteOutcomeUnknown(
+                        f"{path}: the write may or may not have been applied ({exc}); "
+                        "re-read the record before trying again"
+                    ) from exc
+                if self._give_up(attempt, "connection", None):
+                    raise MarketplaceUnavailable(f"{path}: could not connect ({exc})") from exc
+                continue
+            if response.status_code == 429:
+                if self._give_up(attempt, "429", response.headers.get("Retry-After")):
+                    raise MarketplaceUnavailable(f"{path}: still rate limited after {attempt}")
+                continue
+            if response.status_code >= 500:
+                raise WriteOutcomeUnknown(
+                    f"{path}: HTTP {response.status_code}; re-read the record before trying again"
+                )
+            return self._answer(path, response).body
+
+    def _answer(self, path: str, response: requests.Response) -> _Answer:
+        etag = response.headers.get("ETag")
+        if response.status_code == 304:
+            self.stats.add("not_modified")
+            return _Answer(body=None, etag=etag, not_modified=True)
+        body = _json_body(path, response)
+        if response.status_code >= 400:
+            error_class = ERROR_CLASSES.get(response.status_code, ApiError)
+            raise error_class(response.status_code, models.error_messages(body), path)
+        return _Answer(body=body, etag=etag, not_modified=False)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    body: Any
+    etag: str | None
+    not_modified: bool
+
+
+def _json_body(path: str, response: requests.Response) -> Any:
+    content_type = response.headers.get("Content-Type", "")
+    if "json" not in content_type.lower():
+        snippet = response.text[:80].strip().replace("\n", " ")
+        raise UnexpectedResponse(
+            f"{path}: HTTP {response.status_code} with {content_type or 'no content type'}, "
+            f"not the API's JSON ({snippet!r}); is the marketplace URL right?"
+        )
+    try:
+        return json.loads(response.content, parse_float=Decimal)
+    except ValueError as exc:
+        raise UnexpectedResponse(f"{path}: the JSON body does not parse ({exc})") from exc
+
+
+def _never_sent(error: Exception) -> bool:
+    """True when a connection error happened before the request reached the marketplace."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    text = repr(error)
+    return any(
+        marker in text
+        for marker in ("NewConnectionError", "Connection refused", "NameResolutionError")
+    )

@@ -1,0 +1,570 @@
+"""Typed models of the marketplace's JSON, exactly as the real API returns it.
+
+Every response crosses into the bridge through these models, once, at the edge: the rest of the
+code never sees raw JSON. Unknown fields are ignored (a fork may add some); missing or wrongly
+typed ones raise ``pydantic.ValidationError``, which the sync turns into a quarantined record.
+The quirks of the real API are absorbed here (``rank`` as a string in lists, ``note: null``,
+``history`` present or absent) so that nothing downstream has to know about them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+)
+
+
+class OpportunityKind(StrEnum):
+    """The three kinds of opportunity, spelled as the marketplace's URL paths spell them."""
+
+    CODE_WITH_US = "code-with-us"
+    SPRINT_WITH_US = "sprint-with-us"
+    TEAM_WITH_US = "team-with-us"
+
+
+class CWUOpportunityStatus(StrEnum):
+    DRAFT = "DRAFT"
+    UNDER_REVIEW = "UNDER_REVIEW"
+    PUBLISHED = "PUBLISHED"
+    EVALUATION = "EVALUATION"
+    PROCESSING = "PROCESSING"
+    AWARDED = "AWARDED"
+    CANCELED = "CANCELED"
+    SUSPENDED = "SUSPENDED"
+
+
+class SWUOpportunityStatus(StrEnum):
+    DRAFT = "DRAFT"
+    UNDER_REVIEW = "UNDER_REVIEW"
+    PUBLISHED = "PUBLISHED"
+    EVAL_QUESTIONS_INDIVIDUAL = "EVAL_QUESTIONS_INDIVIDUAL"
+    EVAL_QUESTIONS_CONSENSUS = "EVAL_QUESTIONS_CONSENSUS"
+    EVAL_CC = "EVAL_CC"
+    EVAL_SCENARIO = "EVAL_SCENARIO"
+    PROCESSING = "PROCESSING"
+    AWARDED = "AWARDED"
+    CANCELED = "CANCELED"
+    SUSPENDED = "SUSPENDED"
+
+
+class TWUOpportunityStatus(StrEnum):
+    DRAFT = "DRAFT"
+    UNDER_REVIEW = "UNDER_REVIEW"
+    PUBLISHED = "PUBLISHED"
+    EVAL_QUESTIONS_INDIVIDUAL = "EVAL_QUESTIONS_INDIVIDUAL"
+    EVAL_QUESTIONS_CONSENSUS = "EVAL_QUESTIONS_CONSENSUS"
+    EVAL_C = "EVAL_C"
+    PROCESSING = "PROCESSING"
+    AWARDED = "AWARDED"
+    CANCELED = "CANCELED"
+    SUSPENDED = "SUSPENDED"
+
+
+class CWUProposalStatus(StrEnum):
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    UNDER_REVIEW = "UNDER_REVIEW"
+    EVALUATED = "EVALUATED"
+    AWARDED = "AWARDED"
+    NOT_AWARDED = "NOT_AWARDED"
+    DISQUALIFIED = "DISQUALIFIED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class SWUProposalStatus(StrEnum):
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    UNDER_REVIEW_QUESTIONS = "UNDER_REVIEW_QUESTIONS"
+    EVALUATED_QUESTIONS = "EVALUATED_QUESTIONS"
+    UNDER_REVIEW_CODE_CHALLENGE = "UNDER_REVIEW_CODE_CHALLENGE"
+    EVALUATED_CODE_CHALLENGE = "EVALUATED_CODE_CHALLENGE"
+    UNDER_REVIEW_TEAM_SCENARIO = "UNDER_REVIEW_TEAM_SCENARIO"
+    EVALUATED_TEAM_SCENARIO = "EVALUATED_TEAM_SCENARIO"
+    AWARDED = "AWARDED"
+    NOT_AWARDED = "NOT_AWARDED"
+    DISQUALIFIED = "DISQUALIFIED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class TWUProposalStatus(StrEnum):
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    UNDER_REVIEW_QUESTIONS = "UNDER_REVIEW_QUESTIONS"
+    EVALUATED_QUESTIONS = "EVALUATED_QUESTIONS"
+    UNDER_REVIEW_CHALLENGE = "UNDER_REVIEW_CHALLENGE"
+    EVALUATED_CHALLENGE = "EVALUATED_CHALLENGE"
+    AWARDED = "AWARDED"
+    NOT_AWARDED = "NOT_AWARDED"
+    DISQUALIFIED = "DISQUALIFIED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class UserType(StrEnum):
+    ADMIN = "ADMIN"
+    GOV = "GOV"
+    VENDOR = "VENDOR"
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    INACTIVE_USER = "INACTIVE_USER"
+    INACTIVE_ADMIN = "INACTIVE_ADMIN"
+
+
+OpportunityStatus = CWUOpportunityStatus | SWUOpportunityStatus | TWUOpportunityStatus
+ProposalStatus = CWUProposalStatus | SWUProposalStatus | TWUProposalStatus
+
+# Statuses from which nothing more happens to an opportunity's proposals or content.
+TERMINAL_STATUSES = frozenset({"AWARDED", "CANCELED", "SUSPENDED"})
+# Statuses before the deadline: the marketplace refuses (401) to list proposals then.
+PRE_EVALUATION_STATUSES = frozenset({"DRAFT", "UNDER_REVIEW", "PUBLISHED"})
+
+
+def _int_from_text(value: Any) -> Any:
+    """``rank`` is a number in proposal details but a string ("1") in lists."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Score = Annotated[Decimal, Field(ge=0, le=100, max_digits=9, decimal_places=4)]
+Rank = Annotated[int, BeforeValidator(_int_from_text)]
+Timestamp = AwareDatetime
+
+
+class ApiModel(BaseModel):
+    """Base of every marketplace model: immutable, tolerant of fields a fork adds."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class FileRecord(ApiModel):
+    id: str
+    name: str
+    created_at: Timestamp = Field(alias="createdAt")
+    file_blob: str = Field(alias="fileBlob")
+
+
+class UserSlim(ApiModel):
+    id: str
+    name: str
+    avatar_image_file: FileRecord | None = Field(default=None, alias="avatarImageFile")
+
+
+class HistoryType(ApiModel):
+    tag: Literal["status", "event"]
+    value: str
+
+
+class HistoryRecord(ApiModel):
+    """One status change or event; TWU omits ``attachments`` and may send ``note: null``."""
+
+    id: str
+    created_at: Timestamp = Field(alias="createdAt")
+    created_by: UserSlim | None = Field(default=None, alias="createdBy")
+    note: str | None = None
+    type: HistoryType
+    attachments: list[FileRecord] = Field(default_factory=list)
+
+
+class Addendum(ApiModel):
+    id: str
+    description: str
+    created_at: Timestamp = Field(alias="createdAt")
+    created_by: UserSlim | None = Field(default=None, alias="createdBy")
+
+
+class Reporting(ApiModel):
+    num_proposals: NonNegativeInt = Field(alias="numProposals")
+    num_watchers: NonNegativeInt = Field(default=0, alias="numWatchers")
+    num_views: NonNegativeInt = Field(default=0, alias="numViews")
+
+
+class ProponentRef(ApiModel):
+    tag: Literal["individual", "organization"]
+    value: str
+
+
+class CWUSuccessfulProponent(ApiModel):
+    id: ProponentRef
+    name: str
+    email: str | None = None
+    score: Score | None = None
+    created_by: UserSlim | None = Field(default=None, alias="createdBy")
+
+
+class TeamSuccessfulProponent(ApiModel):
+    """SWU and TWU proposals are always by an organization, so ``id`` is its id."""
+
+    id: str
+    name: str
+    email: str | None = None
+    total_score: Score | None = Field(default=None, alias="totalScore")
+    created_by: UserSlim | None = Field(default=None, alias="createdBy")
+
+
+# Opportunities ---------------------------------------------------------------------------------
+
+
+class OpportunitySlim(ApiModel):
+    """Fields common to the three kinds' list items."""
+
+    id: str
+    title: str
+    teaser: str
+    created_at: Timestamp = Field(alias="createdAt")
+    updated_at: Timestamp = Field(alias="updatedAt")
+    remote_ok: bool = Field(alias="remoteOk")
+    location: str
+    proposal_deadline: Timestamp = Field(alias="proposalDeadline")
+    subscribed: bool | None = None
+    created_by: UserSlim | None = Field(default=None, alias="createdBy")
+    updated_by: UserSlim | None = Field(default=None, alias="updatedBy")
+
+    @property
+    def amount(self) -> Decimal:
+        """The opportunity's money figure, whatever the kind calls it."""
+        raise NotImplementedError
+
+
+class CWUOpportunitySlim(OpportunitySlim):
+    status: CWUOpportunityStatus
+    reward: Money
+
+    @property
+    def amount(self) -> Decimal:
+        return self.reward
+
+
+class SWUOpportunitySlim(OpportunitySlim):
+    status: SWUOpportunityStatus
+    total_max_budget: Money = Field(alias="totalMaxBudget")
+
+    @property
+    def amount(self) -> Decimal:
+        return self.total_max_budget
+
+
+class TWUOpportunitySlim(OpportunitySlim):
+    status: TWUOpportunityStatus
+    max_budget: Money = Field(alias="maxBudget")
+
+    @property
+    def amount(self) -> Decimal:
+        return self.max_budget
+
+
+class OpportunityDetailFields(ApiModel):
+    """Fields every kind's detail adds to its list item."""
+
+    description: str
+    remote_desc: str = Field(alias="remoteDesc")
+    published_at: Timestamp | None = Field(default=None, alias="publishedAt")
+    attachments: list[FileRecord] = Field(default_factory=list)
+    addenda: list[Addendum] = Field(default_factory=list)
+    history: list[HistoryRecord] | None = None
+    reporting: Reporting | None = None
+
+
+class CWUOpportunity(CWUOpportunitySlim, OpportunityDetailFields):
+    skills: list[str]
+    assignment_date: Timestamp = Field(alias="assignmentDate")
+    start_date: Timestamp = Field(alias="startDate")
+    completion_date: Timestamp | None = Field(default=None, alias="completionDate")
+    submission_info: str = Field(alias="submissionInfo")
+    acceptance_criteria: str = Field(alias="acceptanceCriteria")
+    evaluation_criteria: str = Field(alias="evaluationCriteria")
+    successful_proponent: CWUSuccessfulProponent | None = Field(
+        default=None, alias="successfulProponent"
+    )
+
+
+class EvaluationPanelUser(ApiModel):
+    id: str
+    name: str
+    email: str | None = None
+
+
+class EvaluationPanelMember(ApiModel):
+    user: EvaluationPanelUser
+    chair: bool
+    evaluator: bool
+    order: int
+
+
+class EvaluationQuestion(ApiModel):
+    question: str
+    guideline: str
+    score: Decimal
+    word_limit: int = Field(alias="wordLimit")
+    order: int
+    minimum_score: Decimal | None = Field(default=None, alias="minimumScore")
+
+
+class RequiredCapability(ApiModel):
+    capability: str
+    full_time: bool = Field(alias="fullTime")
+
+
+class SWUPhase(ApiModel):
+    phase: str
+    start_date: Timestamp = Field(alias="startDate")
+    completion_date: Timestamp = Field(alias="completionDate")
+    max_budget: Money = Field(alias="maxBudget")
+    required_capabilities: list[RequiredCapability] = Field(
+        default_factory=list, alias="requiredCapabilities"
+    )
+
+
+class SWUOpportunity(SWUOpportunitySlim, OpportunityDetailFields):
+    mandatory_skills: list[str] = Field(alias="mandatorySkills")
+    optional_skills: list[str] = Field(alias="optionalSkills")
+    assignment_date: Timestamp = Field(alias="assignmentDate")
+    min_team_members: int | None = Field(default=None, alias="minTeamMembers")
+    questions_weight: Decimal = Field(alias="questionsWeight")
+    code_challenge_weight: Decimal = Field(alias="codeChallengeWeight")
+    scenario_weight: Decimal = Field(alias="scenarioWeight")
+    price_weight: Decimal = Field(alias="priceWeight")
+    team_questions: list[EvaluationQuestion] = Field(default_factory=list, alias="teamQuestions")
+    evaluation_panel: list[EvaluationPanelMember] = Field(
+        default_factory=list, alias="evaluationPanel"
+    )
+    inception_phase: SWUPhase | None = Field(default=None, alias="inceptionPhase")
+    prototype_phase: SWUPhase | None = Field(default=None, alias="prototypePhase")
+    implementation_phase: SWUPhase = Field(alias="implementationPhase")
+    successful_proponent: TeamSuccessfulProponent | None = Field(
+        default=None, alias="successfulProponent"
+    )
+
+    @property
+    def start_date(self) -> datetime:
+        """The contract starts with the first phase the opportunity has."""
+        first = self.inception_phase or self.prototype_phase or self.implementation_phase
+        return first.start_date
+
+    @property
+    def completion_date(self) -> datetime:
+        return self.implementation_phase.completion_date
+
+
+class TWUResource(ApiModel):
+    id: str
+    service_area: str = Field(alias="serviceArea")
+    target_allocation: Decimal = Field(alias="targetAllocation")
+    mandatory_skills: list[str] = Field(default_factory=list, alias="mandatorySkills")
+    optional_skills: list[str] = Field(default_factory=list, alias="optionalSkills")
+    order: int
+
+
+class TWUOpportunity(TWUOpportunitySlim, OpportunityDetailFields):
+    assignment_date: Timestamp = Field(alias="assignmentDate")
+    start_date: Timestamp = Field(alias="startDate")
+    completion_date: Timestamp = Field(alias="completionDate")
+    questions_weight: Decimal = Field(alias="questionsWeight")
+    challenge_weight: Decimal = Field(alias="challengeWeight")
+    price_weight: Decimal = Field(alias="priceWeight")
+    resources: list[TWUResource] = Field(default_factory=list)
+    resource_questions: list[EvaluationQuestion] = Field(
+        default_factory=list, alias="resourceQuestions"
+    )
+    evaluation_panel: list[EvaluationPanelMember] = Field(
+        default_factory=list, alias="evaluationPanel"
+    )
+    successful_proponent: TeamSuccessfulProponent | None = Field(
+        default=None, alias="successfulProponent"
+    )
+
+
+OpportunitySlimModel = CWUOpportunitySlim | SWUOpportunitySlim | TWUOpportunitySlim
+OpportunityModel = CWUOpportunity | SWUOpportunity | TWUOpportunity
+
+SLIM_MODELS: dict[OpportunityKind, type[OpportunitySlimModel]] = {
+    OpportunityKind.CODE_WITH_US: CWUOpportunitySlim,
+    OpportunityKind.SPRINT_WITH_US: SWUOpportunitySlim,
+    OpportunityKind.TEAM_WITH_US: TWUOpportunitySlim,
+}
+DETAIL_MODELS: dict[OpportunityKind, type[OpportunityModel]] = {
+    OpportunityKind.CODE_WITH_US: CWUOpportunity,
+    OpportunityKind.SPRINT_WITH_US: SWUOpportunity,
+    OpportunityKind.TEAM_WITH_US: TWUOpportunity,
+}
+
+
+# Organizations, users, sessions ----------------------------------------------------------------
+
+
+class OrganizationSlim(ApiModel):
+    id: str
+    legal_name: str = Field(alias="legalName")
+    logo_image_file: FileRecord | None = Field(default=None, alias="logoImageFile")
+    active: bool = True
+    service_areas: list[str] = Field(default_factory=list, alias="serviceAreas")
+
+
+class Organization(OrganizationSlim):
+    """An organization as its detail (and a CWU organization proponent) carries it."""
+
+    street_address1: str | None = Field(default=None, alias="streetAddress1")
+    street_address2: str | None = Field(default=None, alias="streetAddress2")
+    city: str | None = None
+    region: str | None = None
+    mail_code: str | None = Field(default=None, alias="mailCode")
+    country: str | None = None
+    contact_name: str | None = Field(default=None, alias="contactName")
+    contact_email: str | None = Field(default=None, alias="contactEmail")
+    website_url: str | None = Field(default=None, alias="websiteUrl")
+
+
+class OrganizationPage(ApiModel):
+    page: int = Field(ge=1)
+    page_size: int = Field(alias="pageSize", ge=1)
+    num_pages: int = Field(alias="numPages", ge=0)
+    items: list[dict[str, Any]]
+
+
+class User(ApiModel):
+    id: str
+    type: UserType
+    status: UserStatus
+    name: str
+    email: str | None = None
+    job_title: str | None = Field(default=None, alias="jobTitle")
+    idp_username: str | None = Field(default=None, alias="idpUsername")
+
+
+class Session(ApiModel):
+    id: str
+    created_at: Timestamp = Field(alias="createdAt")
+    updated_at: Timestamp = Field(alias="updatedAt")
+    user: User
+
+
+# Proposals -------------------------------------------------------------------------------------
+
+
+class IndividualProponentDetails(ApiModel):
+    id: str
+    legal_name: str = Field(alias="legalName")
+    email: str
+    phone: str | None = None
+    street1: str | None = None
+    street2: str | None = None
+    city: str | None = None
+    region: str | None = None
+    mail_code: str | None = Field(default=None, alias="mailCode")
+    country: str | None = None
+
+
+class IndividualProponent(ApiModel):
+    tag: Literal["individual"]
+    value: IndividualProponentDetails
+
+
+class OrganizationProponent(ApiModel):
+    tag: Literal["organization"]
+    value: Organization
+
+
+Proponent = Annotated[IndividualProponent | OrganizationProponent, Field(discriminator="tag")]
+
+
+class ProposalCommon(ApiModel):
+    id: str
+    created_at: Timestamp = Field(alias="createdAt")
+    updated_at: Timestamp = Field(alias="updatedAt")
+    submitted_at: Timestamp | None = Field(default=None, alias="submittedAt")
+    rank: Rank | None = None
+    created_by: UserSlim | None = Field(default=None, alias="createdBy")
+    updated_by: UserSlim | None = Field(default=None, alias="updatedBy")
+
+
+class CWUProposal(ProposalCommon):
+    status: CWUProposalStatus
+    score: Score | None = None
+    proponent: Proponent
+    opportunity: CWUOpportunitySlim
+
+
+class TeamProposalCommon(ProposalCommon):
+    organization: OrganizationSlim | None = None
+    anonymous_proponent_name: str | None = Field(default=None, alias="anonymousProponentName")
+    questions_score: Score | None = Field(default=None, alias="questionsScore")
+    challenge_score: Score | None = Field(default=None, alias="challengeScore")
+    price_score: Score | None = Field(default=None, alias="priceScore")
+    total_score: Score | None = Field(default=None, alias="totalScore")
+
+
+class SWUProposal(TeamProposalCommon):
+    status: SWUProposalStatus
+    scenario_score: Score | None = Field(default=None, alias="scenarioScore")
+    opportunity: SWUOpportunitySlim
+
+
+class TWUProposal(TeamProposalCommon):
+    status: TWUProposalStatus
+    opportunity: TWUOpportunitySlim
+
+
+ProposalModel = CWUProposal | SWUProposal | TWUProposal
+
+PROPOSAL_MODELS: dict[OpportunityKind, type[ProposalModel]] = {
+    OpportunityKind.CODE_WITH_US: CWUProposal,
+    OpportunityKind.SPRINT_WITH_US: SWUProposal,
+    OpportunityKind.TEAM_WITH_US: TWUProposal,
+}
+
+
+# Other public resources ------------------------------------------------------------------------
+
+
+class Metrics(ApiModel):
+    total_count: int = Field(alias="totalCount")
+    total_awarded: Decimal = Field(alias="totalAwarded")
+
+
+class ContentSlim(ApiModel):
+    id: str
+    slug: str
+    title: str
+    fixed: bool
+    created_at: Timestamp = Field(alias="createdAt")
+    updated_at: Timestamp = Field(alias="updatedAt")
+
+
+class Content(ContentSlim):
+    version: int
+    body: str
+
+
+# Errors ---------------------------------------------------------------------------------------
+
+# There is no single error envelope: reads answer a bare list of messages, writes an object
+# keyed by field (values: messages, lists of messages, or a nested tagged value).
+ErrorBody = list[str] | dict[str, Any]
+
+
+def error_messages(body: Any) -> list[str]:
+    """Every human-readable message in an error body, whatever its shape."""
+    if isinstance(body, str):
+        return [body]
+    if isinstance(body, list):
+        return [message for item in body for message in error_messages(item)]
+    if isinstance(body, dict):
+        if set(body) <= {"tag", "value"} and "tag" in body:
+            nested = error_messages(body.get("value"))
+            return nested or [str(body["tag"])]
+        return [
+            f"{key}: {message}" for key, value in body.items() for message in error_messages(value)
+        ]
+    return []

@@ -1,0 +1,202 @@
+"""The bridge's one typed settings object.
+
+Read once at start-up from the shipped defaults in ``config/bridge.toml`` and ``BRIDGE_*``
+environment variables (which win), then passed down. Nothing deeper in the code reads the
+environment, so a test or a second process can build its own ``Settings`` without side effects.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote, unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config" / "bridge.toml"
+ENV_PREFIX = "BRIDGE_"
+SECRET_FIELDS = frozenset({"marketplace_session"})
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the environment variable to fix."""
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets ``field``: what an operator must be told to fix."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+class Settings(BaseSettings):
+    """Everything the bridge can be told, with its defaults and its validation."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        extra="forbid",
+        frozen=True,
+        hide_input_in_errors=True,
+    )
+
+    marketplace_url: AnyHttpUrl | None = None
+    marketplace_session: SecretStr | None = Field(default=None, repr=False)
+    database_url: str = ""
+    data_dir: Path = Path("data")
+    sync_interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    full_refresh_hours: int = Field(default=24, ge=1)
+    http_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    http_concurrency: int = Field(default=8, ge=1, le=64)
+    http_max_attempts: int = Field(default=5, ge=1, le=20)
+    http_backoff_base_seconds: float = Field(default=0.5, ge=0)
+    http_backoff_max_seconds: float = Field(default=30.0, ge=0)
+    timezone: str = "America/Toronto"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("marketplace_session")
+    @classmethod
+    def _signed_cookie(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        raw = unquote(value.get_secret_value().strip())
+        if raw.startswith("sid="):
+            raw = raw[len("sid=") :]
+        if not raw.startswith("s:") or "." not in raw:
+            raise ValueError(
+                "expected the signed 'sid' cookie value of the marketplace (it starts with "
+                "'s:' or 's%3A'); an unsigned session id is ignored by the marketplace"
+            )
+        return SecretStr(raw)
+
+    @field_validator("marketplace_url")
+    @classmethod
+    def _no_api_suffix(cls, value: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        if value is not None and str(value).rstrip("/").endswith("/api"):
+            raise ValueError("give the marketplace's base URL, without the trailing /api")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # ``load_settings`` merges file and environment itself, so that it can refuse secrets in
+        # files and name unknown variables; the model validates only what it is given.
+        return (init_settings,)
+
+    # Derived values -------------------------------------------------------------------------
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'bridge.sqlite3').resolve()}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone times are shown in."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def marketplace_api_url(self) -> str:
+        """``<marketplace>/api``: every client call is relative to it."""
+        self.require_marketplace()
+        return f"{str(self.marketplace_url).rstrip('/')}/api"
+
+    @property
+    def session_cookie(self) -> str:
+        """The ``sid`` cookie value exactly as the marketplace expects it (URL-encoded)."""
+        self.require_marketplace()
+        assert self.marketplace_session is not None
+        return quote(self.marketplace_session.get_secret_value(), safe="")
+
+    def require_marketplace(self) -> None:
+        """Stop with a clear message when a command needs the marketplace and it is not set."""
+        if self.marketplace_url is None:
+            raise SettingsError(
+                f"{env_name('marketplace_url')} is not set: give the base URL of the marketplace "
+                "(for example https://marketplace.example.gc.ca)."
+            )
+        if self.marketplace_session is None:
+            raise SettingsError(
+                f"{env_name('marketplace_session')} is not set: give the signed 'sid' cookie of "
+                "an ADMIN account on the marketplace (environment only, never in a file)."
+            )
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            values = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path} is not valid TOML: {exc}") from exc
+    leaked = SECRET_FIELDS & values.keys()
+    if leaked:
+        names = ", ".join(sorted(env_name(name) for name in leaked))
+        raise SettingsError(f"{path} holds a secret; set {names} in the environment instead.")
+    return values
+
+
+def load_settings(
+    environ: dict[str, str] | None = None,
+    config_file: Path | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build the settings, turning any validation error into a ``SettingsError``.
+
+    ``environ`` defaults to the process environment; ``BRIDGE_CONFIG_FILE`` there can point at
+    another defaults file. Explicit ``overrides`` win over everything (tests use them).
+    """
+    env = dict(os.environ if environ is None else environ)
+    path = config_file or Path(env.get(f"{ENV_PREFIX}CONFIG_FILE", DEFAULT_CONFIG_FILE))
+    file_values = _read_config_file(path)
+    env_values = {
+        key[len(ENV_PREFIX) :].lower(): value
+        for key, value in env.items()
+        if key.startswith(ENV_PREFIX) and key != f"{ENV_PREFIX}CONFIG_FILE"
+    }
+    unknown = sorted(set(env_values) - set(Settings.model_fields))
+    if unknown:
+        raise SettingsError("unknown setting(s): " + ", ".join(env_name(name) for name in unknown))
+    values = {**file_values, **env_values, **overrides}
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "?"
+        lines.append(f"{env_name(field)}: {item['msg']}")
+    return "invalid settings: " + "; ".join(lines)
