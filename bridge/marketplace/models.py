@@ -289,6 +289,10 @@ class CWUOpportunity(CWUOpportunitySlim, OpportunityDetailFields):
         default=None, alias="successfulProponent"
     )
 
+    @property
+    def all_skills(self) -> list[str]:
+        return list(self.skills)
+
 
 class EvaluationPanelUser(ApiModel):
     id: str
@@ -348,6 +352,10 @@ class SWUOpportunity(SWUOpportunitySlim, OpportunityDetailFields):
     )
 
     @property
+    def all_skills(self) -> list[str]:
+        return _unique([*self.mandatory_skills, *self.optional_skills])
+
+    @property
     def start_date(self) -> datetime:
         """The contract starts with the first phase the opportunity has."""
         first = self.inception_phase or self.prototype_phase or self.implementation_phase
@@ -384,6 +392,17 @@ class TWUOpportunity(TWUOpportunitySlim, OpportunityDetailFields):
     successful_proponent: TeamSuccessfulProponent | None = Field(
         default=None, alias="successfulProponent"
     )
+
+    @property
+    def all_skills(self) -> list[str]:
+        return _unique(
+            [skill for resource in self.resources for skill in resource.mandatory_skills]
+            + [skill for resource in self.resources for skill in resource.optional_skills]
+        )
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 OpportunitySlimModel = CWUOpportunitySlim | SWUOpportunitySlim | TWUOpportunitySlim

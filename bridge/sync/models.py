@@ -84,7 +84,7 @@ class Opportunity(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     etag: Mapped[str | None] = mapped_column(String(200))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The fingerprint the proposals were last read for; differs → read them again.
     proposals_synced_for: Mapped[str | None] = mapped_column(String(64))
@@ -152,7 +152,7 @@ class Proposal(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     fingerprint: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -169,7 +169,7 @@ class Organization(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     fingerprint: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -186,7 +186,7 @@ class MarketplaceUser(Base):
     job_title: Mapped[str | None] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("job_title", sa.Text(), nullable=True),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("first_seen_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_synced_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("stored_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("removed_at", bridge.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_marketplace_users")),
     )
@@ -102,7 +102,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("etag", sa.String(length=200), nullable=True),
         sa.Column("first_seen_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_synced_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("stored_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("removed_at", bridge.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("proposals_synced_for", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_opportunities")),
@@ -130,7 +130,7 @@ def upgrade() -> None:
         ),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("first_seen_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_synced_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("stored_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("removed_at", bridge.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organizations")),
     )
@@ -301,7 +301,7 @@ def upgrade() -> None:
         ),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("first_seen_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_synced_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("stored_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("removed_at", bridge.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["opportunity_id"],
