@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from decimal import Decimal
@@ -246,7 +246,7 @@ class MarketplaceClient:
 
     def map_concurrent(
         self, function: Callable[[ItemT], ResultT], items: Iterable[ItemT]
-    ) -> Iterator[tuple[ItemT, ResultT | BaseException]]:
+    ) -> Generator[tuple[ItemT, ResultT | BaseException], None, None]:
         """Apply ``function`` to ``items`` on the bounded pool, yielding as each completes.
 
         At most twice the pool size is in flight, so memory stays flat however long the

@@ -7,6 +7,7 @@ raise land together or not at all.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -221,8 +222,11 @@ def apply_opportunity(
     proposals: Sequence[ProposalModel] | None,
     run_id: int,
     now: datetime,
-) -> Outcome:
-    """Upsert one opportunity read in full, with its proposals when they were read too."""
+) -> tuple[Outcome, Counter[str]]:
+    """Upsert one opportunity read in full, with its proposals when they were read too.
+
+    Returns the opportunity's outcome and the outcomes of its proposals.
+    """
     fingerprint = record_fingerprint(record)
     opportunity = session.get(Opportunity, record.id)
     outcome = Outcome.CHANGED
@@ -236,13 +240,14 @@ def apply_opportunity(
     if outcome is not Outcome.UNCHANGED:
         _write_opportunity(session, opportunity, record, fingerprint, outcome, run_id, now)
     opportunity.etag = etag
+    proposal_outcomes: Counter[str] = Counter()
     if proposals is not None:
-        _apply_proposals(session, opportunity, kind, proposals, now)
+        proposal_outcomes = _apply_proposals(session, opportunity, kind, proposals, now)
         _apply_award(session, opportunity, derive_award(record, proposals), run_id, now)
         opportunity.proposals_synced_for = fingerprint
     elif outcome is not Outcome.UNCHANGED:
         _apply_award(session, opportunity, derive_award(record, None), run_id, now)
-    return outcome
+    return outcome, proposal_outcomes
 
 
 def _write_opportunity(
@@ -364,7 +369,8 @@ def _apply_proposals(
     kind: str,
     proposals: Sequence[ProposalModel],
     now: datetime,
-) -> None:
+) -> Counter[str]:
+    outcomes: Counter[str] = Counter()
     stored = {
         proposal.id: proposal
         for proposal in session.scalars(
@@ -377,8 +383,12 @@ def _apply_proposals(
         if proposal is None:
             proposal = Proposal(id=record.id, kind=kind, first_seen_at=now)
             session.add(proposal)
+            outcomes[Outcome.NEW.value] += 1
         elif proposal.fingerprint == fingerprint and proposal.removed_at is None:
+            outcomes[Outcome.UNCHANGED.value] += 1
             continue
+        else:
+            outcomes[Outcome.CHANGED.value] += 1
         proponent_type, proponent_id, name, email = proposal_proponent(record)
         proposal.opportunity_id = opportunity.id
         proposal.status = record.status.value
@@ -398,6 +408,7 @@ def _apply_proposals(
     for proposal in stored.values():
         if proposal.removed_at is None:
             proposal.removed_at = now
+    return outcomes
 
 
 def _apply_award(

@@ -1,0 +1,441 @@
+"""One sync run: pull the marketplace into the bridge's database, incrementally and safely.
+
+The marketplace has no change feed, no paging and an ``updatedAt`` that misses addenda, so a run:
+
+1. checks that the session is an ADMIN's (otherwise the lists would silently be partial);
+2. mirrors users and organizations;
+3. for each kind, reads the full list (conditionally), marks ids that vanished, and reads in
+   parallel the details of new, changed and still-open opportunities, plus the proposals of
+   those in evaluation or later;
+4. writes in small transactions, each holding whole opportunities with their proposals, award
+   and change events, so that a run cut off anywhere leaves a consistent database and the next
+   run simply finishes the work (nothing is marked done before it is written).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.db.engine import transaction
+from bridge.db.types import utcnow
+from bridge.marketplace.client import Fetched, Listing, Malformed, MarketplaceClient, NotModified
+from bridge.marketplace.errors import MarketplaceError, NotFound, PermissionDenied, SessionInvalid
+from bridge.marketplace.models import (
+    PRE_EVALUATION_STATUSES,
+    SLIM_MODELS,
+    TERMINAL_STATUSES,
+    OpportunityKind,
+    OpportunityModel,
+    OpportunitySlimModel,
+    Organization,
+    ProposalModel,
+)
+from bridge.sync import store
+from bridge.sync.awards import derive_award
+from bridge.sync.fingerprints import canonical, record_fingerprint
+from bridge.sync.models import RunOutcome
+from bridge.sync.store import Outcome, StoredOpportunity
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class SyncReport:
+    """What a run did: the summary the CLI prints and the panel shows."""
+
+    run_id: int
+    outcome: RunOutcome
+    counts: dict[str, Any]
+    errors: list[str]
+    http: dict[str, int]
+    started_at: datetime
+    finished_at: datetime
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is RunOutcome.SUCCEEDED
+
+
+@dataclass(frozen=True)
+class DetailJob:
+    """One opportunity to read in full, with what is known of it already."""
+
+    kind: OpportunityKind
+    id: str
+    stored: StoredOpportunity | None
+    full: bool
+
+    @property
+    def etag(self) -> str | None:
+        """Send the stored ETag only when a 304 would leave nothing pending for this record."""
+        if self.full or self.stored is None or self.stored.removed_at is not None:
+            return None
+        if _proposals_pending(self.stored):
+            return None
+        return self.stored.etag
+
+
+@dataclass
+class DetailResult:
+    job: DetailJob
+    record: OpportunityModel | Malformed | None  # None: not modified
+    etag: str | None
+    proposals: Listing[ProposalModel] | None = None
+    organizations: list[Organization | Malformed] = field(default_factory=list)
+
+
+@dataclass
+class _RunState:
+    run_id: int
+    now: datetime
+    counts: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    quarantined: set[tuple[str, str]] = field(default_factory=set)
+
+    def tally(self, section: str, kind: str, outcome: str, amount: int = 1) -> None:
+        bucket = self.counts.setdefault(section, {}).setdefault(
+            kind, {"new": 0, "changed": 0, "unchanged": 0, "failed": 0}
+        )
+        bucket[outcome] += amount
+
+
+def _proposals_pending(stored: StoredOpportunity) -> bool:
+    return (
+        stored.status not in PRE_EVALUATION_STATUSES
+        and stored.proposals_synced_for != stored.fingerprint
+    )
+
+
+def needs_detail(item: OpportunitySlimModel, stored: StoredOpportunity | None, full: bool) -> bool:
+    """Whether a listed opportunity must be read in full this run."""
+    if full or stored is None or stored.removed_at is not None:
+        return True
+    if item.updated_at != stored.marketplace_updated_at or item.status.value != stored.status:
+        return True
+    if _proposals_pending(stored):
+        return True
+    # Addenda and notes do not move updatedAt: anything still open is read again.
+    return item.status.value not in TERMINAL_STATUSES and item.status.value != "DRAFT"
+
+
+class SyncEngine:
+    """Runs syncs of one marketplace into one database."""
+
+    def __init__(
+        self,
+        client: MarketplaceClient,
+        sessions: sessionmaker[Session],
+        *,
+        stop: threading.Event | None = None,
+        progress: Progress | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.client = client
+        self.sessions = sessions
+        self.stop = stop or threading.Event()
+        self.progress = progress
+        self.clock = clock
+
+    def run(self, *, full: bool = False, trigger: str = "manual") -> SyncReport:
+        """One run; never raises for marketplace trouble, which the report records instead."""
+        started = self.clock()
+        with transaction(self.sessions) as session:
+            store.interrupt_stale_runs(session, started)
+            run_id = store.start_run(session, trigger, full, started).id
+            quarantined = store.unresolved_quarantine_keys(session)
+        state = _RunState(run_id=run_id, now=started, quarantined=quarantined)
+        http_before = self.client.stats.snapshot()
+        outcome = RunOutcome.FAILED
+        try:
+            outcome = self._run(state, full)
+        except SessionInvalid as exc:
+            state.errors.insert(0, str(exc))
+        except (MarketplaceError, SQLAlchemyError) as exc:
+            log.exception("sync run %s failed", run_id)
+            state.errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            finished = self.clock()
+            http = _delta(http_before, self.client.stats.snapshot())
+            with transaction(self.sessions) as session:
+                store.finish_run(
+                    session, run_id, outcome, state.counts, state.errors, http, finished
+                )
+        return SyncReport(
+            run_id=run_id,
+            outcome=outcome,
+            counts=state.counts,
+            errors=state.errors,
+            http=http,
+            started_at=started,
+            finished_at=finished,
+        )
+
+    # The run, step by step -----------------------------------------------------------------
+
+    def _run(self, state: _RunState, full: bool) -> RunOutcome:
+        self.client.require_admin_session()
+        self._sync_users(state)
+        self._sync_organizations(state)
+        for kind in OpportunityKind:
+            if self.stop.is_set():
+                return RunOutcome.INTERRUPTED
+            try:
+                self._sync_kind(state, kind, full)
+            except SessionInvalid:
+                raise
+            except MarketplaceError as exc:
+                state.errors.append(f"{kind.value}: {exc}")
+        if self.stop.is_set():
+            return RunOutcome.INTERRUPTED
+        return RunOutcome.FAILED if state.errors else RunOutcome.SUCCEEDED
+
+    def _sync_users(self, state: _RunState) -> None:
+        listing = self.client.list_users()
+        with transaction(self.sessions) as session:
+            self._quarantine_all(session, state, "users", "user", listing.malformed)
+            self._resolve(session, state, "user", [user.id for user in listing.items])
+            counts = store.apply_users(session, listing.items, state.now)
+        for outcome, amount in counts.items():
+            state.tally("users", "user", outcome, amount)
+
+    def _sync_organizations(self, state: _RunState) -> None:
+        items = []
+        malformed = []
+        for page in self.client.iter_organization_pages():
+            items.extend(page.items)
+            malformed.extend(page.malformed)
+        with transaction(self.sessions) as session:
+            self._quarantine_all(session, state, "organizations", "organization", malformed)
+            self._resolve(session, state, "organization", [item.id for item in items])
+            counts = store.apply_organizations(session, items, state.now)
+        for outcome, amount in counts.items():
+            state.tally("organizations", "organization", outcome, amount)
+
+    def _sync_kind(self, state: _RunState, kind: OpportunityKind, full: bool) -> None:
+        listing = self._list(state, kind)
+        with self.sessions() as session:
+            stored = store.stored_opportunities(session, kind.value)
+        listed = {item.id for item in listing.items} | {
+            bad.record_id for bad in listing.malformed if bad.record_id
+        }
+        gone = [
+            opportunity_id
+            for opportunity_id, known in stored.items()
+            if opportunity_id not in listed and known.removed_at is None
+        ]
+        with transaction(self.sessions) as session:
+            self._quarantine_all(session, state, "opportunities", kind.value, listing.malformed)
+            listed_ids = [item.id for item in listing.items]
+            self._resolve(session, state, f"opportunity-list:{kind.value}", listed_ids)
+            store.mark_opportunities_removed(session, gone, state.run_id, state.now)
+
+        jobs = [
+            DetailJob(kind=kind, id=item.id, stored=stored.get(item.id), full=full)
+            for item in listing.items
+            if needs_detail(item, stored.get(item.id), full)
+        ]
+        state.tally("opportunities", kind.value, "unchanged", len(listing.items) - len(jobs))
+        self._read_and_apply(state, kind, jobs)
+
+    def _list(self, state: _RunState, kind: OpportunityKind) -> Listing[OpportunitySlimModel]:
+        """The full list of a kind; a 304 answers from the list stored with its ETag."""
+        stream = f"opportunity-list:{kind.value}"
+        with self.sessions() as session:
+            bookmark = store.load_bookmark(session, stream)
+            etag = bookmark.etag if bookmark else None
+            cached = list(bookmark.items) if bookmark else []
+        answer = self.client.list_opportunities(kind, etag=etag)
+        if isinstance(answer, NotModified):
+            model = SLIM_MODELS[kind]
+            return Listing(
+                items=[model.model_validate(item) for item in cached], malformed=[], etag=etag
+            )
+        if answer.etag and not answer.malformed:
+            with transaction(self.sessions) as session:
+                items = [canonical(item) for item in answer.items]
+                store.save_bookmark(session, stream, answer.etag, items, state.now)
+        return answer
+
+    def _read_and_apply(
+        self, state: _RunState, kind: OpportunityKind, jobs: list[DetailJob]
+    ) -> None:
+        batch: list[DetailResult] = []
+        done = 0
+        results = self.client.map_concurrent(self._read, jobs)
+        try:
+            for job, result in results:
+                done += 1
+                if isinstance(result, BaseException):
+                    self._record_read_failure(state, job, result)
+                else:
+                    batch.append(result)
+                if len(batch) >= BATCH_SIZE:
+                    self._apply_batch(state, kind, batch)
+                    batch = []
+                if self.progress:
+                    self.progress(kind.value, done, len(jobs))
+                if self.stop.is_set():
+                    break
+        finally:
+            results.close()
+        if batch:
+            self._apply_batch(state, kind, batch)
+
+    def _read(self, job: DetailJob) -> DetailResult:
+        """Runs on the client's pool: every HTTP read one opportunity needs, no database."""
+        answer = self.client.get_opportunity(job.kind, job.id, etag=job.etag)
+        if isinstance(answer, NotModified):
+            return DetailResult(job=job, record=None, etag=answer.etag)
+        assert isinstance(answer, Fetched)
+        result = DetailResult(job=job, record=answer.record, etag=answer.etag)
+        record = answer.record
+        if isinstance(record, Malformed) or record.status.value in PRE_EVALUATION_STATUSES:
+            return result
+        if (
+            not job.full
+            and job.stored
+            and job.stored.proposals_synced_for == record_fingerprint(record)
+        ):
+            return result
+        try:
+            result.proposals = self.client.list_proposals(job.kind, job.id)
+        except PermissionDenied:
+            # Canceled before its deadline: the marketplace shows no proposals, and there are none.
+            result.proposals = Listing(items=[], malformed=[], etag=None)
+        award = derive_award(record, result.proposals.items)
+        if award is not None and award.proponent_type == "organization":
+            result.organizations.append(self.client.get_organization(award.proponent_id))
+        return result
+
+    def _record_read_failure(self, state: _RunState, job: DetailJob, error: BaseException) -> None:
+        if isinstance(error, NotFound):
+            # Deleted between the list and the detail read: the next list marks it removed.
+            log.info("%s %s vanished during the run", job.kind.value, job.id)
+            return
+        if isinstance(error, SessionInvalid):
+            raise error
+        state.tally("opportunities", job.kind.value, Outcome.FAILED.value)
+        state.errors.append(f"{job.kind.value} {job.id}: {error}")
+        if not isinstance(error, MarketplaceError):
+            log.error("reading %s %s failed", job.kind.value, job.id, exc_info=error)
+
+    # Writing -------------------------------------------------------------------------------
+
+    def _apply_batch(
+        self, state: _RunState, kind: OpportunityKind, batch: list[DetailResult]
+    ) -> None:
+        """Write a batch in one transaction; if that fails, each result alone, to isolate it."""
+        tallies: list[Counter[tuple[str, str, str]] | None]
+        try:
+            with transaction(self.sessions) as session:
+                tallies = [self._apply_result(session, state, result) for result in batch]
+        except SQLAlchemyError:
+            log.warning("a batch of %s failed to write; writing one by one", kind.value)
+            tallies = [self._apply_alone(state, result) for result in batch]
+            if all(tally is None for tally in tallies):
+                raise
+        for tally in tallies:
+            for (section, tally_kind, outcome), amount in (tally or Counter()).items():
+                state.tally(section, tally_kind, outcome, amount)
+
+    def _apply_alone(
+        self, state: _RunState, result: DetailResult
+    ) -> Counter[tuple[str, str, str]] | None:
+        try:
+            with transaction(self.sessions) as session:
+                return self._apply_result(session, state, result)
+        except SQLAlchemyError as exc:
+            state.tally("opportunities", result.job.kind.value, Outcome.FAILED.value)
+            state.errors.append(f"{result.job.kind.value} {result.job.id}: cannot store: {exc}")
+            return None
+
+    def _apply_result(
+        self, session: Session, state: _RunState, result: DetailResult
+    ) -> Counter[tuple[str, str, str]]:
+        kind = result.job.kind.value
+        tally: Counter[tuple[str, str, str]] = Counter()
+        record = result.record
+        if record is None:
+            tally["opportunities", kind, Outcome.UNCHANGED.value] += 1
+            return tally
+        if isinstance(record, Malformed):
+            self._quarantine_all(session, state, "opportunities", kind, [record], tally)
+            return tally
+        self._resolve(session, state, f"opportunity:{kind}", [record.id])
+        proposals = None
+        if result.proposals is not None:
+            proposals = result.proposals.items
+            self._resolve(session, state, f"proposal:{kind}", [item.id for item in proposals])
+            self._quarantine_all(
+                session, state, "proposals", kind, result.proposals.malformed, tally
+            )
+        for organization in result.organizations:
+            if isinstance(organization, Malformed):
+                self._quarantine_all(
+                    session, state, "organizations", "organization", [organization], tally
+                )
+            else:
+                store.apply_organization_detail(session, organization, state.now)
+        outcome, proposal_outcomes = store.apply_opportunity(
+            session,
+            record,
+            kind=kind,
+            etag=result.etag,
+            proposals=proposals,
+            run_id=state.run_id,
+            now=state.now,
+        )
+        tally["opportunities", kind, outcome.value] += 1
+        for proposal_outcome, amount in proposal_outcomes.items():
+            tally["proposals", kind, proposal_outcome] += amount
+        return tally
+
+    def _quarantine_all(
+        self,
+        session: Session,
+        state: _RunState,
+        section: str,
+        kind: str,
+        records: list[Malformed],
+        tally: Counter[tuple[str, str, str]] | None = None,
+    ) -> None:
+        for record in records:
+            log.warning("quarantined %s %s: %s", record.record_kind, record.record_id, record.error)
+            store.quarantine(session, record, state.now)
+            if tally is None:
+                state.tally(section, kind, Outcome.FAILED.value)
+            else:
+                tally[section, kind, Outcome.FAILED.value] += 1
+
+    def _resolve(
+        self, session: Session, state: _RunState, record_kind: str, record_ids: list[str]
+    ) -> None:
+        """Close the quarantine entries of records that now read cleanly."""
+        for record_id in record_ids:
+            if (record_kind, record_id) in state.quarantined:
+                store.resolve_quarantine(session, record_kind, record_id, state.now)
+
+
+def _delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {
+        key: after[key] - before.get(key, 0) for key in after if after[key] != before.get(key, 0)
+    }
+
+
+def iter_counts(counts: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, int]]]:
+    """``(section, kind, {outcome: n})`` for every bucket of a run's counts."""
+    for section, kinds in counts.items():
+        for kind, outcomes in kinds.items():
+            yield section, kind, outcomes

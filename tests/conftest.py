@@ -1,0 +1,109 @@
+"""Shared test fixtures: a clean database per test on SQLite and on PostgreSQL, and the fake
+marketplace.
+
+Each PostgreSQL test gets a schema of its own, created by the real migrations and dropped after,
+so tests run in any order and never see each other's rows. Under ``CI=true`` a PostgreSQL that
+cannot be reached fails the tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import responses
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.db.engine import make_engine, session_factory
+from bridge.db.migrate import upgrade
+from bridge.marketplace.client import MarketplaceClient
+from bridge.marketplace.retry import RetryPolicy
+from tests.fakes.marketplace import API, FakeMarketplace
+
+POSTGRES_URL = os.environ.get(
+    "BRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+FIXED_NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def _postgres_admin_engine() -> Engine:
+    engine = make_engine(POSTGRES_URL, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no PostgreSQL"
+        engine.dispose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true and is not reachable: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    return engine
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[Engine]:
+    engine = _postgres_admin_engine()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A URL of an empty, migrated database that only this test uses."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "bridge.sqlite3"
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        engine.dispose()
+        yield f"sqlite:///{path}"
+        return
+    admin: Engine = request.getfixturevalue("postgres_admin")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture
+def db_engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(db_engine: Engine) -> sessionmaker[Session]:
+    return session_factory(db_engine)
+
+
+@pytest.fixture
+def fake() -> FakeMarketplace:
+    return FakeMarketplace.from_fixtures()
+
+
+@pytest.fixture
+def mocked(fake: FakeMarketplace) -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake.install(mock)
+        yield mock
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def client(mocked: responses.RequestsMock, sleeps: list[float]) -> Iterator[MarketplaceClient]:
+    policy = RetryPolicy(max_attempts=4, base_seconds=0.5, max_seconds=8, sleep=sleeps.append)
+    with MarketplaceClient(API, "s%3Asession.signature", concurrency=4, retry=policy) as instance:
+        yield instance

@@ -1,0 +1,148 @@
+"""Every real response captured from the marketplace parses into its typed model."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import responses
+from pydantic import BaseModel, TypeAdapter
+
+from bridge.marketplace import errors, models
+from bridge.marketplace.client import MarketplaceClient
+from bridge.marketplace.retry import RetryPolicy
+from tests.fakes.marketplace import API, load_fixture
+
+INDEX = load_fixture("index.json")["fixtures"]
+KIND = {"code-with-us": 0, "sprint-with-us": 1, "team-with-us": 2}
+
+ROUTES: list[tuple[str, str, Any]] = [
+    ("GET", r"/sessions/current", models.Session | None),
+    ("GET", r"/opportunities/(?P<kind>[a-z-]+)", "slim-list"),
+    ("ANY", r"/opportunities/(?P<kind>[a-z-]+)(/[0-9a-f-]+)?", "detail"),
+    ("GET", r"/proposals/(?P<kind>[a-z-]+)", "proposal-list"),
+    ("ANY", r"/proposals/(?P<kind>[a-z-]+)(/[0-9a-f-]+)?", "proposal"),
+    ("GET", r"/users", list[models.User]),
+    ("GET", r"/users/[0-9a-f-]+", models.User),
+    ("GET", r"/organizations", models.OrganizationPage),
+    ("ANY", r"/files(/[0-9a-f-]+)?", models.FileRecord),
+    ("GET", r"/metrics", list[models.Metrics]),
+    ("GET", r"/content", list[models.ContentSlim]),
+    ("GET", r"/content/[a-z-]+", models.Content),
+]
+
+
+def model_for(method: str, path: str) -> Any:
+    route = path.removeprefix("/api").split("?")[0]
+    for route_method, pattern, target in ROUTES:
+        match = re.fullmatch(pattern, route)
+        if match and route_method in (method, "ANY"):
+            kind = models.OpportunityKind(match.group("kind")) if "kind" in match.groupdict() else None
+            if target == "slim-list":
+                return list[models.SLIM_MODELS[kind]]  # type: ignore[index]
+            if target == "detail":
+                return models.DETAIL_MODELS[kind]  # type: ignore[index]
+            if target == "proposal-list":
+                return list[models.PROPOSAL_MODELS[kind]]  # type: ignore[index]
+            if target == "proposal":
+                return models.PROPOSAL_MODELS[kind]  # type: ignore[index]
+            return target
+    raise AssertionError(f"no model for {method} {path}")
+
+
+SUCCESSES = [entry for entry in INDEX if entry["status"] < 400]
+FAILURES = [entry for entry in INDEX if entry["status"] >= 400]
+
+
+def test_the_index_names_every_fixture_file() -> None:
+    from tests.fakes.marketplace import FIXTURES
+
+    on_disk = {path.name for path in FIXTURES.glob("*.json")} - {"index.json"}
+    assert on_disk == {entry["file"] for entry in INDEX}
+
+
+@pytest.mark.parametrize("entry", SUCCESSES, ids=[entry["file"] for entry in SUCCESSES])
+def test_every_successful_response_parses(entry: dict[str, Any]) -> None:
+    payload = load_fixture(entry["file"])
+    target = model_for(entry["method"], entry["path"])
+    parsed = TypeAdapter(target).validate_python(payload)
+    if isinstance(parsed, list):
+        assert len(parsed) == len(payload)
+        for item in parsed:
+            assert isinstance(item, BaseModel)
+    elif payload is None:
+        assert parsed is None
+    else:
+        assert isinstance(parsed, BaseModel)
+        if "id" in payload:
+            assert parsed.id == payload["id"]  # type: ignore[attr-defined]
+
+
+EXPECTED_ERROR = {
+    400: errors.Rejected,
+    401: errors.PermissionDenied,
+    404: errors.NotFound,
+    409: errors.Conflict,
+}
+
+
+@pytest.mark.parametrize("entry", FAILURES, ids=[entry["file"] for entry in FAILURES])
+def test_every_error_response_becomes_a_typed_error_with_its_messages(
+    entry: dict[str, Any],
+) -> None:
+    payload = load_fixture(entry["file"])
+    messages = models.error_messages(payload)
+    assert messages and all(isinstance(message, str) and message for message in messages)
+    with responses.RequestsMock() as mock:
+        mock.add(
+            responses.GET, re.compile(re.escape(API) + ".*"), json=payload, status=entry["status"]
+        )
+        client = MarketplaceClient(API, "s%3Ax.y", retry=RetryPolicy(sleep=lambda _: None))
+        with pytest.raises(EXPECTED_ERROR[entry["status"]]) as raised:
+            client._get(entry["path"].removeprefix("/api/"))
+    assert raised.value.status == entry["status"]
+    assert raised.value.messages == messages
+
+
+def test_rank_is_a_string_in_lists_and_a_number_in_details() -> None:
+    listed = load_fixture("cwu-proposals.list-for-opportunity.AWARDED.admin.json")[0]
+    detail = load_fixture("cwu-proposal.detail.AWARDED.admin.json")
+    assert listed["rank"] == "1" and detail["rank"] == 1
+    assert models.CWUProposal.model_validate(listed).rank == 1
+    assert models.CWUProposal.model_validate(detail).rank == 1
+
+
+def test_team_with_us_history_has_null_notes_and_no_attachments() -> None:
+    detail = models.TWUOpportunity.model_validate(
+        load_fixture("twu-opportunity.detail.PUBLISHED.anonymous.json")
+    )
+    assert detail.history is not None
+    assert detail.history[0].note is None and detail.history[0].attachments == []
+
+
+def test_history_may_be_absent() -> None:
+    payload = load_fixture("cwu-opportunity.detail.PUBLISHED.vendor.json")
+    assert "history" not in payload
+    assert models.CWUOpportunity.model_validate(payload).history is None
+
+
+def test_money_is_decimal_and_each_kind_names_its_own_amount() -> None:
+    cwu = models.CWUOpportunity.model_validate(
+        load_fixture("cwu-opportunity.detail.AWARDED.admin.json")
+    )
+    swu = models.SWUOpportunity.model_validate(
+        load_fixture("swu-opportunity.detail.PUBLISHED.anonymous.json")
+    )
+    twu = models.TWUOpportunity.model_validate(
+        load_fixture("twu-opportunity.detail.PUBLISHED.anonymous.json")
+    )
+    assert [str(cwu.amount), str(swu.amount), str(twu.amount)] == ["30000", "1500000", "450000"]
+
+
+def test_error_messages_flatten_nested_validation_bodies() -> None:
+    body = load_fixture("error.cwu-proposal.create-validation.400.json")
+    assert models.error_messages(body) == [
+        "proponent: legalName: Legal Name must be between 1 and 100 characters long.",
+        "proponent: email: Please enter a valid email.",
+    ]

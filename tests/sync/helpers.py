@@ -1,0 +1,51 @@
+"""Small builders and snapshots the sync tests share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.db.registry import metadata
+from bridge.marketplace.client import MarketplaceClient
+from bridge.sync.engine import SyncEngine
+from bridge.sync.models import ChangeEvent
+from tests.conftest import FIXED_NOW
+
+# Bookkeeping that differs between two equivalent histories (ids of runs, event order).
+VOLATILE_TABLES = {"sync_runs", "alembic_version"}
+VOLATILE_COLUMNS = {"run_id", "id"}
+
+
+def make_sync(
+    client: MarketplaceClient,
+    sessions: sessionmaker[Session],
+    clock: Callable[[], datetime] = lambda: FIXED_NOW,
+) -> SyncEngine:
+    return SyncEngine(client, sessions, clock=clock)
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every domain row, comparable across runs: sorted, minus run bookkeeping."""
+    tables: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as connection:
+        for table in metadata().sorted_tables:
+            if table.name in VOLATILE_TABLES:
+                continue
+            columns = [
+                column
+                for column in table.columns
+                if not (table.name == ChangeEvent.__tablename__ and column.name in VOLATILE_COLUMNS)
+            ]
+            rows = connection.execute(select(*columns)).all()
+            tables[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    return tables
+
+
+def wipe(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table in reversed(metadata().sorted_tables):
+            connection.execute(delete(table))
