@@ -35,7 +35,7 @@ def _postgres_admin_engine() -> Engine:
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no PostgreSQL"
+    except Exception as exc:
         engine.dispose()
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL is required under CI=true and is not reachable: {exc}")
@@ -51,7 +51,9 @@ def postgres_admin() -> Iterator[Engine]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A URL of an empty, migrated database that only this test uses."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "bridge.sqlite3"

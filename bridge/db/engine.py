@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ def make_engine(url: str, **options: Any) -> Engine:
     without risking corruption; foreign keys are off by default in SQLite and are switched on.
     """
     parsed = make_url(url)
+    options.setdefault("json_serializer", _json_dumps)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
@@ -28,6 +32,16 @@ def make_engine(url: str, **options: Any) -> Engine:
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_engine(url, **options)
+
+
+def _json_number(value: Any) -> Any:
+    """Marketplace numbers are parsed as ``Decimal``; JSON columns keep them as numbers."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+_json_dumps = partial(json.dumps, default=_json_number)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -156,9 +156,7 @@ class FakeMarketplace:
         """Answer the next ``times`` matching requests with ``reply`` instead."""
         self.failures.append(Failure(method, re.compile(path_regex), times, reply))
 
-    def _json(
-        self, status: int, body: Any, request: requests.PreparedRequest | None
-    ) -> Reply:
+    def _json(self, status: int, body: Any, request: requests.PreparedRequest | None) -> Reply:
         payload = json.dumps(body).encode()
         etag = weak_etag(payload)
         headers = {"Content-Type": "application/json; charset=utf-8", "ETag": etag}
@@ -234,7 +232,7 @@ class FakeMarketplace:
     # Views and changes --------------------------------------------------------------------------
 
     def slim(self, kind: str, detail: dict[str, Any]) -> dict[str, Any]:
-        item = {name: detail[name] for name in SLIM_FIELDS[kind]}
+        item = {name: detail[name] for name in SLIM_FIELDS[kind] if name in detail}
         item["subscribed"] = False
         for name in ("createdBy", "updatedBy"):
             if name in detail:
@@ -304,7 +302,9 @@ class FakeMarketplace:
 
     def count(self, method: str, path_regex: str) -> int:
         pattern = re.compile(path_regex)
-        return sum(1 for seen in self.requests_seen if seen[0] == method and pattern.search(seen[1]))
+        return sum(
+            1 for seen in self.requests_seen if seen[0] == method and pattern.search(seen[1])
+        )
 
 
 def _query(url: str) -> dict[str, str]:

@@ -38,7 +38,9 @@ def model_for(method: str, path: str) -> Any:
     for route_method, pattern, target in ROUTES:
         match = re.fullmatch(pattern, route)
         if match and route_method in (method, "ANY"):
-            kind = models.OpportunityKind(match.group("kind")) if "kind" in match.groupdict() else None
+            kind = (
+                models.OpportunityKind(match.group("kind")) if "kind" in match.groupdict() else None
+            )
             if target == "slim-list":
                 return list[models.SLIM_MODELS[kind]]  # type: ignore[index]
             if target == "detail":
