@@ -210,7 +210,8 @@ class FakeMarketplace:
         if detail is None:
             return 404, {"notFound": ["The specified opportunity does not exist."]}
         self.commands.append((kind, opportunity_id, body))
-        tag, value = body.get("tag"), body.get("value")
+        tag = body.get("tag")
+        value: Any = body.get("value")
         if tag == "publish":
             if detail["status"] not in ("DRAFT", "UNDER_REVIEW"):
                 return 401, {"permissions": PERMISSION_DENIED}

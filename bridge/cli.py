@@ -1,0 +1,181 @@
+"""The operators' command line: ``gc-bridge`` (and ``python sync.py``, which is the same).
+
+Settings are loaded once here and passed down; a missing or invalid one stops the command with
+a message naming the environment variable, and a failed sync exits non-zero so that cron,
+systemd or a CI job notices.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy import Engine
+
+from bridge import __version__
+from bridge.db.engine import make_engine, session_factory
+from bridge.db.migrate import current_revision, head_revision, is_current, upgrade
+from bridge.marketplace.client import MarketplaceClient
+from bridge.marketplace.errors import MarketplaceError
+from bridge.settings import Settings, SettingsError, load_settings
+from bridge.sync.engine import SyncReport
+from bridge.sync.service import SyncService
+from bridge.sync.status import status_report
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """Settings and database engine, built on first use so ``--help`` needs neither."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings()
+            except SettingsError as exc:
+                raise click.ClickException(str(exc)) from None
+            logging.getLogger().setLevel(self._settings.log_level)
+        return self._settings
+
+    def require_marketplace(self) -> Settings:
+        try:
+            self.settings.require_marketplace()
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
+        return self.settings
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.settings.effective_database_url)
+        return self._engine
+
+    def migrated_engine(self) -> Engine:
+        """The engine, with the schema brought up to date first (a new install just works)."""
+        upgrade(self.engine)
+        return self.engine
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="gc-bridge")
+def main() -> None:
+    """GC micro-procurement bridge for a BC Digital Marketplace fork."""
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Re-read every record, not only what changed.")
+@click.option("--schedule", is_flag=True, help="Keep running, syncing every interval.")
+@pass_context
+def sync(context: Context, full: bool, schedule: bool) -> None:
+    """Sync the marketplace into the bridge's database (once, or on a schedule)."""
+    settings = context.require_marketplace()
+    service = SyncService(settings, context.migrated_engine())
+    if schedule:
+        from bridge.sync.scheduler import run_forever
+
+        run_forever(service)
+        return
+    report = service.run_once(full=True if full else None, progress=_progress_printer())
+    if report is None:
+        raise click.ClickException("Another sync is running against this database; try later.")
+    _print_summary(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@pass_context
+def check(context: Context) -> None:
+    """Check the settings, the database, the marketplace and the session."""
+    settings = context.require_marketplace()
+    click.echo(f"settings: ok (marketplace {settings.marketplace_url})")
+    engine = context.engine
+    state = "up to date" if is_current(engine) else "needs 'gc-bridge db upgrade'"
+    click.echo(f"database: {engine.url.render_as_string(hide_password=True)} ({state})")
+    try:
+        with MarketplaceClient.from_settings(settings) as client:
+            session = client.require_admin_session()
+    except MarketplaceError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"marketplace: ok, session of {session.user.name} ({session.user.type.value})")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--runs", default=10, show_default=True, help="How many recent runs to show.")
+@pass_context
+def status(context: Context, as_json: bool, runs: int) -> None:
+    """What has been synced, the quarantine and the last runs."""
+    with session_factory(context.migrated_engine())() as session:
+        report = status_report(session, runs)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, sort_keys=True))
+        return
+    for section in ("opportunities", "proposals"):
+        click.echo(f"{section}:")
+        for kind, statuses in report[section].items():
+            listed = ", ".join(f"{status} {count}" for status, count in sorted(statuses.items()))
+            click.echo(f"  {kind}: {listed or 'none'}")
+    click.echo(f"awards: {report['awards']}")
+    click.echo(f"quarantined: {report['quarantined']}")
+    for run in report["runs"]:
+        click.echo(
+            f"run {run['id']}: {run['outcome']} ({run['trigger']}) {run['started_at']}"
+            + (f" - {len(run['errors'])} error(s)" if run["errors"] else "")
+        )
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(context: Context) -> None:
+    """Apply every pending migration."""
+    engine = context.engine
+    upgrade(engine)
+    click.echo(f"database at revision {current_revision(engine)} (head {head_revision(engine)})")
+
+
+def _progress_printer() -> Callable[[str, int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(kind: str, done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        click.echo(f"\r{kind}: {done}/{total} details read", nl=False, err=True)
+        click.echo(end, nl=False, err=True)
+
+    return show
+
+
+def _print_summary(report: SyncReport) -> None:
+    seconds = (report.finished_at - report.started_at).total_seconds()
+    click.echo(f"sync run {report.run_id}: {report.outcome.value} in {seconds:.1f} s")
+    for section, kinds in report.counts.items():
+        for kind, outcomes in kinds.items():
+            listed = ", ".join(f"{name} {count}" for name, count in outcomes.items())
+            click.echo(f"  {section} {kind}: {listed}")
+    if report.http:
+        click.echo("  http: " + ", ".join(f"{k} {v}" for k, v in sorted(report.http.items())))
+    for error in report.errors:
+        click.echo(f"  error: {error}", err=True)

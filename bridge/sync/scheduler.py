@@ -1,0 +1,52 @@
+"""Scheduled syncs with APScheduler: coalesced, one at a time, stopped cleanly by SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from datetime import UTC, datetime
+from types import FrameType
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bridge.sync.service import SyncService
+
+log = logging.getLogger(__name__)
+JOB_ID = "marketplace-sync"
+
+
+def add_sync_job(scheduler: BaseScheduler, service: SyncService, minutes: int) -> None:
+    """Every ``minutes``, starting now; missed turns collapse into one and never overlap."""
+    scheduler.add_job(
+        service.run_once,
+        IntervalTrigger(minutes=minutes),
+        id=JOB_ID,
+        kwargs={"trigger": "schedule"},
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=minutes * 60,
+        next_run_time=datetime.now(UTC),
+        replace_existing=True,
+    )
+
+
+def run_forever(service: SyncService) -> None:
+    """Block running scheduled syncs until SIGTERM or SIGINT, then finish cleanly.
+
+    A signal sets the service's stop flag, so a run in progress stops at the next record,
+    writes what it has and records itself as interrupted; the next start finishes the work.
+    """
+    scheduler = BlockingScheduler(timezone=UTC)
+    add_sync_job(scheduler, service, service.settings.sync_interval_minutes)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s; stopping after the current step", signal.Signals(signum).name)
+        service.stop.set()
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("syncing every %d minutes", service.settings.sync_interval_minutes)
+    scheduler.start()

@@ -1,0 +1,69 @@
+"""The sync as a job: what the CLI, the scheduler and (later) the panel call.
+
+It owns the wiring (settings → client → engine), takes the run lock, and decides when a run
+must be full: when the last successful full run is older than ``full_refresh_hours``, because
+some marketplace changes (an addendum on a closed opportunity, a late disqualification) move
+nothing the incremental checks can see.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from bridge.db.engine import session_factory
+from bridge.db.types import utcnow
+from bridge.marketplace.client import MarketplaceClient
+from bridge.settings import Settings
+from bridge.sync import store
+from bridge.sync.engine import Progress, SyncEngine, SyncReport
+from bridge.sync.lock import exclusive_run
+
+log = logging.getLogger(__name__)
+
+
+class SyncService:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        *,
+        client_factory: Callable[[Settings], MarketplaceClient] = MarketplaceClient.from_settings,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.sessions = session_factory(engine)
+        self.client_factory = client_factory
+        self.stop = stop or threading.Event()
+
+    def full_refresh_due(self) -> bool:
+        with self.sessions() as session:
+            last = store.last_full_run_at(session)
+        return last is None or utcnow() - last >= timedelta(hours=self.settings.full_refresh_hours)
+
+    def run_once(
+        self,
+        *,
+        trigger: str = "manual",
+        full: bool | None = None,
+        progress: Progress | None = None,
+    ) -> SyncReport | None:
+        """One run under the lock; ``None`` when another run holds it (this turn is skipped)."""
+        with exclusive_run(self.engine) as acquired:
+            if not acquired:
+                log.info("another sync is running; skipping this one")
+                return None
+            with self.client_factory(self.settings) as client:
+                engine = SyncEngine(client, self.sessions, stop=self.stop, progress=progress)
+                report = engine.run(
+                    full=self.full_refresh_due() if full is None else full, trigger=trigger
+                )
+        log.info(
+            "sync run %s %s (%s)", report.run_id, report.outcome.value, "; ".join(report.errors[:3])
+        )
+        return report
