@@ -1,0 +1,100 @@
+"""The command line, end to end in-process against the fake marketplace and a real database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+import responses
+from click.testing import CliRunner
+
+from bridge.cli import main
+from tests.fakes.marketplace import BASE_URL, FakeMarketplace
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch, db_url: str) -> Iterator[None]:
+    for name in ("BRIDGE_MARKETPLACE_URL", "BRIDGE_MARKETPLACE_SESSION", "BRIDGE_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BRIDGE_MARKETPLACE_URL", BASE_URL)
+    monkeypatch.setenv("BRIDGE_MARKETPLACE_SESSION", "s%3Asession.signature")
+    monkeypatch.setenv("BRIDGE_DATABASE_URL", db_url)
+    monkeypatch.setenv("BRIDGE_HTTP_MAX_ATTEMPTS", "1")
+    yield
+
+
+def run(*arguments: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(arguments))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_sync_prints_a_summary_and_status_reports_counts(
+    environment: None, mocked: responses.RequestsMock
+) -> None:
+    code, out, _ = run("sync")
+    assert code == 0, out
+    assert "succeeded" in out
+    assert "opportunities code-with-us: new 6" in out
+
+    code, out, _ = run("status", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["opportunities"]["code-with-us"] == {
+        "AWARDED": 1, "CANCELED": 1, "DRAFT": 1, "PUBLISHED": 2, "UNDER_REVIEW": 1,
+    }  # fmt: skip
+    assert report["opportunities"]["sprint-with-us"] == {"PUBLISHED": 1}
+    assert report["opportunities"]["team-with-us"] == {"PUBLISHED": 1}
+    assert report["proposals"]["code-with-us"] == {"AWARDED": 1, "NOT_AWARDED": 1}
+    assert report["awards"] == 1
+    assert report["quarantined"] == 0
+    assert report["runs"][0]["outcome"] == "succeeded"
+
+    code, out, _ = run("status")
+    assert code == 0 and "awards: 1" in out
+
+
+def test_a_failed_sync_exits_non_zero(
+    environment: None, mocked: responses.RequestsMock, fake: FakeMarketplace
+) -> None:
+    fake.session = None
+    code, out, err = run("sync")
+    assert code == 1
+    assert "failed" in out
+    assert "Renew the marketplace session" in err
+
+
+def test_check_reports_each_part(environment: None, mocked: responses.RequestsMock) -> None:
+    code, out, _ = run("check")
+    assert code == 0, out
+    assert "marketplace: ok, session of Local Admin (ADMIN)" in out
+
+
+def test_check_fails_on_an_expired_session(
+    environment: None, mocked: responses.RequestsMock, fake: FakeMarketplace
+) -> None:
+    fake.session = None
+    code, _, err = run("check")
+    assert code == 1
+    assert "expired" in err
+
+
+def test_a_missing_setting_stops_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BRIDGE_MARKETPLACE_URL", raising=False)
+    code, _, err = run("sync")
+    assert code == 1
+    assert "BRIDGE_MARKETPLACE_URL is not set" in err
+
+
+def test_an_invalid_setting_stops_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIDGE_HTTP_CONCURRENCY", "many")
+    code, _, err = run("status")
+    assert code == 1
+    assert "BRIDGE_HTTP_CONCURRENCY" in err
+
+
+def test_db_upgrade_is_idempotent(environment: None) -> None:
+    for _ in range(2):
+        code, out, _ = run("db", "upgrade")
+        assert code == 0
+        assert "database at revision 0001 (head 0001)" in out
