@@ -1,0 +1,61 @@
+"""The fake marketplace behind a real HTTP server on loopback, for tests that run the bridge as
+a separate process (scheduler, signals) where ``responses`` cannot reach."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import requests
+
+from tests.fakes.marketplace import FakeMarketplace
+
+
+@contextmanager
+def serve(fake: FakeMarketplace, delay_seconds: float = 0.0) -> Iterator[str]:
+    """Serve ``fake`` on 127.0.0.1 (ephemeral port); yields the base URL to configure."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def _answer(self) -> None:
+            if delay_seconds:
+                time.sleep(delay_seconds)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            prepared = requests.Request(
+                self.command,
+                f"http://marketplace.test{self.path}",
+                headers=dict(self.headers),
+                data=body,
+            ).prepare()
+            try:
+                status, headers, payload = fake._dispatch(prepared)
+            except Exception:  # an injected network failure: drop the connection
+                self.close_connection = True
+                return
+            data = payload.encode() if isinstance(payload, str) else payload
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_PUT = do_POST = do_DELETE = _answer  # noqa: N815
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

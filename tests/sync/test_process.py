@@ -1,0 +1,87 @@
+"""The bridge as operators run it: a separate process, stopped by SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bridge.db.engine import make_engine, session_factory
+from bridge.sync.models import Opportunity, SyncRun
+from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.server import serve
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bridge_environment(url: str, database: Path) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BRIDGE_")}
+    environment.update(
+        BRIDGE_MARKETPLACE_URL=url,
+        BRIDGE_MARKETPLACE_SESSION="s%3Asession.signature",
+        BRIDGE_DATABASE_URL=f"sqlite:///{database}",
+        BRIDGE_HTTP_CONCURRENCY="2",
+    )
+    return environment
+
+
+def runs(database: Path) -> list[str]:
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        with session_factory(engine)() as session:
+            return list(session.scalars(select(SyncRun.outcome).order_by(SyncRun.id)))
+    finally:
+        engine.dispose()
+
+
+def test_sigterm_stops_a_scheduled_sync_cleanly_and_the_next_run_finishes(tmp_path: Path) -> None:
+    fake = FakeMarketplace.from_fixtures()
+    for number in range(40):  # enough work that the signal lands mid-run
+        fake.clone(
+            "code-with-us",
+            "05e8604f-703a-43ea-9cb5-308dc2053be6",
+            f"00000000-0000-4000-8000-{number:012d}",
+        )
+    database = tmp_path / "bridge.sqlite3"
+    with serve(fake, delay_seconds=0.05) as url:
+        environment = bridge_environment(url, database)
+        process = subprocess.Popen(
+            [sys.executable, "sync.py", "--schedule"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while len(fake.requests_seen) < 20 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        assert process.returncode == 0, err
+        assert "received SIGTERM" in err
+        assert runs(database) == ["interrupted"]
+
+        finished = subprocess.run(
+            [sys.executable, "sync.py"],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert finished.returncode == 0, finished.stderr
+    assert runs(database) == ["interrupted", "succeeded"]
+    engine = make_engine(f"sqlite:///{database}")
+    with session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Opportunity)) == 48
+    engine.dispose()
