@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
+from bridge.accounts import models as account_models
+from bridge.audit import models as audit_models
 from bridge.db.base import Base
+from bridge.departments import models as department_models
 from bridge.sync import models as sync_models
 
-DOMAIN_MODULES = (sync_models,)
+DOMAIN_MODULES = (sync_models, department_models, account_models, audit_models)
 
 
 def metadata() -> MetaData:

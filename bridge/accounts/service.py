@@ -1,0 +1,129 @@
+"""Creating accounts, checking passwords, and throttling sign-in attempts.
+
+Passwords are hashed with Argon2id (argon2-cffi, the OWASP recommendation); hashes made with
+older parameters are upgraded on the next successful sign-in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bridge.accounts.models import PanelUser, Role, RoleGrant, SignInAttempt
+from bridge.db.types import utcnow
+
+HASHER = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+# A well-formed hash checked when the account does not exist, so timing tells nothing.
+_DUMMY_HASH = HASHER.hash("not a real password, only for constant timing")
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """At most ``per_account`` failures per e-mail and ``per_address`` per IP in ``window``."""
+
+    per_account: int = 5
+    per_address: int = 20
+    window: timedelta = timedelta(minutes=15)
+
+
+class AccountError(ValueError):
+    """An account cannot be created or changed as asked; the message says why."""
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(
+    session: Session,
+    email: str,
+    display_name: str,
+    password: str | None,
+    grants: Iterable[tuple[Role, int | None]],
+) -> PanelUser:
+    email = normalize_email(email)
+    if "@" not in email:
+        raise AccountError("an e-mail address is required")
+    if session.scalar(select(PanelUser).where(PanelUser.email == email)) is not None:
+        raise AccountError(f"an account for {email} exists already")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    user = PanelUser(
+        email=email,
+        display_name=display_name.strip() or email,
+        password_hash=HASHER.hash(password) if password else None,
+    )
+    set_grants(user, grants)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_grants(user: PanelUser, grants: Iterable[tuple[Role, int | None]]) -> None:
+    wanted = {
+        (role.value, department if role is Role.APPROVER else None) for role, department in grants
+    }
+    if any(role == Role.APPROVER.value and department is None for role, department in wanted):
+        raise AccountError("an approver must be given at least one department")
+    user.grants = [
+        RoleGrant(role=role, department_id=department)
+        for role, department in sorted(wanted, key=str)
+    ]
+
+
+def user_by_email(session: Session, email: str) -> PanelUser | None:
+    return session.scalar(select(PanelUser).where(PanelUser.email == normalize_email(email)))
+
+
+def is_throttled(
+    session: Session, email: str, address: str, throttle: Throttle, now: datetime | None = None
+) -> bool:
+    since = (now or utcnow()) - throttle.window
+    failures = (
+        select(func.count())
+        .select_from(SignInAttempt)
+        .where(SignInAttempt.at >= since, SignInAttempt.succeeded.is_(False))
+    )
+    by_account = session.scalar(failures.where(SignInAttempt.email == normalize_email(email))) or 0
+    by_address = session.scalar(failures.where(SignInAttempt.address == address)) or 0
+    return by_account >= throttle.per_account or by_address >= throttle.per_address
+
+
+def authenticate(
+    session: Session, email: str, password: str, address: str, now: datetime | None = None
+) -> PanelUser | None:
+    """The active user these credentials belong to, or ``None``; the attempt is recorded."""
+    moment = now or utcnow()
+    user = user_by_email(session, email)
+    stored = user.password_hash if user is not None and user.active else None
+    valid = _check(stored, password)
+    session.add(
+        SignInAttempt(email=normalize_email(email), address=address, at=moment, succeeded=valid)
+    )
+    if not valid or user is None:
+        return None
+    assert stored is not None
+    if HASHER.check_needs_rehash(stored):
+        user.password_hash = HASHER.hash(password)
+    user.last_sign_in_at = moment
+    return user
+
+
+def _check(stored: str | None, password: str) -> bool:
+    try:
+        return HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def set_password(user: PanelUser, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = HASHER.hash(password)
