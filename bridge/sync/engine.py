@@ -150,6 +150,17 @@ class SyncEngine:
 
     def run(self, *, full: bool = False, trigger: str = "manual") -> SyncReport:
         """One run; never raises for marketplace trouble, which the report records instead."""
+        return self._execute(trigger, full, lambda state: self._run(state, full))
+
+    def retry(self, record_kind: str, record_id: str | None, payload: Any) -> SyncReport:
+        """A small run that re-reads only what a quarantined record belongs to."""
+        return self._execute(
+            "retry", False, lambda state: self._retry(state, record_kind, record_id, payload)
+        )
+
+    def _execute(
+        self, trigger: str, full: bool, plan: Callable[[_RunState], RunOutcome]
+    ) -> SyncReport:
         started = self.clock()
         with transaction(self.sessions) as session:
             store.interrupt_stale_runs(session, started)
@@ -159,7 +170,8 @@ class SyncEngine:
         http_before = self.client.stats.snapshot()
         outcome = RunOutcome.FAILED
         try:
-            outcome = self._run(state, full)
+            self.client.require_admin_session()
+            outcome = plan(state)
         except SessionInvalid as exc:
             state.errors.insert(0, str(exc))
         except (MarketplaceError, SQLAlchemyError) as exc:
@@ -185,7 +197,6 @@ class SyncEngine:
     # The run, step by step -----------------------------------------------------------------
 
     def _run(self, state: _RunState, full: bool) -> RunOutcome:
-        self.client.require_admin_session()
         self._sync_users(state)
         self._sync_organizations(state)
         for kind in OpportunityKind:
@@ -199,6 +210,28 @@ class SyncEngine:
                 state.errors.append(f"{kind.value}: {exc}")
         if self.stop.is_set():
             return RunOutcome.INTERRUPTED
+        return RunOutcome.FAILED if state.errors else RunOutcome.SUCCEEDED
+
+    def _retry(
+        self, state: _RunState, record_kind: str, record_id: str | None, payload: Any
+    ) -> RunOutcome:
+        section, _, kind_name = record_kind.partition(":")
+        if section == "user":
+            self._sync_users(state)
+        elif section == "organization":
+            self._sync_organizations(state)
+        elif section == "opportunity-list":
+            self._sync_kind(state, OpportunityKind(kind_name), full=False)
+        else:
+            kind = OpportunityKind(kind_name)
+            opportunity_id = record_id
+            if section == "proposal":
+                embedded = payload.get("opportunity") if isinstance(payload, dict) else None
+                opportunity_id = embedded.get("id") if isinstance(embedded, dict) else None
+            if not opportunity_id:
+                state.errors.append(f"{record_kind}: no opportunity to re-read")
+                return RunOutcome.FAILED
+            self._read_and_apply(state, kind, [DetailJob(kind, opportunity_id, None, True)])
         return RunOutcome.FAILED if state.errors else RunOutcome.SUCCEEDED
 
     def _sync_users(self, state: _RunState) -> None:

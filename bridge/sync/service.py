@@ -22,6 +22,7 @@ from bridge.settings import Settings
 from bridge.sync import store
 from bridge.sync.engine import Progress, SyncEngine, SyncReport
 from bridge.sync.lock import exclusive_run
+from bridge.sync.models import QuarantinedRecord
 
 log = logging.getLogger(__name__)
 
@@ -67,3 +68,17 @@ class SyncService:
             "sync run %s %s (%s)", report.run_id, report.outcome.value, "; ".join(report.errors[:3])
         )
         return report
+
+    def retry_quarantined(self, record_id: int) -> SyncReport | None:
+        """Re-read what one quarantined record belongs to; ``None`` if a sync holds the lock."""
+        with self.sessions() as session:
+            record = session.get(QuarantinedRecord, record_id)
+            if record is None:
+                raise LookupError(record_id)
+            kind, marketplace_id, payload = record.record_kind, record.record_id, record.payload
+        with exclusive_run(self.engine) as acquired:
+            if not acquired:
+                return None
+            with self.client_factory(self.settings) as client:
+                engine = SyncEngine(client, self.sessions, stop=self.stop)
+                return engine.retry(kind, marketplace_id, payload)

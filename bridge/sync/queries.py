@@ -1,0 +1,142 @@
+"""Reading the mirrored marketplace data, as the panel and later stages need it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from bridge.pagination import Page, paginate
+from bridge.sync.models import (
+    Award,
+    MarketplaceUser,
+    Opportunity,
+    Proposal,
+    QuarantinedRecord,
+    SyncRun,
+)
+
+
+@dataclass(frozen=True)
+class OpportunityFilter:
+    kind: str | None = None
+    status: str | None = None
+    department_domains: Sequence[str] | None = None
+    text: str | None = None
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def opportunities_query(criteria: OpportunityFilter) -> Select[Opportunity]:
+    query = select(Opportunity).where(Opportunity.removed_at.is_(None))
+    if criteria.kind:
+        query = query.where(Opportunity.kind == criteria.kind)
+    if criteria.status:
+        query = query.where(Opportunity.status == criteria.status)
+    if criteria.text:
+        pattern = f"%{_like_escape(criteria.text.strip())}%"
+        query = query.where(
+            or_(
+                Opportunity.title.ilike(pattern, escape="\\"),
+                Opportunity.teaser.ilike(pattern, escape="\\"),
+                Opportunity.location.ilike(pattern, escape="\\"),
+            )
+        )
+    if criteria.department_domains is not None:
+        authors = select(MarketplaceUser.id).where(
+            or_(
+                *(
+                    MarketplaceUser.email.ilike(f"%@{_like_escape(domain)}", escape="\\")
+                    for domain in criteria.department_domains
+                ),
+                *(
+                    MarketplaceUser.email.ilike(f"%.{_like_escape(domain)}", escape="\\")
+                    for domain in criteria.department_domains
+                ),
+            )  # fmt: skip
+        )
+        query = query.where(Opportunity.created_by_id.in_(authors))
+    return query.order_by(Opportunity.marketplace_updated_at.desc(), Opportunity.id)
+
+
+def search_opportunities(
+    session: Session, criteria: OpportunityFilter, page: int, size: int
+) -> Page[Opportunity]:
+    return paginate(session, opportunities_query(criteria), page, size)
+
+
+def opportunity_with_everything(session: Session, opportunity_id: str) -> Opportunity | None:
+    return session.scalar(
+        select(Opportunity)
+        .where(Opportunity.id == opportunity_id)
+        .options(selectinload(Opportunity.addenda), selectinload(Opportunity.history))
+    )
+
+
+def proposals_of(session: Session, opportunity_id: str) -> list[Proposal]:
+    return list(
+        session.scalars(
+            select(Proposal)
+            .where(Proposal.opportunity_id == opportunity_id, Proposal.removed_at.is_(None))
+            .order_by(Proposal.rank.is_(None), Proposal.rank, Proposal.id)
+        )
+    )
+
+
+def award_of(session: Session, opportunity_id: str) -> Award | None:
+    return session.get(Award, opportunity_id)
+
+
+def proposals_page(session: Session, page: int, size: int) -> Page[Proposal]:
+    query = (
+        select(Proposal)
+        .where(Proposal.removed_at.is_(None))
+        .order_by(Proposal.marketplace_updated_at.desc(), Proposal.id)
+    )
+    return paginate(session, query, page, size)
+
+
+def awards_page(session: Session, page: int, size: int) -> Page[Award]:
+    return paginate(session, select(Award).order_by(Award.awarded_at.desc()), page, size)
+
+
+def titles_of(session: Session, opportunity_ids: Sequence[str]) -> dict[str, str]:
+    rows = session.execute(
+        select(Opportunity.id, Opportunity.title).where(Opportunity.id.in_(set(opportunity_ids)))
+    )
+    return {row.id: row.title for row in rows}
+
+
+def author_of(session: Session, opportunity: Opportunity) -> MarketplaceUser | None:
+    return (
+        session.get(MarketplaceUser, opportunity.created_by_id)
+        if opportunity.created_by_id
+        else None
+    )
+
+
+def runs_page(session: Session, page: int, size: int) -> Page[SyncRun]:
+    return paginate(session, select(SyncRun).order_by(SyncRun.id.desc()), page, size)
+
+
+def last_run(session: Session, outcome: str | None = None) -> SyncRun | None:
+    query = select(SyncRun).order_by(SyncRun.id.desc()).limit(1)
+    if outcome:
+        query = query.where(SyncRun.outcome == outcome)
+    return session.scalar(query)
+
+
+def quarantine_page(
+    session: Session, page: int, size: int, resolved: bool = False
+) -> Page[QuarantinedRecord]:
+    query = select(QuarantinedRecord).order_by(QuarantinedRecord.last_seen_at.desc())
+    query = query.where(
+        QuarantinedRecord.resolved_at.is_not(None)
+        if resolved
+        else QuarantinedRecord.resolved_at.is_(None)
+    )
+    return paginate(session, query, page, size)
