@@ -14,11 +14,17 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from bridge import __version__
-from bridge.db.engine import make_engine, session_factory
+from bridge.accounts.models import Role
+from bridge.accounts.service import AccountError, create_user
+from bridge.audit.models import AuditEntry
+from bridge.audit.service import Actor, record
+from bridge.audit.service import verify as verify_chain
+from bridge.db.engine import make_engine, session_factory, transaction
 from bridge.db.migrate import current_revision, head_revision, is_current, upgrade
+from bridge.departments.service import all_departments, seed_departments
 from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.errors import MarketplaceError
 from bridge.settings import Settings, SettingsError, load_settings
@@ -61,7 +67,7 @@ class Context:
 
     def migrated_engine(self) -> Engine:
         """The engine, with the schema brought up to date first (a new install just works)."""
-        upgrade(self.engine)
+        prepare_database(self.engine)
         return self.engine
 
 
@@ -150,10 +156,105 @@ def db() -> None:
 @db.command("upgrade")
 @pass_context
 def db_upgrade(context: Context) -> None:
-    """Apply every pending migration."""
+    """Apply every pending migration and add the shipped departments not yet known."""
     engine = context.engine
-    upgrade(engine)
+    prepare_database(engine)
     click.echo(f"database at revision {current_revision(engine)} (head {head_revision(engine)})")
+
+
+def prepare_database(engine: Engine) -> None:
+    upgrade(engine)
+    with transaction(session_factory(engine)) as session:
+        seed_departments(session)
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (BRIDGE_HOST).")
+@click.option("--port", type=int, default=None, help="Port to listen on (BRIDGE_PORT).")
+@click.option("--no-sync", is_flag=True, help="Serve the panel only; another process syncs.")
+@pass_context
+def serve(context: Context, host: str | None, port: int | None, no_sync: bool) -> None:
+    """Serve the panel (waitress) and run scheduled syncs in the same process."""
+    from bridge.serve import run_server
+
+    settings = context.settings if no_sync else context.require_marketplace()
+    run_server(settings, context.migrated_engine(), host=host, port=port, sync=not no_sync)
+
+
+@main.group()
+def users() -> None:
+    """Panel accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True, help="The person's e-mail address (their sign-in).")
+@click.option("--name", required=True, help="Their name as the panel shows it.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([role.value for role in Role]),
+    help="A role; repeat for several.",
+)
+@click.option("--department", "departments", multiple=True, help="Acronym, for approvers.")
+@click.option("--no-password", is_flag=True, help="Sign-in through the department (OIDC) only.")
+@pass_context
+def users_create(
+    context: Context,
+    email: str,
+    name: str,
+    roles: tuple[str, ...],
+    departments: tuple[str, ...],
+    no_password: bool,
+) -> None:
+    """Create a panel account (the first administrator, typically).
+
+    The password is asked for on a terminal, or read from standard input otherwise.
+    """
+    password = None
+    if not no_password:
+        if sys.stdin.isatty():
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        else:
+            password = sys.stdin.readline().rstrip("\n")
+    with transaction(session_factory(context.migrated_engine())) as session:
+        known = {department.acronym: department.id for department in all_departments(session)}
+        unknown = [acronym for acronym in departments if acronym not in known]
+        if unknown:
+            raise click.ClickException(f"unknown department(s): {', '.join(unknown)}")
+        grants: list[tuple[Role, int | None]] = []
+        for role in map(Role, roles):
+            if role is Role.APPROVER:
+                grants.extend((role, known[acronym]) for acronym in departments)
+            else:
+                grants.append((role, None))
+        try:
+            user = create_user(session, email, name, password, grants)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        record(session, Actor.job("cli"), "user.created", "panel_user", user.id,
+               after={"email": user.email, "roles": sorted(roles)})  # fmt: skip
+    click.echo(f"created {user.email} ({', '.join(sorted(roles))})")
+
+
+@main.group()
+def audit() -> None:
+    """The audit log."""
+
+
+@audit.command("verify")
+@pass_context
+def audit_verify(context: Context) -> None:
+    """Check that no audit entry was changed, removed or inserted out of order."""
+    with session_factory(context.migrated_engine())() as session:
+        broken = verify_chain(session)
+        count = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    if broken is not None:
+        raise click.ClickException(
+            f"audit chain broken at entry {broken.entry_id}: {broken.reason}"
+        )
+    click.echo(f"audit chain intact ({count} entries)")
 
 
 def _progress_printer() -> Callable[[str, int, int], None] | None:

@@ -8,6 +8,7 @@ environment, so a test or a second process can build its own ``Settings`` withou
 from __future__ import annotations
 
 import os
+import secrets
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -30,7 +31,7 @@ from pydantic_settings import (
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config" / "bridge.toml"
 ENV_PREFIX = "BRIDGE_"
-SECRET_FIELDS = frozenset({"marketplace_session"})
+SECRET_FIELDS = frozenset({"marketplace_session", "secret_key", "oidc_client_secret"})
 
 
 class SettingsError(Exception):
@@ -65,6 +66,21 @@ class Settings(BaseSettings):
     http_backoff_max_seconds: float = Field(default=30.0, ge=0)
     timezone: str = "America/Toronto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Panel
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    # Signs the panel's session cookies; when unset, one is generated once into the data dir.
+    secret_key: SecretStr | None = Field(default=None, repr=False)
+    # How many proxies in front of the panel to trust for X-Forwarded-* (HTTPS, client address).
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
+    default_language: Literal["en", "fr"] = "en"
+    page_size: int = Field(default=25, ge=5, le=200)
+    # Sign-in through the department's OpenID Connect provider.
+    oidc_enabled: bool = False
+    oidc_metadata_url: AnyHttpUrl | None = None
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr | None = Field(default=None, repr=False)
 
     @field_validator("timezone")
     @classmethod
@@ -136,6 +152,24 @@ class Settings(BaseSettings):
         self.require_marketplace()
         assert self.marketplace_session is not None
         return quote(self.marketplace_session.get_secret_value(), safe="")
+
+    def panel_secret(self) -> str:
+        """The cookie-signing key: from the environment, or generated once and kept on disk."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def require_oidc(self) -> None:
+        if self.oidc_metadata_url is None or not self.oidc_client_id:
+            raise SettingsError(
+                f"{env_name('oidc_enabled')} is on but {env_name('oidc_metadata_url')} and "
+                f"{env_name('oidc_client_id')} are not both set."
+            )
 
     def require_marketplace(self) -> None:
         """Stop with a clear message when a command needs the marketplace and it is not set."""

@@ -47,17 +47,13 @@ def opportunities_query(criteria: OpportunityFilter) -> Select[Opportunity]:
             )
         )
     if criteria.department_domains is not None:
+        patterns = [
+            f"%{separator}{_like_escape(domain)}"
+            for domain in criteria.department_domains
+            for separator in ("@", ".")
+        ]
         authors = select(MarketplaceUser.id).where(
-            or_(
-                *(
-                    MarketplaceUser.email.ilike(f"%@{_like_escape(domain)}", escape="\\")
-                    for domain in criteria.department_domains
-                ),
-                *(
-                    MarketplaceUser.email.ilike(f"%.{_like_escape(domain)}", escape="\\")
-                    for domain in criteria.department_domains
-                ),
-            )  # fmt: skip
+            or_(*(MarketplaceUser.email.ilike(pattern, escape="\\") for pattern in patterns))
         )
         query = query.where(Opportunity.created_by_id.in_(authors))
     return query.order_by(Opportunity.marketplace_updated_at.desc(), Opportunity.id)

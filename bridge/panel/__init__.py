@@ -1,0 +1,188 @@
+"""The bilingual operators' panel: a Flask application factory and its blueprints."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as BaseResponse
+
+from bridge.accounts.models import PanelUser
+from bridge.db.engine import make_engine, session_factory
+from bridge.panel.access import allowed
+from bridge.panel.i18n import init_i18n
+from bridge.panel.labels import init_labels
+from bridge.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Launches a sync outside the request (the scheduler's pool in production, inline in tests).
+SyncLauncher = Callable[[str], None]
+
+
+class SecureWhenHttpsSessionInterface(SecureCookieSessionInterface):
+    """Session cookies are HttpOnly and SameSite always, and Secure whenever served over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(request and request.is_secure) or super().get_cookie_secure(app)
+
+
+def create_app(
+    settings: Settings,
+    engine: Engine | None = None,
+    *,
+    launch_sync: SyncLauncher | None = None,
+    testing: bool = False,
+) -> Flask:
+    app = Flask(__name__)
+    engine = engine or make_engine(settings.effective_database_url)
+    app.config.update(
+        SECRET_KEY=settings.panel_secret(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="gc_bridge_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=testing,
+        BRIDGE_SETTINGS=settings,
+        BRIDGE_ENGINE=engine,
+        BRIDGE_SESSIONS=session_factory(engine),
+        BRIDGE_LAUNCH_SYNC=launch_sync,
+    )
+    app.session_interface = SecureWhenHttpsSessionInterface()
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=settings.trusted_proxies,
+            x_proto=settings.trusted_proxies,
+            x_host=settings.trusted_proxies,
+        )
+    CSRFProtect(app)
+    init_i18n(app, settings)
+    init_labels(app)
+    _init_login(app)
+    _register_blueprints(app, settings)
+    app.before_request(_enforce_access)
+    app.teardown_appcontext(_close_db)
+    app.after_request(_security_headers)
+    return app
+
+
+def db() -> Session:
+    """This request's database session, opened on first use and closed at teardown."""
+    if "db" not in g:
+        from flask import current_app
+
+        factory: sessionmaker[Session] = current_app.config["BRIDGE_SESSIONS"]
+        g.db = factory()
+    session_: Session = g.db
+    return session_
+
+
+def _close_db(_error: BaseException | None) -> None:
+    database = g.pop("db", None)
+    if database is not None:
+        database.close()
+
+
+def _init_login(app: Flask) -> None:
+    manager = LoginManager(app)
+    manager.login_view = "auth.sign_in"
+    manager.login_message = None
+    manager.session_protection = "strong"
+
+    @manager.user_loader  # type: ignore[untyped-decorator]
+    def load_user(user_id: str) -> Any:
+        user = db().get(PanelUser, int(user_id))
+        if user is None or not user.active:
+            return None
+        return LoginUser(user)
+
+
+class LoginUser:
+    """The Flask-Login face of a panel account."""
+
+    is_anonymous = False
+
+    def __init__(self, account: PanelUser) -> None:
+        self.account = account
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.account.active
+
+    def get_id(self) -> str:
+        return str(self.account.id)
+
+
+def _enforce_access() -> BaseResponse | None:
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # a 404 follows
+    if allowed(endpoint, frozenset()):
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in", next=request.full_path))
+    if not allowed(endpoint, current_user.account.roles):
+        abort(403)
+    return None
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if "language" in session:
+        response.vary.add("Cookie")
+    return response
+
+
+def _register_blueprints(app: Flask, settings: Settings) -> None:
+    from bridge.panel.views import (
+        audit,
+        auth,
+        awards,
+        dashboard,
+        health,
+        i18n,
+        opportunities,
+        proposals,
+        quarantine,
+        sync,
+        users,
+    )
+
+    for module in (
+        auth, i18n, health, dashboard, opportunities, proposals, awards, sync, quarantine,
+        users, audit,
+    ):  # fmt: skip
+        app.register_blueprint(module.blueprint)
+    auth.init_oidc(app, settings)
+
+    @app.errorhandler(403)
+    def forbidden(_error: Exception) -> tuple[str, int]:
+        message = _("Your role does not give access to this page.")
+        return render_template("error.html", title=_("Access denied"), message=message), 403
+
+    @app.errorhandler(404)
+    def not_found(_error: Exception) -> tuple[str, int]:
+        message = _("We could not find that page.")
+        return render_template("error.html", title=_("Page not found"), message=message), 404

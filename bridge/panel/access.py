@@ -1,0 +1,44 @@
+"""Who may reach which page: one table, checked on every request, tested as a matrix.
+
+Every endpoint must appear here; an endpoint that does not is refused to everyone, so a new page
+is closed until someone decides who may see it.
+"""
+
+from __future__ import annotations
+
+from bridge.accounts.models import Role
+
+PUBLIC = frozenset({"static", "auth.sign_in", "auth.oidc_start", "auth.oidc_callback",
+                    "i18n.switch", "health.healthz", "health.readyz"})  # fmt: skip
+
+EVERYONE = frozenset(Role)
+STAFF = frozenset({Role.ADMIN, Role.OPERATOR, Role.APPROVER, Role.PROCUREMENT})
+OPERATIONS = frozenset({Role.ADMIN, Role.OPERATOR})
+
+RULES: dict[str, frozenset[Role]] = {
+    "auth.sign_out": EVERYONE,
+    "dashboard.index": EVERYONE,
+    "opportunities.index": EVERYONE,
+    "opportunities.detail": EVERYONE,
+    # Proposals carry vendors' personal information (names, addresses, e-mail).
+    "proposals.index": STAFF,
+    "awards.index": EVERYONE,
+    "sync.runs": OPERATIONS | {Role.VIEWER},
+    "sync.run_detail": OPERATIONS | {Role.VIEWER},
+    "sync.run_now": OPERATIONS,
+    "quarantine.index": OPERATIONS,
+    "quarantine.detail": OPERATIONS,
+    "quarantine.retry": OPERATIONS,
+    "users.index": frozenset({Role.ADMIN}),
+    "users.create": frozenset({Role.ADMIN}),
+    "users.edit": frozenset({Role.ADMIN}),
+    "audit.index": OPERATIONS,
+}
+
+
+def allowed(endpoint: str | None, roles: frozenset[Role]) -> bool:
+    if endpoint is None:
+        return False
+    if endpoint in PUBLIC:
+        return True
+    return bool(RULES.get(endpoint, frozenset()) & roles)

@@ -1,0 +1,90 @@
+"""The panel's two official languages: choosing one, translating, and formatting for it.
+
+The choice is remembered in the session and, for a signed-in user, on the account; before any
+choice the browser's Accept-Language decides. Catalogs live in ``translations/`` as ``.po``
+files; the compiled ``.mo`` files are rebuilt from them whenever they are older, so a checkout
+needs no build step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, get_locale
+
+from bridge.settings import PROJECT_ROOT, Settings
+
+TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
+LANGUAGES = ("en", "fr")
+BABEL_LOCALES = {"en": "en_CA", "fr": "fr_CA"}
+
+
+def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> None:
+    """Write each ``messages.mo`` from its ``messages.po`` when missing or out of date."""
+    for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle)
+        with mo_path.open("wb") as handle:
+            write_mo(handle, catalog)
+
+
+def current_language() -> str:
+    """``en`` or ``fr``: what the page is being rendered in."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else "en"
+
+
+def _select_locale() -> str:
+    chosen = session.get("language")
+    if chosen in LANGUAGES:
+        return BABEL_LOCALES[chosen]
+    best = request.accept_languages.best_match(LANGUAGES)
+    settings: Settings = current_app.config["BRIDGE_SETTINGS"]
+    return BABEL_LOCALES[best or settings.default_language]
+
+
+def init_i18n(app: Flask, settings: Settings) -> None:
+    compile_catalogs()
+    Babel(
+        app,
+        locale_selector=_select_locale,
+        timezone_selector=lambda: settings.timezone,
+        default_translation_directories=str(TRANSLATIONS_DIR),
+    )
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["moment"] = moment
+    app.jinja_env.globals["current_language"] = current_language
+
+
+def _locale() -> str:
+    return BABEL_LOCALES[current_language()]
+
+
+def money(amount: Decimal | None) -> str:
+    """``$10,000.00`` in English, ``10 000,00 $`` in French (Canadian dollars)."""
+    if amount is None:
+        return "—"
+    return format_currency(amount, "CAD", locale=_locale())
+
+
+def number(value: int | Decimal | None) -> str:
+    return "—" if value is None else format_decimal(value, locale=_locale())
+
+
+def moment(value: datetime | None, style: str = "medium") -> str:
+    """A stored UTC time shown in the configured zone, in the reader's language."""
+    if value is None:
+        return "—"
+    settings: Settings = current_app.config["BRIDGE_SETTINGS"]
+    return format_datetime(value, style, tzinfo=settings.zone, locale=_locale())

@@ -1,0 +1,100 @@
+"""Words for the marketplace's codes (kinds, statuses, events) in the reader's language.
+
+The codes stay as the marketplace spells them in storage and in ``status --json``; only the
+panel shows them as words. An unknown code (a fork may add one) is shown as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from bridge.accounts.models import Role
+from bridge.panel.access import allowed
+from bridge.panel.forms import ROLE_LABELS
+
+KINDS = {
+    "code-with-us": _l("Code With Us"),
+    "sprint-with-us": _l("Sprint With Us"),
+    "team-with-us": _l("Team With Us"),
+    "user": _l("Users"),
+    "organization": _l("Organizations"),
+}
+STATUSES = {
+    "DRAFT": _l("Draft"),
+    "UNDER_REVIEW": _l("Under review"),
+    "PUBLISHED": _l("Published"),
+    "EVALUATION": _l("Evaluation"),
+    "EVAL_QUESTIONS_INDIVIDUAL": _l("Evaluation: individual questions"),
+    "EVAL_QUESTIONS_CONSENSUS": _l("Evaluation: question consensus"),
+    "EVAL_CC": _l("Evaluation: code challenge"),
+    "EVAL_C": _l("Evaluation: challenge"),
+    "EVAL_SCENARIO": _l("Evaluation: team scenario"),
+    "PROCESSING": _l("Processing"),
+    "AWARDED": _l("Awarded"),
+    "CANCELED": _l("Cancelled"),
+    "SUSPENDED": _l("Suspended"),
+    "SUBMITTED": _l("Submitted"),
+    "UNDER_REVIEW_QUESTIONS": _l("Under review: questions"),
+    "EVALUATED_QUESTIONS": _l("Evaluated: questions"),
+    "UNDER_REVIEW_CODE_CHALLENGE": _l("Under review: code challenge"),
+    "EVALUATED_CODE_CHALLENGE": _l("Evaluated: code challenge"),
+    "UNDER_REVIEW_TEAM_SCENARIO": _l("Under review: team scenario"),
+    "EVALUATED_TEAM_SCENARIO": _l("Evaluated: team scenario"),
+    "UNDER_REVIEW_CHALLENGE": _l("Under review: challenge"),
+    "EVALUATED_CHALLENGE": _l("Evaluated: challenge"),
+    "EVALUATED": _l("Evaluated"),
+    "NOT_AWARDED": _l("Not awarded"),
+    "DISQUALIFIED": _l("Disqualified"),
+    "WITHDRAWN": _l("Withdrawn"),
+    "EDITED": _l("Edited"),
+    "ADDENDUM_ADDED": _l("Addendum added"),
+    "NOTE_ADDED": _l("Note added"),
+    "SCORE_ENTERED": _l("Score entered"),
+}
+OUTCOMES = {
+    "running": _l("Running"),
+    "succeeded": _l("Succeeded"),
+    "failed": _l("Failed"),
+    "interrupted": _l("Interrupted"),
+}
+TRIGGERS = {
+    "manual": _l("Command line"),
+    "schedule": _l("Schedule"),
+    "panel": _l("Panel"),
+    "retry": _l("Quarantine retry"),
+}
+SECTIONS = {
+    "opportunities": _l("Opportunities"),
+    "proposals": _l("Proposals"),
+    "organizations": _l("Organizations"),
+    "users": _l("Marketplace users"),
+}
+
+
+def _label(table: dict[str, Any]) -> Any:
+    def label(code: str | None) -> Any:
+        return table.get(code or "", code or "—")
+
+    return label
+
+
+def can(endpoint: str) -> bool:
+    """Whether the signed-in user may open ``endpoint`` (the navigation shows only those)."""
+    return bool(current_user.is_authenticated) and allowed(endpoint, current_user.account.roles)
+
+
+def init_labels(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        can=can,
+        kind_label=_label(KINDS),
+        status_label=_label(STATUSES),
+        outcome_label=_label(OUTCOMES),
+        trigger_label=_label(TRIGGERS),
+        section_label=_label(SECTIONS),
+    )
+    app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(Role(role), role)

@@ -1,0 +1,143 @@
+"""Sign-in (local accounts, or the department's OpenID Connect provider) and sign-out."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from authlib.integrations.flask_client import OAuth
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from werkzeug.wrappers import Response
+
+from bridge.accounts.models import PanelUser
+from bridge.accounts.service import Throttle, authenticate, is_throttled, user_by_email
+from bridge.panel import LoginUser, db
+from bridge.panel.forms import SignInForm
+from bridge.settings import Settings
+
+blueprint = Blueprint("auth", __name__)
+THROTTLE = Throttle()
+
+
+def _client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would let a link send users anywhere."""
+    if not target:
+        return url_for("dashboard.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("dashboard.index")
+    return target
+
+
+def _start_session(user: PanelUser) -> Response:
+    language = session.get("language")
+    session.clear()
+    if language or user.language:
+        session["language"] = language or user.language
+    login_user(LoginUser(user))
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@blueprint.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Any:
+    form = SignInForm()
+    settings: Settings = current_app.config["BRIDGE_SETTINGS"]
+    error, status = None, 200
+    if form.validate_on_submit():
+        database = db()
+        email, address = form.email.data or "", _client_address()
+        if is_throttled(database, email, address, THROTTLE):
+            error, status = _("Too many failed attempts. Wait 15 minutes, then try again."), 429
+        else:
+            user = authenticate(database, email, form.password.data or "", address)
+            database.commit()
+            if user is not None:
+                return _start_session(user)
+            error, status = _("The e-mail address or the password is not right."), 401
+    elif form.errors:
+        status = 400
+    return render_template(
+        "auth/sign_in.html", form=form, error=error, oidc=settings.oidc_enabled
+    ), status
+
+
+@blueprint.route("/sign-out", methods=["POST"])
+def sign_out() -> Response:
+    language = session.get("language")
+    logout_user()
+    session.clear()
+    if language:
+        session["language"] = language
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+# OpenID Connect ---------------------------------------------------------------------------------
+
+
+def init_oidc(app: Flask, settings: Settings) -> None:
+    if not settings.oidc_enabled:
+        return
+    settings.require_oidc()
+    oauth = OAuth(app)
+    oauth.register(
+        "department",
+        server_metadata_url=str(settings.oidc_metadata_url),
+        client_id=settings.oidc_client_id,
+        client_secret=(
+            settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else None
+        ),
+        client_kwargs={"scope": "openid email profile"},
+    )
+    app.extensions["bridge_oidc"] = oauth
+
+
+@blueprint.route("/sign-in/department")
+def oidc_start() -> Any:
+    oauth = current_app.extensions.get("bridge_oidc")
+    if oauth is None:
+        return redirect(url_for("auth.sign_in"))
+    session["oidc_next"] = _safe_next(request.args.get("next"))
+    return oauth.department.authorize_redirect(url_for("auth.oidc_callback", _external=True))
+
+
+@blueprint.route("/sign-in/department/callback")
+def oidc_callback() -> Any:
+    oauth = current_app.extensions.get("bridge_oidc")
+    if oauth is None:
+        return redirect(url_for("auth.sign_in"))
+    try:
+        token = oauth.department.authorize_access_token()
+    except Exception:  # the provider's error, an expired state: the user starts over
+        current_app.logger.warning("OpenID Connect sign-in failed", exc_info=True)
+        flash(_("Sign-in through your department did not succeed. Try again."), "error")
+        return redirect(url_for("auth.sign_in"))
+    claims = token.get("userinfo") or {}
+    email = claims.get("email") if claims.get("email_verified", True) else None
+    user = user_by_email(db(), email) if email else None
+    if user is None or not user.active:
+        flash(
+            _("There is no active panel account for this e-mail address. Ask an administrator."),
+            "error",
+        )
+        return redirect(url_for("auth.sign_in"))
+    target = session.pop("oidc_next", None)
+    response = _start_session(user)
+    db().commit()
+    return redirect(_safe_next(target)) if target else response

@@ -1,0 +1,39 @@
+"""The landing page: how the last sync went, and what waits for the signed-in user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user
+
+from bridge.accounts.models import Role
+from bridge.db.types import utcnow
+from bridge.panel import db
+from bridge.panel.views.health import sync_overdue_after
+from bridge.settings import Settings
+from bridge.sync.models import Opportunity
+from bridge.sync.queries import last_run
+from bridge.sync.status import counts_by_kind_and_status, unresolved_quarantine_count
+
+blueprint = Blueprint("dashboard", __name__)
+
+
+@blueprint.route("/")
+def index() -> Any:
+    settings: Settings = current_app.config["BRIDGE_SETTINGS"]
+    database = db()
+    latest = last_run(database)
+    succeeded = last_run(database, "succeeded")
+    overdue = succeeded is None or utcnow() - succeeded.started_at > sync_overdue_after(settings)
+    roles = current_user.account.roles
+    waiting = {}
+    if roles & {Role.ADMIN, Role.OPERATOR}:
+        waiting["quarantine"] = unresolved_quarantine_count(database)
+    return render_template(
+        "dashboard.html",
+        latest=latest,
+        overdue=overdue,
+        waiting=waiting,
+        counts=counts_by_kind_and_status(database, Opportunity),
+    )

@@ -1,0 +1,80 @@
+"""Opportunities: a filtered, paginated list and a detail page with sanitized Markdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+
+from bridge.departments.service import all_departments
+from bridge.marketplace.models import (
+    CWUOpportunityStatus,
+    OpportunityKind,
+    SWUOpportunityStatus,
+    TWUOpportunityStatus,
+)
+from bridge.panel import db
+from bridge.panel.markdown import render_markdown
+from bridge.panel.params import page_number, page_size
+from bridge.sync.queries import (
+    OpportunityFilter,
+    author_of,
+    award_of,
+    opportunity_with_everything,
+    proposals_of,
+    search_opportunities,
+)
+
+blueprint = Blueprint("opportunities", __name__, url_prefix="/opportunities")
+
+STATUSES = sorted(
+    {status.value for enum in (CWUOpportunityStatus, SWUOpportunityStatus, TWUOpportunityStatus)
+     for status in enum}
+)  # fmt: skip
+
+
+@blueprint.route("/")
+def index() -> Any:
+    database = db()
+    departments = all_departments(database)
+    kind = request.args.get("kind") or None
+    status = request.args.get("status") or None
+    department = request.args.get("department") or None
+    text = (request.args.get("q") or "").strip() or None
+    chosen = next((d for d in departments if d.acronym == department), None)
+    criteria = OpportunityFilter(
+        kind=kind if kind in {k.value for k in OpportunityKind} else None,
+        status=status if status in STATUSES else None,
+        department_domains=chosen.email_domains if chosen else None,
+        text=text,
+    )
+    page = search_opportunities(database, criteria, page_number(), page_size())
+    return render_template(
+        "opportunities/index.html",
+        page=page,
+        kinds=[k.value for k in OpportunityKind],
+        statuses=STATUSES,
+        departments=departments,
+        selected={
+            "kind": criteria.kind,
+            "status": criteria.status,
+            "department": department,
+            "q": text,
+        },
+    )
+
+
+@blueprint.route("/<opportunity_id>")
+def detail(opportunity_id: str) -> Any:
+    database = db()
+    opportunity = opportunity_with_everything(database, opportunity_id)
+    if opportunity is None:
+        abort(404)
+    return render_template(
+        "opportunities/detail.html",
+        opportunity=opportunity,
+        author=author_of(database, opportunity),
+        proposals=proposals_of(database, opportunity_id),
+        award=award_of(database, opportunity_id),
+        markdown=render_markdown,
+    )

@@ -1,0 +1,118 @@
+"""Panel accounts and their roles, managed by administrators; every change is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from bridge.accounts.models import PanelUser, Role
+from bridge.accounts.service import AccountError, create_user, set_grants, set_password
+from bridge.audit.service import record
+from bridge.departments.service import all_departments
+from bridge.panel import db
+from bridge.panel.forms import UserForm
+from bridge.panel.views.sync import acting_user
+
+blueprint = Blueprint("users", __name__, url_prefix="/users")
+
+
+def describe(user: PanelUser) -> dict[str, Any]:
+    """What the audit log keeps of an account (never its password hash)."""
+    return {
+        "email": user.email,
+        "name": user.display_name,
+        "active": user.active,
+        "roles": sorted(
+            f"{g.role}:{g.department_id}" if g.department_id else g.role for g in user.grants
+        ),
+    }
+
+
+def _form(user: PanelUser | None = None) -> UserForm:
+    form = UserForm(obj=user)
+    form.departments.choices = [
+        (d.id, f"{d.acronym} — {d.name_en} / {d.name_fr}") for d in all_departments(db())
+    ]
+    if user is not None and not form.is_submitted():
+        form.roles.data = sorted(role.value for role in user.roles)
+        form.departments.data = sorted(user.department_ids(Role.APPROVER))
+    return form
+
+
+def _grants(form: UserForm) -> list[tuple[Role, int | None]]:
+    grants: list[tuple[Role, int | None]] = []
+    for role in map(Role, form.roles.data or []):
+        if role is Role.APPROVER:
+            grants.extend((role, department) for department in form.departments.data or [])
+        else:
+            grants.append((role, None))
+    return grants
+
+
+@blueprint.route("/")
+def index() -> Any:
+    users = db().scalars(select(PanelUser).order_by(PanelUser.email)).all()
+    return render_template("users/index.html", users=users)
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+def create() -> Any:
+    form = _form()
+    if form.validate_on_submit():
+        database = db()
+        try:
+            user = create_user(
+                database,
+                form.email.data or "",
+                form.display_name.data or "",
+                form.password.data or None,
+                _grants(form),
+            )
+            user.active = form.active.data
+        except AccountError:
+            form.email.errors = [
+                *form.email.errors,
+                _("An account with this e-mail address exists already."),
+            ]
+            database.rollback()
+        else:
+            record(
+                database, acting_user(), "user.created", "panel_user", user.id, after=describe(user)
+            )
+            database.commit()
+            flash(_("The account was created."), "info")
+            return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, user=None), 400 if form.errors else 200
+
+
+@blueprint.route("/<int:user_id>", methods=["GET", "POST"])
+def edit(user_id: int) -> Response | Any:
+    database = db()
+    user = database.get(PanelUser, user_id)
+    if user is None:
+        abort(404)
+    form = _form(user)
+    if form.validate_on_submit():
+        before = describe(user)
+        user.display_name = form.display_name.data or user.display_name
+        user.active = form.active.data
+        set_grants(user, _grants(form))
+        if form.password.data:
+            set_password(user, form.password.data)
+        record(
+            database,
+            acting_user(),
+            "user.updated",
+            "panel_user",
+            user.id,
+            before=before,
+            after=describe(user),
+        )
+        database.commit()
+        flash(_("The account was saved."), "info")
+        return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, user=user), 400 if form.errors else 200

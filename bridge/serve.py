@@ -1,0 +1,63 @@
+"""One process for the whole bridge: the panel behind waitress and the scheduled syncs.
+
+SIGTERM (or Ctrl-C) stops accepting requests, lets a running sync stop at its next record and
+write what it has, then exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from datetime import UTC
+from types import FrameType
+
+import waitress
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine
+
+from bridge.panel import create_app
+from bridge.settings import Settings
+from bridge.sync.scheduler import add_sync_job
+from bridge.sync.service import SyncService
+
+log = logging.getLogger(__name__)
+
+
+def run_server(
+    settings: Settings, engine: Engine, *, host: str | None, port: int | None, sync: bool
+) -> None:
+    service = SyncService(settings, engine)
+    scheduler = BackgroundScheduler(timezone=UTC)
+
+    def launch(trigger: str) -> None:
+        scheduler.add_job(
+            service.run_once,
+            kwargs={"trigger": trigger},
+            id="sync-now",
+            replace_existing=True,
+            max_instances=1,
+        )
+
+    app = create_app(settings, engine, launch_sync=launch if sync else None)
+    if sync:
+        app.config["BRIDGE_RETRY_QUARANTINED"] = service.retry_quarantined
+        add_sync_job(scheduler, service, settings.sync_interval_minutes)
+        scheduler.start()
+    server = waitress.create_server(
+        app, host=host or settings.host, port=port or settings.port, threads=8
+    )
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s; stopping", signal.Signals(signum).name)
+        service.stop.set()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("panel on http://%s:%s/", host or settings.host, server.effective_port)
+    try:
+        server.run()
+    finally:
+        server.close()
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
