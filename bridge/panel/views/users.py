@@ -15,6 +15,7 @@ from bridge.audit.service import record
 from bridge.departments.service import all_departments
 from bridge.panel import db
 from bridge.panel.forms import UserForm
+from bridge.panel.i18n import current_language
 from bridge.panel.views.sync import acting_user
 
 blueprint = Blueprint("users", __name__, url_prefix="/users")
@@ -34,8 +35,10 @@ def describe(user: PanelUser) -> dict[str, Any]:
 
 def _form(user: PanelUser | None = None) -> UserForm:
     form = UserForm(obj=user)
+    language = current_language()
     form.departments.choices = [
-        (d.id, f"{d.acronym} — {d.name_en} / {d.name_fr}") for d in all_departments(db())
+        (department.id, f"{department.acronym} — {department.name(language)}")
+        for department in all_departments(db())
     ]
     if user is not None and not form.is_submitted():
         form.roles.data = sorted(role.value for role in user.roles)
