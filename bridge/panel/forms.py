@@ -11,6 +11,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -69,7 +70,8 @@ class UserForm(FlaskForm):  # type: ignore[misc]
         ],
     )
     roles = MultiCheckboxField(
-        _l("Roles"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()]
+        _l("Roles"),
+        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
     )
     departments = MultiCheckboxField(_l("Departments (for approvers)"), coerce=int, choices=[])
     active = BooleanField(_l("Account active"), default=True)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from bridge.accounts.models import PanelUser, Role
 from bridge.accounts.service import AccountError, create_user, set_grants, set_password
@@ -37,7 +38,7 @@ def _form(user: PanelUser | None = None) -> UserForm:
     form = UserForm(obj=user)
     language = current_language()
     form.departments.choices = [
-        (department.id, f"{department.acronym} — {department.name(language)}")
+        SelectChoice(department.id, f"{department.acronym} — {department.name(language)}")
         for department in all_departments(db())
     ]
     if user is not None and not form.is_submitted():

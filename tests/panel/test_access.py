@@ -1,0 +1,97 @@
+"""Every route, for every role: allowed where the access table says, refused everywhere else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from bridge.accounts.models import Role
+from bridge.panel.access import PUBLIC, RULES
+from bridge.sync.models import QuarantinedRecord, SyncRun
+
+AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
+
+
+def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
+    """endpoint → (method, URL) with real ids from the synced database."""
+    from bridge.panel import db
+
+    with app.test_request_context():
+        database = db()
+        run_id = database.scalar(select(SyncRun.id).limit(1))
+        database.add(QuarantinedRecord(record_kind="user", record_key="k", payload={}, error="bad"))
+        database.commit()
+        record_id = database.scalar(select(QuarantinedRecord.id).limit(1))
+        database.close()
+    return {
+        "auth.sign_out": ("POST", "/sign-out"),
+        "dashboard.index": ("GET", "/"),
+        "opportunities.index": ("GET", "/opportunities/?kind=code-with-us&status=AWARDED&q=Bridge"),
+        "opportunities.detail": ("GET", f"/opportunities/{AWARDED}"),
+        "proposals.index": ("GET", "/proposals/"),
+        "awards.index": ("GET", "/awards/"),
+        "sync.runs": ("GET", "/sync/runs"),
+        "sync.run_detail": ("GET", f"/sync/runs/{run_id}"),
+        "sync.run_now": ("POST", "/sync/run-now"),
+        "quarantine.index": ("GET", "/quarantine/"),
+        "quarantine.detail": ("GET", f"/quarantine/{record_id}"),
+        "quarantine.retry": ("POST", f"/quarantine/{record_id}/retry"),
+        "users.index": ("GET", "/users/"),
+        "users.create": ("GET", "/users/new"),
+        "users.edit": ("GET", "/users/1"),
+        "audit.index": ("GET", "/audit/"),
+    }
+
+
+def test_every_endpoint_is_in_the_access_table(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - PUBLIC - set(RULES) == set()
+    assert set(RULES) - endpoints == set()
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_route_by_role_matrix(
+    app: Flask, signed_in: Callable[..., FlaskClient], role: Role
+) -> None:
+    routes = concrete_routes(app)
+    assert set(routes) == set(RULES)
+    client = signed_in(role)
+    for endpoint, (method, url) in sorted(routes.items()):
+        if endpoint == "auth.sign_out":
+            continue  # signs the client out; checked on its own below
+        response = client.open(url, method=method)
+        if role in RULES[endpoint]:
+            assert response.status_code in (200, 302), (role, endpoint, response.status_code)
+            if response.status_code == 302:
+                assert "/sign-in" not in response.headers["Location"], (role, endpoint)
+        else:
+            assert response.status_code == 403, (role, endpoint, response.status_code)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_everywhere_but_public_pages(app: Flask) -> None:
+    client = app.test_client()
+    for endpoint, (method, url) in concrete_routes(app).items():
+        response = client.open(url, method=method)
+        assert response.status_code == 302, endpoint
+        assert response.headers["Location"].startswith("/sign-in"), endpoint
+    for url in ("/sign-in", "/healthz", "/readyz", "/static/panel.css"):
+        assert client.get(url).status_code in (200, 503), url
+
+
+def test_sign_out_ends_the_session(signed_in: Callable[..., FlaskClient]) -> None:
+    client = signed_in(Role.VIEWER)
+    assert client.get("/").status_code == 200
+    assert client.post("/sign-out").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_an_approver_sees_data_pages_but_not_operations(
+    signed_in: Callable[..., FlaskClient],
+) -> None:
+    client = signed_in(Role.APPROVER)
+    page = client.get("/").get_data(as_text=True)
+    assert "/opportunities/" in page and "/quarantine/" not in page and "/users/" not in page

@@ -1,0 +1,85 @@
+"""Both official languages: complete catalogs, the toggle, and Canadian formats."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask.testing import FlaskClient
+
+from bridge.accounts.models import Role
+from bridge.panel.i18n import TRANSLATIONS_DIR, money
+from tests.panel.conftest import sign_in
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_message_is_translated_and_none_is_fuzzy(language: str) -> None:
+    with (TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    with (TRANSLATIONS_DIR / "messages.pot").open("rb") as handle:
+        template = read_po(handle)
+    assert {m.id for m in template if m.id} == {m.id for m in catalog if m.id}, "catalog is stale"
+    untranslated = [m.id for m in catalog if m.id and not m.string]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert untranslated == [] and fuzzy == []
+    for message in catalog:
+        if message.id:
+            placeholders = set(re.findall(r"%\(\w+\)[sd]", str(message.id)))
+            assert placeholders == set(re.findall(r"%\(\w+\)[sd]", str(message.string))), message.id
+
+
+def test_french_pages_are_in_french(signed_in: Callable[..., FlaskClient]) -> None:
+    client = signed_in(Role.ADMIN)
+    client.get("/language/fr")
+    page = client.get("/opportunities/").get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    assert "Occasions" in page and "Codez avec nous" in page
+    assert ">English</a>" in page
+    assert "30\u00a0000,00\u00a0$" in page
+
+
+def test_english_money_and_toggle(signed_in: Callable[..., FlaskClient]) -> None:
+    client = signed_in(Role.ADMIN)
+    page = client.get("/opportunities/").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "$30,000.00" in page
+    assert ">Français</a>" in page
+
+
+def test_the_choice_is_remembered_on_the_account(app: Flask, make_user: Callable[..., str]) -> None:
+    email = make_user(Role.VIEWER)
+    first = app.test_client()
+    sign_in(first, email)
+    first.get("/language/fr")
+    second = app.test_client()
+    sign_in(second, email)
+    assert "Tableau de bord" in second.get("/").get_data(as_text=True)
+
+
+def test_the_browser_language_decides_before_any_choice(app: Flask) -> None:
+    page = app.test_client().get("/sign-in", headers={"Accept-Language": "fr-CA,fr;q=0.9"})
+    assert "Ouvrir une session" in page.get_data(as_text=True)
+
+
+def test_money_formats(app: Flask) -> None:
+    with app.test_request_context(headers={"Accept-Language": "en-CA"}):
+        assert money(Decimal("10000")) == "$10,000.00"
+    with app.test_request_context(headers={"Accept-Language": "fr-CA"}):
+        assert money(Decimal("10000")) == "10\u00a0000,00\u00a0$"
+
+
+def test_form_errors_come_in_the_readers_language(app: Flask) -> None:
+    client = app.test_client()
+    client.get("/language/fr")
+    page = client.post("/sign-in", data={"email": "", "password": ""}).get_data(as_text=True)
+    assert "Entrez votre adresse courriel." in page
+    assert 'aria-invalid="true"' in page
+    assert 'aria-describedby="email-error"' in page
+
+
+def test_an_unknown_language_is_not_found(app: Flask) -> None:
+    assert app.test_client().get("/language/de").status_code == 404

@@ -1,0 +1,122 @@
+"""Sign-in, sessions and forms resist the usual attacks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from bridge.accounts.models import Role
+from tests.fakes.marketplace import FakeMarketplace
+from tests.panel.conftest import PASSWORD
+
+AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
+
+
+def test_forms_refuse_a_post_without_the_csrf_token(
+    app: Flask, make_user: Callable[..., str]
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    response = client.post("/sign-in", data={"email": make_user(Role.ADMIN), "password": PASSWORD})
+    assert response.status_code == 400
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert 'name="csrf_token"' in page
+
+
+def test_a_wrong_password_is_refused_and_repeated_failures_are_throttled(
+    app: Flask, make_user: Callable[..., str]
+) -> None:
+    email = make_user(Role.ADMIN)
+    client = app.test_client()
+    for _ in range(5):
+        response = client.post("/sign-in", data={"email": email, "password": "wrong password!"})
+        assert response.status_code == 401
+        assert "not right" in response.get_data(as_text=True)
+    response = client.post("/sign-in", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+
+
+def test_an_unknown_account_gets_the_same_answer_as_a_wrong_password(app: Flask) -> None:
+    response = app.test_client().post(
+        "/sign-in", data={"email": "nobody@tbs-sct.gc.ca", "password": "whatever it is"}
+    )
+    assert response.status_code == 401
+    assert "not right" in response.get_data(as_text=True)
+
+
+def test_a_deactivated_account_cannot_sign_in(
+    app: Flask, signed_in: Callable[..., FlaskClient], make_user: Callable[..., str]
+) -> None:
+    email = make_user(Role.VIEWER)
+    admin = signed_in(Role.ADMIN)
+    from bridge.accounts.service import user_by_email
+    from bridge.panel import db
+
+    with app.test_request_context():
+        user_id = user_by_email(db(), email).id  # type: ignore[union-attr]
+    response = admin.post(
+        f"/users/{user_id}", data={"display_name": "Gone", "roles": ["viewer"], "active": ""}
+    )
+    assert response.status_code == 302
+    response = app.test_client().post("/sign-in", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 401
+
+
+def test_session_cookies_are_httponly_samesite_and_secure_over_https(
+    app: Flask, make_user: Callable[..., str]
+) -> None:
+    email = make_user(Role.VIEWER)
+    plain = app.test_client().post("/sign-in", data={"email": email, "password": PASSWORD})
+    cookie = plain.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    secure = app.test_client().post(
+        "/sign-in",
+        data={"email": email, "password": PASSWORD},
+        base_url="https://panel.example.gc.ca",
+    )
+    assert "Secure" in secure.headers["Set-Cookie"]
+
+
+def test_no_open_redirect_after_sign_in(app: Flask, make_user: Callable[..., str]) -> None:
+    email = make_user(Role.VIEWER)
+    for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        response = app.test_client().post(
+            f"/sign-in?next={target}", data={"email": email, "password": PASSWORD}
+        )
+        assert response.headers["Location"] == "/", target
+    response = app.test_client().post(
+        "/sign-in?next=/awards/", data={"email": email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/awards/"
+
+
+def test_marketplace_markdown_is_sanitized_on_the_detail_page(
+    app: Flask, signed_in: Callable[..., FlaskClient], fake: FakeMarketplace
+) -> None:
+    from bridge.panel import db
+    from bridge.sync.models import Opportunity
+
+    with app.test_request_context():
+        database = db()
+        opportunity = database.get_one(Opportunity, AWARDED)
+        opportunity.description = (
+            "## Scope\n<script>alert('x')</script>\n[click](javascript:alert(1))\n"
+            '<img src=x onerror="alert(1)">\n**bold**'
+        )
+        database.commit()
+    page = signed_in(Role.VIEWER).get(f"/opportunities/{AWARDED}").get_data(as_text=True)
+    assert "<script" not in page
+    assert 'href="javascript:' not in page
+    assert "<img src=x" not in page
+    assert "<strong>bold</strong>" in page
+    assert "<h4>Scope</h4>" in page
+
+
+def test_pages_carry_a_strict_content_security_policy(app: Flask) -> None:
+    response = app.test_client().get("/sign-in")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
