@@ -41,6 +41,7 @@ def entry_hash(
     prev_hash: str,
     occurred_at: datetime,
     actor: str,
+    actor_name: str,
     action: str,
     target_type: str,
     target_id: str,
@@ -50,7 +51,7 @@ def entry_hash(
     document = {
         "prev": prev_hash,
         "at": occurred_at.isoformat(),
-        "actor": actor,
+        "actor": [actor, actor_name],
         "action": action,
         "target": [target_type, target_id],
         "before": before,
@@ -91,7 +92,15 @@ def record(
         after=after,
         prev_hash=prev,
         hash=entry_hash(
-            prev, occurred_at, actor.key, action, target_type, str(target_id), before, after
+            prev,
+            occurred_at,
+            actor.key,
+            actor.name,
+            action,
+            target_type,
+            str(target_id),
+            before,
+            after,
         ),
     )
     session.add(entry)
@@ -115,6 +124,7 @@ def verify(session: Session) -> ChainBreak | None:
             entry.prev_hash,
             entry.occurred_at,
             entry.actor,
+            entry.actor_name,
             entry.action,
             entry.target_type,
             entry.target_id,

@@ -1,0 +1,192 @@
+"""What each page does: filters, pagination, run now, users, health probes, the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, text
+
+from bridge.accounts.models import PanelUser, Role
+from bridge.audit.models import AuditEntry
+from bridge.db.types import utcnow
+from bridge.sync.models import SyncRun
+
+AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
+
+
+def test_opportunities_filter_by_kind_status_text_and_department(
+    app: Flask, signed_in: Callable[..., FlaskClient]
+) -> None:
+    client = signed_in(Role.VIEWER)
+
+    def titles(query: str) -> int:
+        page = client.get(f"/opportunities/?{query}").get_data(as_text=True)
+        return page.count('<th scope="row"><a href="/opportunities/')
+
+    assert titles("") == 8
+    assert titles("kind=team-with-us") == 1
+    assert titles("status=PUBLISHED") == 4
+    assert titles("q=awarded+path") == 1
+    assert titles("q=%25") == 0
+    # The captured authors are @example.invalid: no department claims them yet.
+    assert titles("department=ESDC") == 0
+    from bridge.panel import db
+    from bridge.sync.models import MarketplaceUser
+
+    with app.test_request_context():
+        database = db()
+        database.get_one(
+            MarketplaceUser, "00000000-0000-4000-8000-00000000b001"
+        ).email = "gov.user@hrsdc-rhdcc.gc.ca"
+        database.commit()
+    assert titles("department=ESDC") == 2
+
+
+def test_opportunities_paginate_on_the_server(
+    app: Flask, signed_in: Callable[..., FlaskClient]
+) -> None:
+    app.config["BRIDGE_SETTINGS"] = app.config["BRIDGE_SETTINGS"].model_copy(
+        update={"page_size": 5}
+    )
+    client = signed_in(Role.VIEWER)
+    first = client.get("/opportunities/").get_data(as_text=True)
+    assert "Page 1 of 2" in first and 'rel="next"' in first
+    second = client.get("/opportunities/?page=2").get_data(as_text=True)
+    assert second.count('<th scope="row"><a href="/opportunities/') == 3
+    assert client.get("/opportunities/?page=99").status_code == 200
+    assert client.get("/opportunities/?page=abc").status_code == 200
+
+
+def test_the_detail_page_shows_the_award_proposals_and_history(
+    signed_in: Callable[..., FlaskClient],
+) -> None:
+    page = signed_in(Role.PROCUREMENT).get(f"/opportunities/{AWARDED}").get_data(as_text=True)
+    assert "Vendor One Ltd." in page and "Vendor Two Inc." in page
+    assert "Addendum 1: clarified scope." in page
+    assert "Approved and published." in page
+    assert signed_in(Role.VIEWER).get("/opportunities/nope").status_code == 404
+
+
+def test_run_now_launches_a_sync_and_is_audited(
+    app: Flask, signed_in: Callable[..., FlaskClient], launched: list[str]
+) -> None:
+    response = signed_in(Role.OPERATOR).post("/sync/run-now")
+    assert response.status_code == 302
+    assert launched == ["panel"]
+    from bridge.panel import db
+
+    with app.test_request_context():
+        entry = db().scalars(select(AuditEntry)).one()
+    assert entry.action == "sync.requested" and entry.actor.startswith("user:")
+
+
+def test_an_admin_creates_and_edits_an_account_and_both_are_audited(
+    app: Flask, signed_in: Callable[..., FlaskClient]
+) -> None:
+    admin = signed_in(Role.ADMIN)
+    form = {
+        "email": "new.approver@hrsdc-rhdcc.gc.ca",
+        "display_name": "New Approver",
+        "password": "a long enough password",
+        "roles": ["approver"],
+        "departments": [],
+        "active": "y",
+    }
+    refused = admin.post("/users/new", data=form)
+    assert refused.status_code == 400
+    assert "An approver needs at least one department." in refused.get_data(as_text=True)
+    from bridge.departments.service import all_departments
+    from bridge.panel import db
+
+    with app.test_request_context():
+        esdc = next(d.id for d in all_departments(db()) if d.acronym == "ESDC")
+    assert admin.post("/users/new", data={**form, "departments": [esdc]}).status_code == 302
+    duplicate = admin.post("/users/new", data={**form, "departments": [esdc]})
+    assert "exists already" in duplicate.get_data(as_text=True)
+    with app.test_request_context():
+        user = db().scalars(select(PanelUser).where(PanelUser.email == form["email"])).one()
+        assert user.roles == {Role.APPROVER} and user.department_ids(Role.APPROVER) == {esdc}
+        user_id = user.id
+    response = admin.post(
+        f"/users/{user_id}",
+        data={"display_name": "Renamed", "roles": ["viewer"], "active": "y"},
+    )
+    assert response.status_code == 302
+    with app.test_request_context():
+        entries = db().scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [entry.action for entry in entries] == ["user.created", "user.updated"]
+    assert entries[1].before["roles"] == [f"approver:{esdc}"]
+    assert entries[1].after["roles"] == ["viewer"]
+    assert "password" not in str(entries[0].after)
+
+
+def test_the_audit_chain_detects_tampering_in_the_panel_and_the_cli(
+    app: Flask, signed_in: Callable[..., FlaskClient], db_url: str, monkeypatch: object
+) -> None:
+    operator = signed_in(Role.OPERATOR)
+    for _ in range(3):
+        operator.post("/sync/run-now")
+    assert "The audit chain is intact" in operator.get("/audit/").get_data(as_text=True)
+
+    import pytest
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setenv("BRIDGE_DATABASE_URL", db_url)
+    from bridge.cli import main
+
+    result = CliRunner().invoke(main, ["audit", "verify"])
+    assert result.exit_code == 0 and "intact (3 entries)" in result.stdout
+
+    from bridge.panel import db
+
+    with app.test_request_context():
+        database = db()
+        second = database.scalars(select(AuditEntry.id).order_by(AuditEntry.id)).all()[1]
+        database.execute(
+            text("UPDATE audit_log SET actor_name = 'someone else' WHERE id = :id"), {"id": second}
+        )
+        database.commit()
+    page = operator.get("/audit/").get_data(as_text=True)
+    assert f"broken at entry {second}" in page
+    result = CliRunner().invoke(main, ["audit", "verify"])
+    assert result.exit_code == 1 and f"broken at entry {second}" in result.stderr
+
+
+def test_audit_entries_refuse_changes_through_the_application(app: Flask) -> None:
+    import pytest
+
+    from bridge.audit.models import AppendOnlyViolation
+    from bridge.audit.service import Actor, record
+    from bridge.panel import db
+
+    with app.test_request_context():
+        database = db()
+        entry = record(database, Actor.job("test"), "thing.done", "thing", 1)
+        database.commit()
+        entry.action = "thing.undone"
+        with pytest.raises(AppendOnlyViolation):
+            database.commit()
+
+
+def test_health_and_readiness(app: Flask) -> None:
+    client = app.test_client()
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/readyz").get_json() == {"status": "ready"}
+    from bridge.panel import db
+
+    with app.test_request_context():
+        database = db()
+        run = database.scalars(select(SyncRun)).one()
+        run.started_at = utcnow() - timedelta(hours=2)
+        database.commit()
+    response = client.get("/readyz")
+    assert response.status_code == 503 and "sync overdue" in response.get_json()["problems"]
+    with app.test_request_context():
+        database = db()
+        database.add(SyncRun(outcome="failed", counts={}, errors=["x"], http={}))
+        database.commit()
+    assert "last sync failed" in client.get("/readyz").get_json()["problems"]
