@@ -1,0 +1,1455 @@
+"""A synthetic BC Digital Marketplace served over loopback HTTP, for benchmarking the bridge.
+
+Why this exists: a full sync is dominated by HTTP round trips (the API has no paging, no change
+feed and one ``GET`` per detail), so the only honest benchmark is one over real sockets at real
+volumes. The real Node server needs PostgreSQL, Keycloak and a seeded database; the ``responses``
+test double skips the network altogether. This module sits in between:
+
+* :func:`generate_marketplace` builds thousands of opportunities, their proposals, users and
+  organizations, deterministically from a seed, **in exactly the real API's JSON shape**: every
+  opportunity starts as a copy of a captured real response (``shared/fixtures/marketplace``)
+  whose values are then replaced, so field names, nesting and quirks (``rank`` as a string in
+  CWU lists, ``note: null`` and no ``attachments`` in TWU history, ``updatedBy`` missing after an
+  automatic status change, anonymised SWU/TWU proposals during evaluation) are the real ones.
+* :class:`MarketplaceServer` serves that data from a ``ThreadingHTTPServer`` on 127.0.0.1 with
+  HTTP/1.1 keep-alive, weak ETags and ``304 Not Modified``, exactly the read routes the bridge
+  uses. Every body is serialized once, up front, so the server spends its time on sockets rather
+  than on ``json.dumps`` and the client is what gets measured.
+* :func:`all_read_urls` lists what a full sync reads, for baselines such as
+  :func:`benchmarks.baseline_fetch.fetch_all`.
+
+Run ``python -m benchmarks.marketplace_server`` to serve in a separate process (so that the
+server does not share the benchmark's GIL); the same seed regenerates the same data, hence the
+same URLs, on the client side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import hashlib
+import json
+import math
+import os
+import random
+import re
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, NamedTuple
+from urllib.parse import parse_qs
+
+__all__ = [
+    "KINDS",
+    "NOW",
+    "GeneratedMarketplace",
+    "MarketplaceServer",
+    "all_read_urls",
+    "generate_marketplace",
+    "opportunity_slim",
+]
+
+JSONDict = dict[str, Any]
+
+# The captured real responses every generated body is modelled on.
+FIXTURES_DIR: Final = Path(
+    os.environ.get(
+        "MARKETPLACE_FIXTURES_DIR",
+        str(Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "marketplace"),
+    )
+)
+
+KINDS: Final = ("code-with-us", "sprint-with-us", "team-with-us")
+CWU, SWU, TWU = KINDS
+
+# "Now" for the generated world: fixed (the fixtures' capture date) so that a seed always gives
+# byte-identical bodies. Datetimes in this module are naive and mean UTC.
+NOW: Final = datetime(2026, 11, 25)
+
+PRE_EVALUATION: Final = frozenset({"DRAFT", "UNDER_REVIEW", "PUBLISHED"})
+EVALUATION_STATUS: Final = {
+    CWU: "EVALUATION",
+    SWU: "EVAL_QUESTIONS_INDIVIDUAL",
+    TWU: "EVAL_QUESTIONS_INDIVIDUAL",
+}
+# Status records between the start of evaluation and the award, per kind (API reference §5, 7, 8).
+_AWARD_CHAIN: Final = {
+    CWU: ("PROCESSING", "AWARDED"),
+    SWU: ("EVAL_QUESTIONS_CONSENSUS", "EVAL_CC", "EVAL_SCENARIO", "PROCESSING", "AWARDED"),
+    TWU: ("EVAL_QUESTIONS_CONSENSUS", "EVAL_C", "PROCESSING", "AWARDED"),
+}
+_PROPOSAL_REVIEW_STATUS: Final = {
+    CWU: "UNDER_REVIEW",
+    SWU: "UNDER_REVIEW_QUESTIONS",
+    TWU: "UNDER_REVIEW_QUESTIONS",
+}
+
+# (detail template, list template) per kind. SWU/TWU details were only captured anonymously;
+# the ADMIN-only fields (subscribed, createdBy, updatedBy) are added in the order the ADMIN
+# create responses give them.
+_TEMPLATES: Final = {
+    CWU: ("cwu-opportunity.detail.AWARDED.admin.json", "cwu-opportunities.list.admin.json"),
+    SWU: (
+        "swu-opportunity.detail.PUBLISHED.anonymous.json",
+        "swu-opportunities.list.anonymous.json",
+    ),
+    TWU: ("twu-opportunity.detail.PUBLISHED.anonymous.json", "twu-opportunities.list.admin.json"),
+}
+_KEY_ORDER_SOURCES: Final = {
+    CWU: "cwu-opportunity.detail.AWARDED.admin.json",
+    SWU: "swu-opportunity.create-published.admin.201.json",
+    TWU: "twu-opportunity.create-published.admin.201.json",
+}
+_ADMIN_SLIM_FIELDS: Final = ("subscribed", "createdBy", "updatedBy")
+
+# Status mix per kind (the rest is PUBLISHED); the evaluation status is per kind.
+_STATUS_SHARES: Final = (
+    ("AWARDED", 0.25),
+    ("CANCELED", 0.05),
+    ("<evaluation>", 0.10),
+    ("DRAFT", 0.10),
+    ("UNDER_REVIEW", 0.05),
+)
+
+PERMISSION_DENIED: Final = ["You do not have permission to perform this action."]
+OPPORTUNITY_NOT_FOUND: Final = ["Opportunity not found."]
+INVALID_ID: Final = ["Invalid identifier provided."]
+
+# TWU service areas as the ``serviceAreas`` table holds them (id, enum value, label).
+_SERVICE_AREAS: Final[tuple[JSONDict, ...]] = (
+    {"id": 1, "serviceArea": "FULL_STACK_DEVELOPER", "name": "Full Stack Developer"},
+    {"id": 2, "serviceArea": "DATA_PROFESSIONAL", "name": "Data Professional"},
+    {"id": 3, "serviceArea": "AGILE_COACH", "name": "Agile Coach"},
+    {"id": 4, "serviceArea": "DEVOPS_SPECIALIST", "name": "DevOps Specialist"},
+    {"id": 5, "serviceArea": "SERVICE_DESIGNER", "name": "Service Designer"},
+)
+
+# Word pools for the generated texts --------------------------------------------------------------
+
+_FIRST = (
+    "Avery", "Blake", "Camille", "Dev", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonah",
+    "Kiran", "Lena", "Marc", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq",
+    "Uma", "Victor", "Wen", "Xavier", "Yara", "Zoe",
+)  # fmt: skip
+_LAST = (
+    "Anderson", "Bouchard", "Chen", "Dhillon", "Evans", "Fraser", "Gagnon", "Hughes", "Ito",
+    "Johal", "Kowalski", "Leblanc", "MacLeod", "Nguyen", "Okafor", "Patel", "Roy", "Singh",
+    "Tremblay", "Underwood", "Vasquez", "Wong", "Young", "Zhang",
+)  # fmt: skip
+_BUSINESS_SUFFIXES = ("Consulting", "Digital", "Labs", "Software Ltd.", "& Associates", "Inc.")
+_ORG_WORDS = (
+    "Cedar", "Coastal", "Granite", "Harbour", "Kelp", "Maple", "Northern", "Orca", "Pacific",
+    "Raven", "Salmon", "Spruce", "Summit", "Tidal", "Alpine", "Fraser", "Island", "Prairie",
+)  # fmt: skip
+_ORG_NOUNS = ("Systems", "Works", "Data", "Code", "Cloud", "Design", "Logic", "Studio", "Group")
+_MINISTRIES = (
+    "the Ministry of Citizens' Services", "the Ministry of Health", "the Ministry of Forests",
+    "BC Wildfire Service", "the Ministry of Transportation", "the Ministry of Education",
+    "the Ministry of Finance", "the Environmental Assessment Office", "BC Parks",
+    "the Ministry of Agriculture", "the Office of the Chief Information Officer",
+)  # fmt: skip
+_VERBS = (
+    "Build", "Modernize", "Migrate", "Prototype", "Maintain", "Audit", "Redesign", "Automate",
+    "Integrate", "Extend", "Harden", "Document",
+)  # fmt: skip
+_SUBJECTS = (
+    "permit application portal", "open data catalogue", "case management API",
+    "licence renewal service", "mobile inspection app", "reporting dashboard", "search service",
+    "identity integration", "form builder", "notification service", "GIS map viewer",
+    "grant intake workflow", "records retention tool", "data pipeline",
+)  # fmt: skip
+_SENTENCES = (
+    "The current system was built in 2012 and is hard to change safely.",
+    "Users have asked for plain-language error messages and keyboard navigation.",
+    "The team works in two-week sprints and demos every second Thursday.",
+    "All code will be released under the Apache 2.0 licence on GitHub.",
+    "Data must stay in Canada and be encrypted at rest and in transit.",
+    "The service must meet WCAG 2.1 AA and work on low-bandwidth connections.",
+    "A product owner is available for questions three days a week.",
+    "Existing automated tests cover about forty percent of the code.",
+    "The work includes a hand-over session with the operations team.",
+    "Peak traffic happens during the spring application intake.",
+    "We prefer small, reviewable pull requests over large drops of code.",
+    "Deployment is on OpenShift with GitHub Actions for CI.",
+)  # fmt: skip
+_DELIVERABLES = (
+    "a documented REST API with OpenAPI descriptions",
+    "automated tests for every new endpoint",
+    "an accessible front end built with the BC design system",
+    "a migration script with a rollback plan",
+    "monitoring dashboards and alerts",
+    "a short architecture decision record for each major choice",
+    "a deployment pipeline that runs on every merge",
+    "a load test showing the service handles peak traffic",
+    "user documentation in plain language",
+)  # fmt: skip
+_SKILLS = (
+    "Python", "PostgreSQL", "React", "TypeScript", "Node.js", "Java", "Go", "Kubernetes",
+    "OpenShift", "Terraform", "Django", "Flask", "GraphQL", "Accessibility", "UX Design",
+    "Agile", "DevOps", "SQL", "Docker", "Azure",
+)  # fmt: skip
+_CITIES = ("Victoria", "Vancouver", "Kelowna", "Kamloops", "Prince George", "Nanaimo", "Surrey")
+_CANCEL_NOTES = (
+    "Budget withdrawn.",
+    "Requirements changed; a new opportunity will be posted.",
+    "Work completed internally.",
+)
+_SWU_WEIGHTS = ((25, 25, 40, 10), (20, 30, 35, 15), (30, 20, 30, 20))
+_TWU_WEIGHTS = ((25, 65, 10), (30, 55, 15), (20, 60, 20))
+_TEAM_QUESTIONS = (
+    "Describe your team.",
+    "How will you keep the product owner informed?",
+    "Describe a similar product you delivered.",
+)
+_RESOURCE_QUESTIONS = (
+    "Describe your experience.",
+    "How do you approach onboarding to an existing code base?",
+    "Describe a time you improved a team's delivery practices.",
+)
+
+
+# Fixtures and small helpers ---------------------------------------------------------------------
+
+
+@cache
+def _fixture_text(name: str) -> str:
+    return (FIXTURES_DIR / name).read_text(encoding="utf-8")
+
+
+def _fixture(name: str) -> Any:
+    """A fresh deep copy of a captured body (``json.loads`` is ~10x faster than deepcopy)."""
+    return json.loads(_fixture_text(name))
+
+
+@cache
+def _detail_key_order(kind: str) -> tuple[str, ...]:
+    """Field order of an ADMIN detail; SWU/TWU award info sits where CWU's does."""
+    keys = list(_fixture(_KEY_ORDER_SOURCES[kind]))
+    if "successfulProponent" not in keys:
+        keys.insert(keys.index("publishedAt") + 1, "successfulProponent")
+    return tuple(keys)
+
+
+@cache
+def _slim_fields(kind: str) -> tuple[str, ...]:
+    """Field order of an ADMIN list item: the captured list item plus the ADMIN-only fields."""
+    keys = list(_fixture(_TEMPLATES[kind][1])[0])
+    keys += [key for key in _ADMIN_SLIM_FIELDS if key not in keys]
+    return tuple(keys)
+
+
+def _iso(moment: datetime) -> str:
+    """The API's date format: ISO 8601 UTC with milliseconds and ``Z``."""
+    return moment.isoformat(timespec="milliseconds") + "Z"
+
+
+def _nth_sunday(year: int, month: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))
+
+
+@cache
+def _pacific_4pm(day: date) -> datetime:
+    """16:00 America/Vancouver on ``day`` in UTC, as the API snaps every date input.
+
+    The North American DST rule is applied by hand so the result does not depend on whether
+    the machine has tzdata.
+    """
+    dst = _nth_sunday(day.year, 3, 2) <= day < _nth_sunday(day.year, 11, 1)
+    return datetime(day.year, day.month, day.day, 16) + timedelta(hours=7 if dst else 8)
+
+
+def _user_slim(user: JSONDict) -> JSONDict:
+    return {"id": user["id"], "name": user["name"], "avatarImageFile": None}
+
+
+def _ordered(kind: str, detail: JSONDict) -> JSONDict:
+    """``detail`` with its keys in the real ADMIN order (unknown keys kept, at the end)."""
+    order = _detail_key_order(kind)
+    result = {key: detail[key] for key in order if key in detail}
+    for key, value in detail.items():
+        result.setdefault(key, value)
+    return result
+
+
+def _history_record(
+    kind: str,
+    record_id: str,
+    opportunity_id: str,
+    moment: datetime,
+    tag: str,
+    value: str,
+    by: JSONDict | None,
+    note: str,
+) -> JSONDict:
+    """One history entry; TWU's have ``note: null`` when blank and no ``attachments``."""
+    record: JSONDict = {
+        "id": record_id,
+        "createdAt": _iso(moment),
+        "opportunity": opportunity_id,
+        "note": None if kind == TWU and not note else note,
+        "createdBy": by,
+        "type": {"tag": tag, "value": value},
+    }
+    if kind != TWU:
+        record["attachments"] = []
+    return record
+
+
+def opportunity_slim(kind: str, detail: JSONDict) -> JSONDict:
+    """The list item (as an ADMIN reads the list) for an opportunity detail."""
+    return {key: detail[key] for key in _slim_fields(kind) if key in detail}
+
+
+def organization_slim(organization: JSONDict) -> JSONDict:
+    """An organization as an ADMIN reads it in the paged list (and embedded in proposals)."""
+    return {
+        "id": organization["id"],
+        "legalName": organization["legalName"],
+        "owner": organization["owner"],
+        "acceptedTWUTerms": organization["acceptedTWUTerms"],
+        "acceptedSWUTerms": organization["acceptedSWUTerms"],
+        "possessAllCapabilities": organization["possessAllCapabilities"],
+        "possessOneServiceArea": organization["possessOneServiceArea"],
+        "active": organization["active"],
+        "numTeamMembers": organization["numTeamMembers"],
+        "serviceAreas": organization["serviceAreas"],
+    }
+
+
+# The generated world --------------------------------------------------------------------------
+
+
+@dataclass
+class GeneratedMarketplace:
+    """Everything the fake marketplace serves, as the JSON an ADMIN session reads.
+
+    ``opportunities[kind][id]`` is the detail body, in list order; ``proposals[kind][id]`` the
+    proposal list body of each opportunity that has proposals visible to an ADMIN (always one
+    in evaluation or later). :meth:`MarketplaceServer.touch` mutates these in place.
+    """
+
+    seed: int
+    opportunities: dict[str, dict[str, JSONDict]]
+    proposals: dict[str, dict[str, list[JSONDict]]]
+    users: list[JSONDict]
+    organizations: list[JSONDict]
+    session: JSONDict
+
+    def list_items(self, kind: str) -> list[JSONDict]:
+        """The body of ``GET /api/opportunities/<kind>`` (full list, no paging)."""
+        return [opportunity_slim(kind, detail) for detail in self.opportunities[kind].values()]
+
+    def organization_page(self, page: int, page_size: int) -> JSONDict:
+        """The body of ``GET /api/organizations?page=&pageSize=``, with the real quirk that a
+        page past the end silently answers page 1."""
+        count = len(self.organizations)
+        num_pages = math.ceil(count / page_size)
+        if page > num_pages:
+            page = 1
+        start = (page - 1) * page_size
+        items = [organization_slim(org) for org in self.organizations[start : start + page_size]]
+        return {"page": page, "pageSize": page_size, "numPages": num_pages, "items": items}
+
+    def status_counts(self) -> dict[str, dict[str, int]]:
+        """How many opportunities of each kind are in each status."""
+        return {
+            kind: dict(Counter(d["status"] for d in details.values()).most_common())
+            for kind, details in self.opportunities.items()
+        }
+
+    def proposal_count(self) -> int:
+        return sum(len(items) for by_id in self.proposals.values() for items in by_id.values())
+
+
+class _Event(NamedTuple):
+    moment: datetime
+    tag: str  # "status" or "event"
+    value: str
+    by: JSONDict | None  # UserSlim; None for the automatic close
+    note: str
+
+
+class _Builder:
+    """Holds the seeded Random and the people every opportunity refers to."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.session: JSONDict = _fixture("session-current.admin.json")
+        self.users: list[JSONDict] = _fixture("users.list.admin.json")
+        self.admin: JSONDict = next(u for u in self.users if u["type"] == "ADMIN")
+        if self.admin["id"] != self.session["user"]["id"]:
+            raise ValueError("the admin session fixture and the users fixture disagree")
+        self.admin_slim = _user_slim(self.admin)
+        self.gov = [u for u in self.users if u["type"] == "GOV" and u["idpId"] != "migration_user"]
+        self.vendors = [u for u in self.users if u["type"] == "VENDOR"]
+        self.slims: dict[str, JSONDict] = {u["id"]: _user_slim(u) for u in self.users}
+        self.business: dict[str, str] = {
+            u["id"]: f"Vendor {n} Ltd." for n, u in enumerate(self.vendors, start=1)
+        }
+        self.organizations: list[JSONDict] = []
+
+    # primitives
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def days(self, low: float, high: float) -> timedelta:
+        """A random duration between ``low`` and ``high`` days, millisecond resolution."""
+        return timedelta(
+            milliseconds=self.rng.randrange(int(low * 86_400_000), int(high * 86_400_000))
+        )
+
+    def between(self, start: datetime, end: datetime) -> datetime:
+        span = int((end - start).total_seconds() * 1000)
+        return start + timedelta(milliseconds=self.rng.randrange(span)) if span > 1 else start
+
+    def person(self) -> tuple[str, str]:
+        first, last = self.rng.choice(_FIRST), self.rng.choice(_LAST)
+        return f"{first} {last}", f"{first.lower()}.{last.lower()}"
+
+    def description(self, verb: str, subject: str, ministry: str) -> str:
+        rng = self.rng
+        context = " ".join(rng.sample(_SENTENCES, 2))
+        deliverables = "\n".join(f"- {item}" for item in rng.sample(_DELIVERABLES, 3))
+        constraints = " ".join(rng.sample(_SENTENCES, 2))
+        return (
+            f"## Context\n{ministry[0].upper()}{ministry[1:]} runs a {subject} used by "
+            f"{rng.randrange(200, 90_000):,} people across British Columbia. {context}\n\n"
+            f"## What we need\nWe want to {verb.lower()} the {subject}. You will deliver:\n"
+            f"{deliverables}\n\n## Constraints\n{constraints}"
+        )
+
+    # people
+
+    def add_users(self, n_gov: int, n_vendors: int) -> None:
+        """Add GOV users (authors of opportunities) and VENDOR users to the captured ones."""
+        gov_template, vendor_template = self.gov[0], self.vendors[0]
+        added: list[JSONDict] = []
+        for _ in range(n_gov):
+            name, handle = self.person()
+            user = dict(gov_template)
+            user.update(
+                id=self.uuid(),
+                name=name,
+                email=f"{handle}@gov.bc.ca",
+                jobTitle=self.rng.choice(("Product Owner", "Manager", "Analyst", "Director")),
+                idpUsername=handle.replace(".", ""),
+                idpId=handle.replace(".", ""),
+                capabilities=[],
+            )
+            self.gov.append(user)
+            added.append(user)
+        for _ in range(n_vendors):
+            name, handle = self.person()
+            accepted = _iso(NOW - self.days(1, 900))
+            user = dict(vendor_template)
+            user.update(
+                id=self.uuid(),
+                name=name,
+                email=f"{handle}@example.invalid",
+                acceptedTermsAt=accepted,
+                lastAcceptedTermsAt=accepted,
+                idpUsername=handle.replace(".", "-"),
+                idpId=handle.replace(".", "-"),
+                capabilities=[],
+            )
+            self.vendors.append(user)
+            added.append(user)
+            last = name.split()[-1]
+            self.business[user["id"]] = f"{last} {self.rng.choice(_BUSINESS_SUFFIXES)}"
+        self.users += added
+        self.slims.update({u["id"]: _user_slim(u) for u in added})
+
+    def add_organizations(self, n: int) -> None:
+        """Organizations owned by vendors, sorted by legal name as the API orders them."""
+        rng = self.rng
+        names: set[str] = set()
+        while len(names) < n:
+            names.add(
+                f"{rng.choice(_ORG_WORDS)} {rng.choice(_ORG_NOUNS)} "
+                f"{rng.choice(('Inc.', 'Ltd.', 'Corp.'))}"
+            )
+        owners = rng.sample(self.vendors, min(n, len(self.vendors)))
+        for index, legal_name in enumerate(sorted(names)):
+            owner = owners[index % len(owners)]
+            created = NOW - self.days(60, 1500)
+            areas = sorted(
+                rng.sample(_SERVICE_AREAS, rng.choice((0, 1, 1, 2, 3))), key=lambda a: a["id"]
+            )
+            slug = re.sub(r"[^a-z]+", "", legal_name.lower())
+            self.organizations.append(
+                {
+                    "id": self.uuid(),
+                    "createdAt": _iso(created),
+                    "updatedAt": _iso(self.between(created, NOW)),
+                    "legalName": legal_name,
+                    "streetAddress1": f"{rng.randrange(1, 2000)} {rng.choice(_ORG_WORDS)} St",
+                    "streetAddress2": "",
+                    "city": rng.choice(_CITIES),
+                    "region": "BC",
+                    "mailCode": f"V{rng.randrange(10)}{rng.choice('ABCEGHJKLMNPRSTVXY')} "
+                    f"{rng.randrange(10)}{rng.choice('ABCEGHJKLMNPRSTVXY')}{rng.randrange(10)}",
+                    "country": "Canada",
+                    "contactName": owner["name"],
+                    "contactEmail": f"contact@{slug}.example.invalid",
+                    "contactTitle": rng.choice(("CEO", "Partner", "Director")),
+                    "contactPhone": f"250-555-{rng.randrange(10_000):04d}",
+                    "websiteUrl": f"https://{slug}.example.invalid",
+                    "active": True,
+                    "deactivatedOn": None,
+                    "deactivatedBy": None,
+                    "acceptedSWUTerms": _iso(self.between(created, NOW))
+                    if rng.random() < 0.8
+                    else None,
+                    "acceptedTWUTerms": _iso(self.between(created, NOW))
+                    if rng.random() < 0.7
+                    else None,
+                    "serviceAreas": areas,
+                    "possessAllCapabilities": rng.random() < 0.7,
+                    "possessOneServiceArea": bool(areas),
+                    "history": [],
+                    "numTeamMembers": rng.randrange(1, 12),
+                    "owner": self.slims[owner["id"]],
+                }
+            )
+
+    # opportunities
+
+    def status_plan(self, kind: str, n: int) -> list[str]:
+        plan: list[str] = []
+        for status, share in _STATUS_SHARES:
+            value = EVALUATION_STATUS[kind] if status == "<evaluation>" else status
+            plan += [value] * round(n * share)
+        plan = plan[:n] + ["PUBLISHED"] * max(0, n - len(plan))
+        self.rng.shuffle(plan)
+        return plan
+
+    def opportunity(self, kind: str, status: str) -> tuple[JSONDict, list[JSONDict] | None]:
+        """One opportunity detail (and its proposal list, if it has one) in ``status``."""
+        rng = self.rng
+        opp_id = self.uuid()
+        evaluation = EVALUATION_STATUS[kind]
+        by_admin = status != "UNDER_REVIEW" and rng.random() < 0.3
+        creator = self.admin if by_admin else rng.choice(self.gov)
+        creator_slim = self.slims[creator["id"]]
+
+        # Key moments. Closed ones are old, open ones recent; everything is before NOW.
+        published: datetime | None = None
+        if status in ("DRAFT", "UNDER_REVIEW"):
+            created = NOW - self.days(0.1, 90)
+            deadline = _pacific_4pm((NOW + self.days(14, 90)).date())
+        else:
+            if status == "PUBLISHED":
+                deadline = _pacific_4pm((NOW + self.days(2, 60)).date())
+                published = NOW - self.days(0.05, 30)
+            elif status == evaluation:
+                deadline = _pacific_4pm((NOW - self.days(3, 30)).date())
+                published = deadline - self.days(14, 45)
+            else:  # AWARDED, CANCELED
+                deadline = _pacific_4pm((NOW - self.days(60, 720)).date())
+                published = deadline - self.days(14, 45)
+            direct = by_admin and rng.random() < 0.7  # created straight as PUBLISHED
+            created = published if direct else published - self.days(1, 20)
+
+        events: list[_Event] = []
+        if created == published:
+            events.append(_Event(created, "status", "PUBLISHED", creator_slim, ""))
+        else:
+            events.append(_Event(created, "status", "DRAFT", creator_slim, ""))
+            drafted_until = published or NOW
+            if status != "DRAFT" and not by_admin:
+                review = self.between(created, drafted_until)
+                events.append(
+                    _Event(review, "status", "UNDER_REVIEW", creator_slim, "Please review.")
+                )
+                drafted_until = review
+            if rng.random() < 0.4:
+                events.append(
+                    _Event(
+                        self.between(created, drafted_until), "event", "EDITED", creator_slim, ""
+                    )
+                )
+            if published is not None:
+                note = "" if by_admin else "Approved and published."
+                events.append(_Event(published, "status", "PUBLISHED", self.admin_slim, note))
+
+        evaluated_at: datetime | None = None
+        closed_at = min(deadline, NOW)
+        if (
+            status == evaluation
+            or status == "AWARDED"
+            or (status == "CANCELED" and rng.random() < 0.5)
+        ):
+            evaluated_at = deadline + timedelta(milliseconds=rng.randrange(60_000, 3_600_000))
+            events.append(
+                _Event(evaluated_at, "status", evaluation, None, "This opportunity has closed.")
+            )
+        awarded_at: datetime | None = None
+        if status == "AWARDED" and evaluated_at is not None:
+            moment = evaluated_at
+            for step in _AWARD_CHAIN[kind]:
+                moment += self.days(0.01, 3) if step == "AWARDED" else self.days(1, 8)
+                note = (
+                    "Automatically moved to Processing as all proposals have been evaluated."
+                    if step == "PROCESSING" and kind == CWU
+                    else ""
+                )
+                events.append(_Event(moment, "status", step, self.admin_slim, note))
+            awarded_at = moment
+        if status == "CANCELED":
+            if evaluated_at is not None:
+                canceled_at = evaluated_at + self.days(1, 14)
+            else:
+                assert published is not None
+                canceled_at = self.between(
+                    published + timedelta(hours=1), deadline - timedelta(hours=1)
+                )
+                closed_at = canceled_at
+            events.append(
+                _Event(
+                    canceled_at, "status", "CANCELED", self.admin_slim, rng.choice(_CANCEL_NOTES)
+                )
+            )
+
+        # Addenda: not on drafts; between publication (or review) and the close.
+        addenda: list[JSONDict] = []
+        if status != "DRAFT":
+            opened = published or next(e.moment for e in events if e.value == "UNDER_REVIEW")
+            for number in range(1, rng.randint(0, 2) + 1):
+                moment = self.between(opened, closed_at)
+                author = rng.choice((self.admin_slim, creator_slim))
+                addenda.append(
+                    {
+                        "id": self.uuid(),
+                        "opportunity": opp_id,
+                        "createdAt": _iso(moment),
+                        "description": f"Addendum {number}: {rng.choice(_SENTENCES)}",
+                        "createdBy": author,
+                    }
+                )
+                events.append(_Event(moment, "event", "ADDENDUM_ADDED", author, ""))
+            addenda.sort(key=lambda a: str(a["createdAt"]))
+
+        events.sort(key=lambda e: e.moment, reverse=True)
+        history = [
+            _history_record(kind, self.uuid(), opp_id, e.moment, e.tag, e.value, e.by, e.note)
+            for e in events
+        ]
+        # updatedAt = latest version or status record; addenda and notes do not move it.
+        latest = next(e for e in events if e.tag == "status" or e.value == "EDITED")
+
+        detail: JSONDict = _fixture(_TEMPLATES[kind][0])
+        verb, subject, ministry = rng.choice(_VERBS), rng.choice(_SUBJECTS), rng.choice(_MINISTRIES)
+        city = rng.choice(_CITIES)
+        remote = rng.random() < 0.6
+        detail.update(
+            id=opp_id,
+            createdAt=_iso(created),
+            updatedAt=_iso(latest.moment),
+            title=f"{verb} the {subject} for {ministry}",
+            teaser=f"{ministry[0].upper()}{ministry[1:]} needs help to "
+            f"{verb.lower()} its {subject}.",
+            remoteOk=remote,
+            location=city,
+            proposalDeadline=_iso(deadline),
+            status=status,
+            remoteDesc="Remote work is fine; occasional meetings in Victoria." if remote else "",
+            description=self.description(verb, subject, ministry),
+            assignmentDate=_iso(_pacific_4pm((deadline + self.days(3, 10)).date())),
+            subscribed=rng.random() < 0.02,
+            history=history,
+            createdBy=creator_slim,
+            updatedBy=latest.by,
+            attachments=[],
+            addenda=addenda,
+        )
+        if published is not None:
+            detail["publishedAt"] = _iso(published)
+        else:
+            detail.pop("publishedAt", None)
+        if latest.by is None:  # the automatic close has no author, so no updatedBy either
+            del detail["updatedBy"]
+        if kind == CWU:
+            self.fill_cwu(detail, deadline)
+        elif kind == SWU:
+            self.fill_swu(detail, created, creator_slim)
+        else:
+            self.fill_twu(detail, created, creator_slim)
+
+        detail.pop("successfulProponent", None)  # set again below for the awarded ones
+        proposals: list[JSONDict] | None = None
+        if evaluated_at is not None:
+            assert published is not None
+            proposals = self.proposals(kind, detail, published, deadline, evaluated_at, awarded_at)
+        if status in ("DRAFT", "UNDER_REVIEW"):
+            detail.pop("reporting", None)
+        else:
+            if proposals is not None:
+                submitted = len(proposals)
+            else:
+                submitted = rng.randint(0, 6) if status == "PUBLISHED" else 0
+            detail["reporting"] = {
+                "numViews": rng.randrange(3000),
+                "numWatchers": rng.randrange(40),
+                "numProposals": submitted,
+            }
+        detail = _ordered(kind, detail)
+        if proposals is not None:
+            slim = opportunity_slim(kind, detail)
+            for proposal in proposals:
+                proposal["opportunity"] = slim
+        return detail, proposals
+
+    def fill_cwu(self, detail: JSONDict, deadline: datetime) -> None:
+        rng = self.rng
+        assignment = _pacific_4pm((deadline + self.days(3, 10)).date())
+        start = _pacific_4pm((assignment + self.days(3, 14)).date())
+        completion = _pacific_4pm((start + self.days(30, 180)).date())
+        detail.update(
+            reward=rng.randrange(2, 141) * 500,
+            skills=rng.sample(_SKILLS, rng.randint(1, 5)),
+            assignmentDate=_iso(assignment),
+            startDate=_iso(start),
+            completionDate=_iso(completion) if rng.random() < 0.9 else None,
+            submissionInfo=f"github.com/bcgov/{rng.choice(_SUBJECTS).replace(' ', '-')}",
+            acceptanceCriteria="All tests pass; code merged; " + rng.choice(_DELIVERABLES) + ".",
+            evaluationCriteria="Quality of proposal and relevant experience. "
+            + rng.choice(_SENTENCES),
+        )
+        if rng.random() < 0.1:
+            blob = base64.b64encode(rng.getrandbits(160).to_bytes(20, "big")).decode("ascii")
+            detail["attachments"] = [
+                {
+                    "name": "statement-of-work.pdf",
+                    "id": self.uuid(),
+                    "createdAt": detail["createdAt"],
+                    "fileBlob": blob,
+                }
+            ]
+
+    def panel(self, creator_slim: JSONDict) -> list[JSONDict]:
+        member = next((g for g in self.gov if g["id"] == creator_slim["id"]), None)
+        if member is None:
+            member = self.rng.choice(self.gov)
+        return [
+            {
+                "chair": order == 0,
+                "evaluator": True,
+                "order": order,
+                "user": {
+                    "id": user["id"],
+                    "name": user["name"],
+                    "avatarImageFile": None,
+                    "email": user["email"],
+                },
+            }
+            for order, user in enumerate((self.admin, member))
+        ]
+
+    def questions(
+        self, template: JSONDict, texts: tuple[str, ...], created: str, by: JSONDict
+    ) -> list[JSONDict]:
+        count = self.rng.randint(1, len(texts))
+        return [
+            {**template, "question": text, "order": order, "createdAt": created, "createdBy": by}
+            for order, text in enumerate(texts[:count])
+        ]
+
+    def fill_swu(self, detail: JSONDict, created: datetime, by: JSONDict) -> None:
+        rng = self.rng
+        total = rng.randrange(10, 501) * 10_000
+        deadline = datetime.fromisoformat(detail["proposalDeadline"][:-1])
+        skills = rng.sample(_SKILLS, rng.randint(2, 6))
+        split = rng.randint(1, len(skills) - 1)
+        weights = rng.choice(_SWU_WEIGHTS)
+        start = _pacific_4pm((deadline + self.days(14, 30)).date())
+        phase = detail["implementationPhase"]
+        phase.update(
+            startDate=_iso(start),
+            completionDate=_iso(_pacific_4pm((start + self.days(90, 365)).date())),
+            maxBudget=total,
+            createdAt=_iso(created),
+            createdBy=by,
+        )
+        for capability in phase["requiredCapabilities"]:
+            capability.update(createdAt=_iso(created), createdBy=by)
+        detail.update(
+            totalMaxBudget=total,
+            mandatorySkills=skills[:split],
+            optionalSkills=skills[split:],
+            questionsWeight=weights[0],
+            codeChallengeWeight=weights[1],
+            scenarioWeight=weights[2],
+            priceWeight=weights[3],
+            evaluationPanel=self.panel(by),
+            minTeamMembers=rng.randint(2, 5),
+            teamQuestions=self.questions(
+                detail["teamQuestions"][0], _TEAM_QUESTIONS, _iso(created), by
+            ),
+        )
+
+    def fill_twu(self, detail: JSONDict, created: datetime, by: JSONDict) -> None:
+        rng = self.rng
+        deadline = datetime.fromisoformat(detail["proposalDeadline"][:-1])
+        start = _pacific_4pm((deadline + self.days(14, 30)).date())
+        weights = rng.choice(_TWU_WEIGHTS)
+        template = detail["resources"][0]
+        resources = []
+        for order, area in enumerate(rng.sample(_SERVICE_AREAS, rng.randint(1, 3))):
+            skills = rng.sample(_SKILLS, rng.randint(1, 4))
+            resources.append(
+                {
+                    **template,
+                    "id": self.uuid(),
+                    "serviceArea": area["serviceArea"],
+                    "targetAllocation": rng.choice((50, 75, 100)),
+                    "mandatorySkills": skills[:1],
+                    "optionalSkills": skills[1:],
+                    "order": order,
+                }
+            )
+        detail.update(
+            maxBudget=rng.randrange(5, 201) * 10_000,
+            questionsWeight=weights[0],
+            challengeWeight=weights[1],
+            priceWeight=weights[2],
+            startDate=_iso(start),
+            completionDate=_iso(_pacific_4pm((start + self.days(90, 365)).date())),
+            evaluationPanel=self.panel(by),
+            resourceQuestions=self.questions(
+                detail["resourceQuestions"][0], _RESOURCE_QUESTIONS, _iso(created), by
+            ),
+            resources=resources,
+        )
+
+    # proposals
+
+    def scores(self, n: int) -> list[float | int]:
+        """``n`` distinct plausible percentages with at most one decimal, as the UI enters them."""
+        return [s // 10 if s % 10 == 0 else s / 10 for s in self.rng.sample(range(400, 1000), n)]
+
+    def proposals(
+        self,
+        kind: str,
+        detail: JSONDict,
+        published: datetime,
+        deadline: datetime,
+        evaluated_at: datetime,
+        awarded_at: datetime | None,
+    ) -> list[JSONDict]:
+        """2-4 proposals as an ADMIN lists them; sets ``successfulProponent`` when awarded."""
+        rng = self.rng
+        n = rng.randint(2, 4)
+        submitted = sorted(self.between(published, deadline) for _ in range(n))
+        if kind == CWU:
+            return self.cwu_proposals(detail, n, submitted, evaluated_at, awarded_at)
+        return self.team_proposals(kind, detail, n, submitted, evaluated_at, awarded_at)
+
+    def cwu_proposals(
+        self,
+        detail: JSONDict,
+        n: int,
+        submitted: list[datetime],
+        evaluated_at: datetime,
+        awarded_at: datetime | None,
+    ) -> list[JSONDict]:
+        rng = self.rng
+        vendors = rng.sample(self.vendors, n)
+        scores = self.scores(n)
+        # (status, moment of its status record, score or None, who set it)
+        states: list[tuple[str, datetime, float | int | None, JSONDict | None]] = []
+        if awarded_at is not None:
+            best = max(scores)
+            states = [
+                ("AWARDED" if s == best else "NOT_AWARDED", awarded_at, s, self.admin_slim)
+                for s in scores
+            ]
+        elif detail["status"] == "EVALUATION":
+            # One stays unscored: with every proposal scored it would be PROCESSING.
+            for index, given in enumerate(scores):
+                if index > 0 and rng.random() < 0.5:
+                    moment = self.between(evaluated_at + timedelta(hours=1), NOW)
+                    states.append(("EVALUATED", moment, given, self.admin_slim))
+                else:
+                    states.append(("UNDER_REVIEW", evaluated_at, None, None))
+        else:  # canceled during evaluation
+            states = [("UNDER_REVIEW", evaluated_at, None, None)] * n
+        ranked = sorted((s for _, _, s, _ in states if s is not None), reverse=True)
+
+        proposals = []
+        for vendor, sent, (status, moment, score, by) in zip(
+            vendors, submitted, states, strict=True
+        ):
+            proponent_id = self.uuid()
+            proposal: JSONDict = {
+                "id": self.uuid(),
+                "createdAt": _iso(moment),  # sic: the latest status record's time
+                "updatedAt": _iso(moment),
+                "status": status,
+                "submittedAt": _iso(sent),
+            }
+            if score is not None:
+                proposal["rank"] = str(ranked.index(score) + 1)  # a string in lists
+                proposal["score"] = score
+            proposal["createdBy"] = self.slims[vendor["id"]]
+            if by is not None:
+                proposal["updatedBy"] = by
+            proposal["proponent"] = {
+                "tag": "individual",
+                "value": {
+                    "id": proponent_id,
+                    "createdAt": _iso(sent),
+                    "createdBy": vendor["id"],
+                    "updatedAt": _iso(sent),
+                    "updatedBy": vendor["id"],
+                    "legalName": self.business[vendor["id"]],
+                    "email": vendor["email"],
+                    "phone": f"250-555-{rng.randrange(10_000):04d}",
+                    "street1": f"{rng.randrange(1, 3000)} {rng.choice(_LAST)} St",
+                    "street2": None,
+                    "city": rng.choice(_CITIES),
+                    "region": "BC",
+                    "mailCode": "V8W 1A1",
+                    "country": "Canada",
+                },
+            }
+            proposal["opportunity"] = None  # the opportunity's list item, set by the caller
+            proposals.append(proposal)
+            if status == "AWARDED":
+                detail["successfulProponent"] = {
+                    "id": {"tag": "individual", "value": proponent_id},
+                    "name": self.business[vendor["id"]],
+                    "email": vendor["email"],
+                    "score": score,
+                    "createdBy": self.slims[vendor["id"]],
+                }
+        return proposals
+
+    def team_proposals(
+        self,
+        kind: str,
+        detail: JSONDict,
+        n: int,
+        submitted: list[datetime],
+        evaluated_at: datetime,
+        awarded_at: datetime | None,
+    ) -> list[JSONDict]:
+        """SWU/TWU proposals: anonymous ("Proponent N") until the challenge stage, as the real
+        API shows them to government; full (organization, scores, rank) once awarded."""
+        rng = self.rng
+        organizations = rng.sample(self.organizations, n)
+        review_status = _PROPOSAL_REVIEW_STATUS[kind]
+        if awarded_at is None:
+            return [
+                {
+                    "id": self.uuid(),
+                    "createdAt": _iso(evaluated_at),
+                    "updatedAt": _iso(evaluated_at),
+                    "status": review_status,
+                    "submittedAt": _iso(sent),
+                    "anonymousProponentName": f"Proponent {number}",
+                    "opportunity": None,
+                }
+                for number, sent in enumerate(submitted, start=1)
+            ]
+        components: list[dict[str, float | int]] = []
+        for _ in range(n):
+            parts: dict[str, float | int] = {"questionsScore": self.scores(1)[0]}
+            parts["challengeScore"] = self.scores(1)[0]
+            if kind == SWU:
+                parts["scenarioScore"] = self.scores(1)[0]
+            parts["priceScore"] = self.scores(1)[0]
+            weights: tuple[int, ...]
+            if kind == SWU:
+                weights = (
+                    detail["questionsWeight"],
+                    detail["codeChallengeWeight"],
+                    detail["scenarioWeight"],
+                    detail["priceWeight"],
+                )
+            else:
+                weights = (
+                    detail["questionsWeight"],
+                    detail["challengeWeight"],
+                    detail["priceWeight"],
+                )
+            total = round(sum(w * s for w, s in zip(weights, parts.values(), strict=True)) / 100, 2)
+            parts["totalScore"] = total
+            components.append(parts)
+        totals = sorted((c["totalScore"] for c in components), reverse=True)
+        proposals = []
+        for number, (org, sent, parts) in enumerate(
+            zip(organizations, submitted, components, strict=True), start=1
+        ):
+            won = parts["totalScore"] == totals[0] and "successfulProponent" not in detail
+            proposal: JSONDict = {
+                "id": self.uuid(),
+                "createdAt": _iso(awarded_at),
+                "updatedAt": _iso(awarded_at),
+                "status": "AWARDED" if won else "NOT_AWARDED",
+                "submittedAt": _iso(sent),
+                "anonymousProponentName": f"Proponent {number}",
+                **parts,
+                "rank": totals.index(parts["totalScore"]) + 1,  # a number: computed in JS
+                "createdBy": org["owner"],
+                "updatedBy": self.admin_slim,
+                "organization": organization_slim(org),
+                "opportunity": None,
+            }
+            proposals.append(proposal)
+            if won:
+                detail["successfulProponent"] = {
+                    "id": org["id"],
+                    "name": org["legalName"],
+                    "email": org["contactEmail"],
+                    "totalScore": parts["totalScore"],
+                    "createdBy": org["owner"],
+                }
+        return proposals
+
+
+def generate_marketplace(
+    n_cwu: int = 5000, n_swu: int = 500, n_twu: int = 500, seed: int = 1
+) -> GeneratedMarketplace:
+    """Build a deterministic marketplace: the same arguments always give the same bodies.
+
+    Status mix per kind: 25% AWARDED, 5% CANCELED (half of them during evaluation, with
+    proposals), 10% in evaluation, 10% DRAFT, 5% UNDER_REVIEW, the rest PUBLISHED. Users are the
+    captured ones plus 7 GOV authors and 78 vendors; 50 organizations.
+    """
+    builder = _Builder(seed)
+    builder.add_users(n_gov=7, n_vendors=78)
+    builder.add_organizations(50)
+    opportunities: dict[str, dict[str, JSONDict]] = {}
+    proposals: dict[str, dict[str, list[JSONDict]]] = {}
+    for kind, count in zip(KINDS, (n_cwu, n_swu, n_twu), strict=True):
+        opportunities[kind] = {}
+        proposals[kind] = {}
+        for status in builder.status_plan(kind, count):
+            detail, listed = builder.opportunity(kind, status)
+            opportunities[kind][detail["id"]] = detail
+            if listed:
+                proposals[kind][detail["id"]] = listed
+    return GeneratedMarketplace(
+        seed=seed,
+        opportunities=opportunities,
+        proposals=proposals,
+        users=builder.users,
+        organizations=builder.organizations,
+        session=builder.session,
+    )
+
+
+def all_read_urls(
+    data: GeneratedMarketplace, *, page_size: int = 100, include_empty_proposal_lists: bool = True
+) -> list[str]:
+    """The relative URLs a full sync reads, lists first.
+
+    Proposal lists: by default every opportunity past PUBLISHED, as the bridge does (it cannot
+    know which canceled ones have proposals, so it also reads the ``[]`` of those canceled
+    before the deadline); ``include_empty_proposal_lists=False`` keeps only non-empty ones.
+    """
+    urls = [f"/api/opportunities/{kind}" for kind in KINDS]
+    for kind in KINDS:
+        urls += [f"/api/opportunities/{kind}/{opp_id}" for opp_id in data.opportunities[kind]]
+    for kind in KINDS:
+        for opp_id, detail in data.opportunities[kind].items():
+            if opp_id in data.proposals[kind] or (
+                include_empty_proposal_lists and detail["status"] not in PRE_EVALUATION
+            ):
+                urls.append(f"/api/proposals/{kind}?opportunity={opp_id}")
+    urls.append("/api/users")
+    num_pages = max(1, math.ceil(len(data.organizations) / page_size))
+    urls += [f"/api/organizations?page={p}&pageSize={page_size}" for p in range(1, num_pages + 1)]
+    urls.append("/api/sessions/current")
+    return urls
+
+
+# The HTTP server ------------------------------------------------------------------------------
+
+_JSON_TYPE: Final = "application/json; charset=utf-8"
+_REASONS: Final = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}
+_LEADING_INT: Final = re.compile(r"\s*([+-]?\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Response:
+    """A whole pre-rendered HTTP response (head and body), and its 304 twin for a 200."""
+
+    full: bytes
+    not_modified: bytes | None
+    etag: str
+
+
+def _weak_etag(body: bytes) -> str:
+    """Express's format: ``W/"<length hex>-<first 27 chars of base64 sha1>"``."""
+    digest = base64.b64encode(hashlib.sha1(body).digest()).decode("ascii")[:27]
+    return f'W/"{len(body):x}-{digest}"'
+
+
+def _render(status: int, body: bytes, content_type: str = _JSON_TYPE) -> _Response:
+    etag = _weak_etag(body)
+    head = (
+        f"HTTP/1.1 {status} {_REASONS[status]}\r\n"
+        f"Content-Type: {content_type}\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        f"ETag: {etag}\r\n"
+        "Connection: keep-alive\r\n\r\n"
+    ).encode("latin-1")
+    not_modified = None
+    if status == 200:  # a 304 has no body, hence no Content-Length
+        not_modified = (
+            f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: keep-alive\r\n\r\n"
+        ).encode("latin-1")
+    return _Response(head + body, not_modified, etag)
+
+
+def _json(status: int, payload: Any) -> _Response:
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _render(status, body)
+
+
+def _etag_matches(if_none_match: str, etag: str) -> bool:
+    """Weak comparison, as Express does it: ``W/`` prefixes are ignored, ``*`` matches."""
+    bare = etag.removeprefix("W/")
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == bare:
+            return True
+    return False
+
+
+def _page_number(raw: str) -> tuple[int, list[str]]:
+    """The API's ``validateNumber(raw || 0, 1)``: JS ``parseInt`` semantics, minimum 1."""
+    match = _LEADING_INT.match(raw or "0")
+    if match is None:
+        return 0, ["Please enter a valid number."]
+    value = int(match.group(1))
+    if value < 1:
+        return value, ["Please enter a number greater than or equal to 1."]
+    return value, []
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return len(text) == 36
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True  # never block interpreter exit on a client that keeps a connection
+    request_queue_size = 128  # a burst of new connections from a wide client pool must not RST
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: MarketplaceServer) -> None:
+        self.app = app
+        super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client hanging up mid-response is normal at the end of a benchmark; anything else
+        # is a bug in this module and should be seen.
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive; every response carries Content-Length
+    server: _HTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Responses go out in one write, so Nagle only adds latency.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.app._opened(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.app._closed(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: logging every request would cost more than serving it."""
+
+    def do_GET(self) -> None:
+        response = self.server.app._answer(self.path, self.headers.get("If-None-Match"))
+        self.wfile.write(response)
+
+    def _refuse(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)  # keep the connection in sync for the next request
+        self.server.app._count()
+        self.wfile.write(_json(404, ["Not found."]).full)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _refuse  # noqa: N815
+
+
+class MarketplaceServer:
+    """Serve a :class:`GeneratedMarketplace` on 127.0.0.1 from a background thread.
+
+    Use as a context manager (``with MarketplaceServer(data) as server: server.base_url``).
+    The socket is bound and every body pre-rendered in ``__init__``; ``start`` only launches
+    the serving thread. Requests are answered as an ADMIN session would see them.
+    """
+
+    def __init__(
+        self, data: GeneratedMarketplace | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.data = data if data is not None else generate_marketplace()
+        self._count_lock = threading.Lock()
+        self._served = 0
+        self._touch_lock = threading.Lock()
+        self._touches = 0
+        self._touch_rng = random.Random(f"touch-{self.data.seed}")
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+        self._static: dict[str, _Response] = {}
+        self._proposal_lists: dict[str, dict[str, _Response]] = {kind: {} for kind in KINDS}
+        self._organization_pages: dict[tuple[int, int], _Response] = {}
+        self._render_all()
+        self._httpd = _HTTPServer((host, port), self)
+
+    # lifecycle
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="marketplace-server",
+                daemon=True,
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and drop idle keep-alive connections (their threads would linger)."""
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join()
+            self._thread = None
+        with self._connections_lock:
+            for connection in list(self._connections):
+                with contextlib.suppress(OSError):  # already closed by the client
+                    connection.shutdown(socket.SHUT_RDWR)
+        self._httpd.server_close()
+
+    def __enter__(self) -> MarketplaceServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # counters
+
+    @property
+    def requests_served(self) -> int:
+        """Requests answered so far (any method, any status, 304s included)."""
+        with self._count_lock:
+            return self._served
+
+    def reset_requests_served(self) -> int:
+        """Zero the counter; returns its value before, for per-run accounting."""
+        with self._count_lock:
+            served, self._served = self._served, 0
+            return served
+
+    # changes between benchmark runs
+
+    def touch(self, kind: str, opportunity_id: str, *, edit: bool = True) -> None:
+        """Change one opportunity as an ADMIN would, and re-render what that changes.
+
+        Adds an addendum (not on drafts, which the API refuses) and, with ``edit``, an edit:
+        a new version, so ``updatedAt``/``updatedBy`` move. Without ``edit`` only the addendum
+        is added, and ``updatedAt`` stays put exactly as in the real API, which is the case a
+        sync that trusts ``updatedAt`` misses. Each touch happens one minute after the last.
+        """
+        with self._touch_lock:
+            detail = self.data.opportunities[kind][opportunity_id]
+            self._touches += 1
+            moment = NOW + timedelta(minutes=self._touches)
+            admin = _user_slim(self.data.session["user"])
+            new_history: list[JSONDict] = []
+
+            def new_id() -> str:
+                return str(uuid.UUID(int=self._touch_rng.getrandbits(128), version=4))
+
+            if detail["status"] != "DRAFT":
+                added = moment + timedelta(milliseconds=1)
+                detail["addenda"].append(
+                    {
+                        "id": new_id(),
+                        "opportunity": opportunity_id,
+                        "createdAt": _iso(added),
+                        "description": f"Addendum (benchmark change {self._touches}).",
+                        "createdBy": admin,
+                    }
+                )
+                new_history.append(
+                    _history_record(
+                        kind, new_id(), opportunity_id, added, "event", "ADDENDUM_ADDED", admin, ""
+                    )
+                )
+            if edit:
+                new_history.append(
+                    _history_record(
+                        kind, new_id(), opportunity_id, moment, "event", "EDITED", admin, ""
+                    )
+                )
+                detail["updatedAt"] = _iso(moment)
+                detail["updatedBy"] = admin
+                detail["description"] += f"\n\nRevised ({self._touches})."
+            detail["history"] = [*new_history, *detail["history"]]
+            detail = _ordered(kind, detail)
+            self.data.opportunities[kind][opportunity_id] = detail
+            self._render_opportunity(kind, opportunity_id)
+            self._static[f"/api/opportunities/{kind}"] = _json(200, self.data.list_items(kind))
+
+    # rendering
+
+    def _render_all(self) -> None:
+        data = self.data
+        self._static["/status"] = _render(200, b"OK", "text/plain; charset=utf-8")
+        self._static["/api/sessions/current"] = _json(200, data.session)
+        self._static["/api/users"] = _json(200, data.users)
+        for kind in KINDS:
+            self._static[f"/api/opportunities/{kind}"] = _json(200, data.list_items(kind))
+            for opp_id in data.opportunities[kind]:
+                self._render_opportunity(kind, opp_id)
+        for org in data.organizations:
+            self._static[f"/api/organizations/{org['id']}"] = _json(200, org)
+        for page in range(1, max(1, math.ceil(len(data.organizations) / 100)) + 1):
+            self._organization_page(page, 100)
+        self._empty_list = _json(200, [])
+        self._permission_denied = _json(401, PERMISSION_DENIED)
+        self._opportunity_not_found = _json(404, OPPORTUNITY_NOT_FOUND)
+        self._invalid_id = _json(400, INVALID_ID)
+        self._not_found = _json(404, ["Not found."])
+
+    def _render_opportunity(self, kind: str, opp_id: str) -> None:
+        detail = self.data.opportunities[kind][opp_id]
+        self._static[f"/api/opportunities/{kind}/{opp_id}"] = _json(200, detail)
+        proposals = self.data.proposals[kind].get(opp_id)
+        if proposals:
+            slim = opportunity_slim(kind, detail)
+            for proposal in proposals:
+                proposal["opportunity"] = slim
+            self._proposal_lists[kind][opp_id] = _json(200, proposals)
+
+    def _organization_page(self, page: int, page_size: int) -> _Response:
+        response = self._organization_pages.get((page, page_size))
+        if response is None:  # a race only renders the same page twice
+            response = _json(200, self.data.organization_page(page, page_size))
+            self._organization_pages[(page, page_size)] = response
+        return response
+
+    # serving (called from handler threads)
+
+    def _opened(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.add(connection)
+
+    def _closed(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.discard(connection)
+
+    def _count(self) -> None:
+        with self._count_lock:
+            self._served += 1
+
+    def _answer(self, target: str, if_none_match: str | None) -> bytes:
+        self._count()
+        path, _, query = target.partition("?")
+        response = self._static.get(path) or self._route(path, query)
+        if (
+            if_none_match
+            and response.not_modified is not None
+            and _etag_matches(if_none_match, response.etag)
+        ):
+            return response.not_modified
+        return response.full
+
+    def _route(self, path: str, query: str) -> _Response:
+        parts = path.split("/")
+        if len(parts) == 4 and parts[1:3] == ["api", "proposals"] and parts[3] in KINDS:
+            return self._proposals(parts[3], query)
+        if path == "/api/organizations":
+            return self._organizations(query)
+        if len(parts) == 5 and parts[1:3] == ["api", "opportunities"] and parts[3] in KINDS:
+            return self._opportunity_not_found if _is_uuid(parts[4]) else self._invalid_id
+        if len(parts) == 4 and parts[1:3] == ["api", "organizations"]:
+            return self._not_found if _is_uuid(parts[3]) else self._invalid_id
+        return self._not_found
+
+    def _proposals(self, kind: str, query: str) -> _Response:
+        opp_id = parse_qs(query).get("opportunity", [""])[0]
+        response = self._proposal_lists[kind].get(opp_id)
+        if response is not None:
+            return response
+        detail = self.data.opportunities[kind].get(opp_id)
+        if detail is None or detail["status"] in PRE_EVALUATION:
+            return self._permission_denied  # the real 401 before the deadline
+        return self._empty_list
+
+    def _organizations(self, query: str) -> _Response:
+        params = parse_qs(query)
+        page, errors = _page_number(params.get("page", [""])[0])
+        if errors:
+            return _json(400, {"page": errors})
+        page_size, errors = _page_number(params.get("pageSize", [""])[0])
+        if errors:
+            return _json(400, {"pageSize": errors})
+        return self._organization_page(page, page_size)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve a generated marketplace in this process until interrupted."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cwu", type=int, default=5000)
+    parser.add_argument("--swu", type=int, default=500)
+    parser.add_argument("--twu", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    data = generate_marketplace(args.cwu, args.swu, args.twu, args.seed)
+    with MarketplaceServer(data, port=args.port) as server:
+        print(f"generated and rendered in {time.perf_counter() - started:.2f}s", flush=True)
+        print(json.dumps(data.status_counts()), flush=True)
+        print(server.base_url, flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

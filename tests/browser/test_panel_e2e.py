@@ -1,0 +1,116 @@
+"""A person's path through the panel in a real browser, checked with axe-core on every page, in
+English and in French."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveBridge, axe_violations
+
+AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
+PAGES = [
+    "/",
+    "/opportunities/",
+    "/opportunities/?kind=code-with-us&status=PUBLISHED&q=Bridge",
+    f"/opportunities/{AWARDED}",
+    "/proposals/",
+    "/awards/",
+    "/sync/runs",
+    "/sync/runs/1",
+    "/quarantine/",
+    "/users/",
+    "/users/new",
+    "/users/1",
+    "/audit/",
+    "/no-such-page",
+]
+
+
+def sign_in(page: Any, base: str) -> None:
+    page.goto(f"{base}/sign-in")
+    page.fill("#email", ADMIN_EMAIL)
+    page.fill("#password", ADMIN_PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def assert_accessible(page: Any, where: str) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"{where}: {violations}"
+
+
+def test_sign_in_browse_run_a_sync_and_sign_out_in_both_languages(
+    live_bridge: LiveBridge, page: Any
+) -> None:
+    base = live_bridge.url
+    page.goto(f"{base}/")
+    assert page.url.startswith(f"{base}/sign-in")
+    assert_accessible(page, "sign-in (en)")
+    page.click("#email")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # an empty submit shows errors tied to their fields
+    assert page.locator(".error-summary").is_visible()
+    assert page.get_attribute("#email", "aria-invalid") == "true"
+    assert_accessible(page, "sign-in with errors (en)")
+
+    sign_in(page, base)
+    assert page.locator("h1").inner_text() == "Dashboard"
+    for path in PAGES:
+        page.goto(f"{base}{path}")
+        assert_accessible(page, f"{path} (en)")
+
+    page.goto(f"{base}/sync/runs")
+    page.click("text=Run a sync now")
+    assert "A sync has started" in page.locator(".alert").inner_text()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        page.goto(f"{base}/sync/runs")
+        if page.locator("text=Run 2").count():
+            break
+        time.sleep(0.3)
+    page.click("text=Run 2")
+    assert page.locator("h1").inner_text() == "Run 2"
+
+    page.click("text=Français")
+    assert page.get_attribute("html", "lang") == "fr"
+    assert page.locator("h1").inner_text() == "Exécution 2"
+    for path in PAGES:
+        page.goto(f"{base}{path}")
+        assert page.get_attribute("html", "lang") == "fr"
+        assert_accessible(page, f"{path} (fr)")
+    page.goto(f"{base}/users/new")
+    page.click("form.form button[type=submit]")
+    assert "Il y a un problème" in page.locator(".error-summary").inner_text()
+    assert_accessible(page, "user form with errors (fr)")
+
+    page.click("text=Fermer la session")
+    assert page.url.startswith(f"{base}/sign-in")
+    assert "Votre session est fermée." in page.locator(".alert").inner_text()
+    assert_accessible(page, "signed out (fr)")
+    page.goto(f"{base}/")
+    assert page.url.startswith(f"{base}/sign-in")
+
+
+def test_keyboard_users_reach_the_content_first(live_bridge: LiveBridge, page: Any) -> None:
+    sign_in(page, live_bridge.url)
+    page.goto(f"{live_bridge.url}/language/en")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_pages_reflow_without_horizontal_scrolling(
+    live_bridge: LiveBridge, page: Any, width: int
+) -> None:
+    sign_in(page, live_bridge.url)
+    page.set_viewport_size({"width": width, "height": 800})
+    for path in PAGES:
+        page.goto(f"{live_bridge.url}{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+        assert not overflow, path
