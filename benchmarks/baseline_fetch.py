@@ -47,12 +47,16 @@ class FetchStats:
         return self.requests / self.elapsed_seconds if self.elapsed_seconds else 0.0
 
 
-def fetch_all(base_url: str, urls: list[str], concurrency: int) -> FetchStats:
+def fetch_all(
+    base_url: str, urls: list[str], concurrency: int, *, trust_env: bool = True
+) -> FetchStats:
     """GET every URL (relative to ``base_url``) and time it; any non-2xx answer raises.
 
     The list URLs among ``urls`` are read first, sequentially; the rest go through a
     ``ThreadPoolExecutor(max_workers=concurrency)`` sharing one session, whose pool keeps
     ``concurrency`` keep-alive connections so no worker waits for or re-opens a connection.
+    ``trust_env=False`` skips requests' per-request scan of the environment for proxy and
+    netrc settings, which on loopback costs about as much as the request itself.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -61,6 +65,7 @@ def fetch_all(base_url: str, urls: list[str], concurrency: int) -> FetchStats:
     rest = [url for url in urls if url.partition("?")[0] not in LIST_PATHS]
 
     session = requests.Session()
+    session.trust_env = trust_env
     adapter = HTTPAdapter(pool_connections=concurrency, pool_maxsize=concurrency)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
@@ -90,15 +95,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--swu", type=int, default=500)
     parser.add_argument("--twu", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-trust-env", action="store_true", help="session.trust_env = False")
     args = parser.parse_args(argv)
 
+    trust_env = not args.no_trust_env
     data = generate_marketplace(args.cwu, args.swu, args.twu, args.seed)
     urls = all_read_urls(data)
     if args.base_url:
-        stats = fetch_all(args.base_url, urls, args.concurrency)
+        stats = fetch_all(args.base_url, urls, args.concurrency, trust_env=trust_env)
     else:
         with MarketplaceServer(data) as server:
-            stats = fetch_all(server.base_url, urls, args.concurrency)
+            stats = fetch_all(server.base_url, urls, args.concurrency, trust_env=trust_env)
     print(
         f"{stats.requests} requests, {stats.total_bytes / 1e6:.1f} MB in "
         f"{stats.elapsed_seconds:.2f}s ({stats.requests_per_second:.0f} req/s) "

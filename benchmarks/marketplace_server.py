@@ -1290,6 +1290,8 @@ class MarketplaceServer:
         a new version, so ``updatedAt``/``updatedBy`` move. Without ``edit`` only the addendum
         is added, and ``updatedAt`` stays put exactly as in the real API, which is the case a
         sync that trusts ``updatedAt`` misses. Each touch happens one minute after the last.
+        The real API refuses edits after PUBLISHED; here any status may be touched, for
+        convenience.
         """
         with self._touch_lock:
             detail = self.data.opportunities[kind][opportunity_id]

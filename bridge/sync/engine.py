@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -118,7 +119,25 @@ def _proposals_pending(stored: StoredOpportunity) -> bool:
     )
 
 
-def needs_detail(item: OpportunitySlimModel, stored: StoredOpportunity | None, full: bool) -> bool:
+def recheck_due(stored: StoredOpportunity, now: datetime, interval: timedelta) -> bool:
+    """Whether a still-open opportunity's detail is due to be read again.
+
+    Each opportunity waits between half and all of ``interval`` (spread by its id), so the
+    re-reads after a full sync are spread over many runs instead of landing on one.
+    """
+    if stored.detail_checked_at is None:
+        return True
+    spread = 0.5 + (zlib.crc32(stored.id.encode()) % 1000) / 2000
+    return now - stored.detail_checked_at >= interval * spread
+
+
+def needs_detail(
+    item: OpportunitySlimModel,
+    stored: StoredOpportunity | None,
+    full: bool,
+    now: datetime,
+    recheck_open_after: timedelta,
+) -> bool:
     """Whether a listed opportunity must be read in full this run."""
     if full or stored is None or stored.removed_at is not None:
         return True
@@ -126,8 +145,9 @@ def needs_detail(item: OpportunitySlimModel, stored: StoredOpportunity | None, f
         return True
     if _proposals_pending(stored):
         return True
-    # Addenda and notes do not move updatedAt: anything still open is read again.
-    return item.status.value not in TERMINAL_STATUSES and item.status.value != "DRAFT"
+    # Addenda and notes do not move updatedAt: anything still open is read again periodically.
+    still_open = item.status.value not in TERMINAL_STATUSES and item.status.value != "DRAFT"
+    return still_open and recheck_due(stored, now, recheck_open_after)
 
 
 class SyncEngine:
@@ -141,8 +161,10 @@ class SyncEngine:
         stop: threading.Event | None = None,
         progress: Progress | None = None,
         clock: Callable[[], datetime] = utcnow,
+        recheck_open_after: timedelta = timedelta(minutes=60),
     ) -> None:
         self.client = client
+        self.recheck_open_after = recheck_open_after
         self.sessions = sessions
         self.stop = stop or threading.Event()
         self.progress = progress
@@ -277,7 +299,7 @@ class SyncEngine:
         jobs = [
             DetailJob(kind=kind, id=item.id, stored=stored.get(item.id), full=full)
             for item in listing.items
-            if needs_detail(item, stored.get(item.id), full)
+            if needs_detail(item, stored.get(item.id), full, state.now, self.recheck_open_after)
         ]
         state.tally("opportunities", kind.value, "unchanged", len(listing.items) - len(jobs))
         self._read_and_apply(state, kind, jobs)
@@ -401,6 +423,7 @@ class SyncEngine:
         tally: Counter[tuple[str, str, str]] = Counter()
         record = result.record
         if record is None:
+            store.mark_detail_checked(session, result.job.id, state.now)
             tally["opportunities", kind, Outcome.UNCHANGED.value] += 1
             return tally
         if isinstance(record, Malformed):

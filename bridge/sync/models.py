@@ -86,6 +86,9 @@ class Opportunity(Base):
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the detail was last read (changed or not): still-open opportunities are read again
+    # once this is older than the re-check interval, to catch addenda and notes.
+    detail_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The fingerprint the proposals were last read for; differs → read them again.
     proposals_synced_for: Mapped[str | None] = mapped_column(String(64))
 

@@ -60,7 +60,13 @@ class SyncService:
                 log.info("another sync is running; skipping this one")
                 return None
             with self.client_factory(self.settings) as client:
-                engine = SyncEngine(client, self.sessions, stop=self.stop, progress=progress)
+                engine = SyncEngine(
+                    client,
+                    self.sessions,
+                    stop=self.stop,
+                    progress=progress,
+                    recheck_open_after=timedelta(minutes=self.settings.recheck_open_minutes),
+                )
                 report = engine.run(
                     full=self.full_refresh_due() if full is None else full, trigger=trigger
                 )

@@ -64,6 +64,7 @@ class StoredOpportunity:
     fingerprint: str
     proposals_synced_for: str | None
     removed_at: datetime | None
+    detail_checked_at: datetime | None
 
 
 # Runs -----------------------------------------------------------------------------------------
@@ -194,9 +195,17 @@ def stored_opportunities(session: Session, kind: str) -> dict[str, StoredOpportu
             Opportunity.fingerprint,
             Opportunity.proposals_synced_for,
             Opportunity.removed_at,
+            Opportunity.detail_checked_at,
         ).where(Opportunity.kind == kind)
     )
     return {row.id: StoredOpportunity(*row) for row in rows}
+
+
+def mark_detail_checked(session: Session, opportunity_id: str, now: datetime) -> None:
+    """The detail was read again and had not changed (a 304)."""
+    session.execute(
+        update(Opportunity).where(Opportunity.id == opportunity_id).values(detail_checked_at=now)
+    )
 
 
 def mark_opportunities_removed(
@@ -240,6 +249,7 @@ def apply_opportunity(
     if outcome is not Outcome.UNCHANGED:
         _write_opportunity(session, opportunity, record, fingerprint, outcome, run_id, now)
     opportunity.etag = etag
+    opportunity.detail_checked_at = now
     proposal_outcomes: Counter[str] = Counter()
     if proposals is not None:
         proposal_outcomes = _apply_proposals(session, opportunity, kind, proposals, now)

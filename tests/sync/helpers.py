@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete, select
@@ -24,8 +24,10 @@ def make_sync(
     client: MarketplaceClient,
     sessions: sessionmaker[Session],
     clock: Callable[[], datetime] = lambda: FIXED_NOW,
+    recheck_open_after: timedelta = timedelta(0),
 ) -> SyncEngine:
-    return SyncEngine(client, sessions, clock=clock)
+    """An engine on a fixed clock that re-reads every still-open opportunity on each run."""
+    return SyncEngine(client, sessions, clock=clock, recheck_open_after=recheck_open_after)
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

@@ -216,3 +216,22 @@ def test_an_unusable_session_fails_fast_with_what_to_do(
     assert fake.count("GET", r"^/opportunities") == 0
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Opportunity)) == 0
+
+
+def test_still_open_opportunities_are_rechecked_once_their_interval_has_passed(
+    client: MarketplaceClient, sessions: sessionmaker[Session], fake: FakeMarketplace
+) -> None:
+    from datetime import timedelta
+
+    from tests.conftest import FIXED_NOW
+
+    hour = timedelta(hours=1)
+    make_sync(client, sessions, recheck_open_after=hour).run()
+    fake.add_addendum(CWU, PUBLISHED, "Addendum: new date.")
+    fake.requests_seen.clear()
+    soon = make_sync(client, sessions, recheck_open_after=hour, clock=lambda: FIXED_NOW + hour / 4)
+    assert soon.run().counts["opportunities"][CWU]["changed"] == 0
+    assert fake.count("GET", r"^/opportunities/code-with-us/") == 0
+    later = make_sync(client, sessions, recheck_open_after=hour, clock=lambda: FIXED_NOW + hour)
+    assert later.run().counts["opportunities"][CWU]["changed"] == 1
+    assert events(sessions)["addendum_added", PUBLISHED] == 1
