@@ -145,6 +145,10 @@ class MarketplaceClient:
         self.retry = retry or RetryPolicy()
         self.stats = ClientStats()
         self.http = http or requests.Session()
+        # Proxy settings are read from the environment once, here: left to requests, they are
+        # looked up again on every request, which costs as much as a request on a fast network.
+        self.http.proxies.update(requests.utils.get_environ_proxies(self.api_url))
+        self.http.trust_env = False
         adapter = HTTPAdapter(pool_connections=concurrency, pool_maxsize=concurrency)
         self.http.mount("http://", adapter)
         self.http.mount("https://", adapter)

@@ -423,12 +423,20 @@ DETAIL_MODELS: dict[OpportunityKind, type[OpportunityModel]] = {
 # Organizations, users, sessions ----------------------------------------------------------------
 
 
+class OrganizationServiceArea(ApiModel):
+    """A Team With Us service area an organization is qualified for."""
+
+    id: int | str
+    service_area: str = Field(alias="serviceArea")
+    name: str | None = None
+
+
 class OrganizationSlim(ApiModel):
     id: str
     legal_name: str = Field(alias="legalName")
     logo_image_file: FileRecord | None = Field(default=None, alias="logoImageFile")
     active: bool = True
-    service_areas: list[str] = Field(default_factory=list, alias="serviceAreas")
+    service_areas: list[OrganizationServiceArea] = Field(default_factory=list, alias="serviceAreas")
 
 
 class Organization(OrganizationSlim):

@@ -40,7 +40,7 @@ from bridge.marketplace.models import (
     Organization,
     ProposalModel,
 )
-from bridge.sync import store
+from bridge.sync import store, writer
 from bridge.sync.awards import derive_award
 from bridge.sync.fingerprints import canonical, record_fingerprint
 from bridge.sync.models import RunOutcome
@@ -395,7 +395,7 @@ class SyncEngine:
         tallies: list[Counter[tuple[str, str, str]] | None]
         try:
             with transaction(self.sessions) as session:
-                tallies = [self._apply_result(session, state, result) for result in batch]
+                tallies = self._write(session, state, batch)
         except SQLAlchemyError:
             log.warning("a batch of %s failed to write; writing one by one", kind.value)
             tallies = [self._apply_alone(state, result) for result in batch]
@@ -410,20 +410,38 @@ class SyncEngine:
     ) -> Counter[tuple[str, str, str]] | None:
         try:
             with transaction(self.sessions) as session:
-                return self._apply_result(session, state, result)
+                return self._write(session, state, [result])[0]
         except SQLAlchemyError as exc:
             state.tally("opportunities", result.job.kind.value, Outcome.FAILED.value)
             state.errors.append(f"{result.job.kind.value} {result.job.id}: cannot store: {exc}")
             return None
 
-    def _apply_result(
-        self, session: Session, state: _RunState, result: DetailResult
+    def _write(
+        self, session: Session, state: _RunState, batch: list[DetailResult]
+    ) -> list[Counter[tuple[str, str, str]] | None]:
+        """Plan every result of the batch against what is stored, then write it all."""
+        stored = writer.read_stored(session, [result.job.id for result in batch])
+        writes = writer.BatchWrites(run_id=state.run_id, now=state.now)
+        tallies: list[Counter[tuple[str, str, str]] | None] = [
+            self._plan_result(session, state, result, stored, writes) for result in batch
+        ]
+        unchanged = [result.job.id for result in batch if result.record is None]
+        store.mark_details_checked(session, unchanged, state.now)
+        writes.write(session)
+        return tallies
+
+    def _plan_result(
+        self,
+        session: Session,
+        state: _RunState,
+        result: DetailResult,
+        stored: writer.StoredBatch,
+        writes: writer.BatchWrites,
     ) -> Counter[tuple[str, str, str]]:
         kind = result.job.kind.value
         tally: Counter[tuple[str, str, str]] = Counter()
         record = result.record
         if record is None:
-            store.mark_detail_checked(session, result.job.id, state.now)
             tally["opportunities", kind, Outcome.UNCHANGED.value] += 1
             return tally
         if isinstance(record, Malformed):
@@ -444,14 +462,8 @@ class SyncEngine:
                 )
             else:
                 store.apply_organization_detail(session, organization, state.now)
-        outcome, proposal_outcomes = store.apply_opportunity(
-            session,
-            record,
-            kind=kind,
-            etag=result.etag,
-            proposals=proposals,
-            run_id=state.run_id,
-            now=state.now,
+        outcome, proposal_outcomes = writer.plan_opportunity(
+            writes, stored, record, kind=kind, etag=result.etag, proposals=proposals
         )
         tally["opportunities", kind, outcome.value] += 1
         for proposal_outcome, amount in proposal_outcomes.items():

@@ -158,6 +158,9 @@ class Proposal(Base):
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Declared so that one flush inserts the opportunity before its proposals.
+    opportunity: Mapped[Opportunity] = relationship()
+
 
 class Organization(Base):
     __tablename__ = "organizations"
@@ -212,6 +215,8 @@ class Award(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    opportunity: Mapped[Opportunity] = relationship()
 
 
 class SyncRun(Base):

@@ -7,8 +7,7 @@ raise land together or not at all.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -19,27 +18,20 @@ from sqlalchemy.orm import Session
 
 from bridge.marketplace.client import Malformed
 from bridge.marketplace.models import (
-    OpportunityModel,
-    OrganizationSlim,
-    ProposalModel,
-    User,
-)
-from bridge.marketplace.models import (
     Organization as OrganizationRecord,
 )
-from bridge.sync.awards import AwardFacts, derive_award, proposal_proponent
-from bridge.sync.fingerprints import canonical, content_hash, digest, record_fingerprint
+from bridge.marketplace.models import (
+    OrganizationSlim,
+    User,
+)
+from bridge.sync.fingerprints import canonical, digest, record_fingerprint
 from bridge.sync.models import (
-    Addendum,
-    Award,
     ChangeEvent,
     ChangeEventType,
-    HistoryEntry,
     ListBookmark,
     MarketplaceUser,
     Opportunity,
     Organization,
-    Proposal,
     QuarantinedRecord,
     RunOutcome,
     SyncRun,
@@ -201,11 +193,15 @@ def stored_opportunities(session: Session, kind: str) -> dict[str, StoredOpportu
     return {row.id: StoredOpportunity(*row) for row in rows}
 
 
-def mark_detail_checked(session: Session, opportunity_id: str, now: datetime) -> None:
-    """The detail was read again and had not changed (a 304)."""
-    session.execute(
-        update(Opportunity).where(Opportunity.id == opportunity_id).values(detail_checked_at=now)
-    )
+def mark_details_checked(session: Session, opportunity_ids: Collection[str], now: datetime) -> None:
+    """These details were read again and had not changed (304s)."""
+    if opportunity_ids:
+        session.execute(
+            update(Opportunity)
+            .where(Opportunity.id.in_(list(opportunity_ids)))
+            .values(detail_checked_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def mark_opportunities_removed(
@@ -220,247 +216,6 @@ def mark_opportunities_removed(
             _event(session, opportunity, ChangeEventType.REMOVED, run_id, now)
             count += 1
     return count
-
-
-def apply_opportunity(
-    session: Session,
-    record: OpportunityModel,
-    *,
-    kind: str,
-    etag: str | None,
-    proposals: Sequence[ProposalModel] | None,
-    run_id: int,
-    now: datetime,
-) -> tuple[Outcome, Counter[str]]:
-    """Upsert one opportunity read in full, with its proposals when they were read too.
-
-    Returns the opportunity's outcome and the outcomes of its proposals.
-    """
-    fingerprint = record_fingerprint(record)
-    opportunity = session.get(Opportunity, record.id)
-    outcome = Outcome.CHANGED
-    if opportunity is None:
-        opportunity = Opportunity(id=record.id, kind=kind, version=1, first_seen_at=now)
-        session.add(opportunity)
-        outcome = Outcome.NEW
-    elif opportunity.fingerprint == fingerprint and opportunity.removed_at is None:
-        outcome = Outcome.UNCHANGED
-
-    if outcome is not Outcome.UNCHANGED:
-        _write_opportunity(session, opportunity, record, fingerprint, outcome, run_id, now)
-    opportunity.etag = etag
-    opportunity.detail_checked_at = now
-    proposal_outcomes: Counter[str] = Counter()
-    if proposals is not None:
-        proposal_outcomes = _apply_proposals(session, opportunity, kind, proposals, now)
-        _apply_award(session, opportunity, derive_award(record, proposals), run_id, now)
-        opportunity.proposals_synced_for = fingerprint
-    elif outcome is not Outcome.UNCHANGED:
-        _apply_award(session, opportunity, derive_award(record, None), run_id, now)
-    return outcome, proposal_outcomes
-
-
-def _write_opportunity(
-    session: Session,
-    opportunity: Opportunity,
-    record: OpportunityModel,
-    fingerprint: str,
-    outcome: Outcome,
-    run_id: int,
-    now: datetime,
-) -> None:
-    previous_status = None if outcome is Outcome.NEW else opportunity.status
-    previous_content = None if outcome is Outcome.NEW else opportunity.content_hash
-    was_removed = opportunity.removed_at is not None
-    new_content = content_hash(record)
-    if previous_content is not None and previous_content != new_content:
-        opportunity.version += 1
-
-    _copy_fields(opportunity, record)
-    opportunity.payload = canonical(record)
-    opportunity.fingerprint = fingerprint
-    opportunity.content_hash = new_content
-    opportunity.stored_at = now
-    opportunity.removed_at = None
-    session.flush()
-    new_addenda = _sync_addenda(session, opportunity, record)
-    _sync_history(opportunity, record)
-
-    if outcome is Outcome.NEW:
-        _event(session, opportunity, ChangeEventType.CREATED, run_id, now)
-    if was_removed:
-        _event(session, opportunity, ChangeEventType.RESTORED, run_id, now)
-    if previous_status != opportunity.status:
-        if previous_status is not None:
-            details = {"from": previous_status, "to": opportunity.status}
-            _event(session, opportunity, ChangeEventType.STATUS_CHANGED, run_id, now, details)
-        if opportunity.status == "UNDER_REVIEW":
-            _event(session, opportunity, ChangeEventType.ENTERED_UNDER_REVIEW, run_id, now)
-    if previous_content is not None and previous_content != new_content:
-        _event(session, opportunity, ChangeEventType.CONTENT_EDITED, run_id, now)
-    if outcome is not Outcome.NEW:
-        for addendum_id in new_addenda:
-            details = {"addendum_id": addendum_id}
-            _event(session, opportunity, ChangeEventType.ADDENDUM_ADDED, run_id, now, details)
-
-
-def _copy_fields(opportunity: Opportunity, record: OpportunityModel) -> None:
-    opportunity.status = record.status.value
-    opportunity.title = record.title
-    opportunity.teaser = record.teaser
-    opportunity.description = record.description
-    opportunity.location = record.location
-    opportunity.remote_ok = record.remote_ok
-    opportunity.remote_desc = record.remote_desc
-    opportunity.submission_info = getattr(record, "submission_info", "")
-    opportunity.acceptance_criteria = getattr(record, "acceptance_criteria", "")
-    opportunity.evaluation_criteria = getattr(record, "evaluation_criteria", "")
-    opportunity.skills = record.all_skills
-    opportunity.amount = record.amount
-    opportunity.proposal_deadline = record.proposal_deadline
-    opportunity.assignment_date = record.assignment_date
-    opportunity.start_date = record.start_date
-    opportunity.completion_date = record.completion_date
-    opportunity.published_at = record.published_at
-    opportunity.num_proposals = record.reporting.num_proposals if record.reporting else None
-    opportunity.created_by_id = record.created_by.id if record.created_by else None
-    opportunity.updated_by_id = record.updated_by.id if record.updated_by else None
-    opportunity.marketplace_created_at = record.created_at
-    opportunity.marketplace_updated_at = record.updated_at
-
-
-def _sync_addenda(
-    session: Session, opportunity: Opportunity, record: OpportunityModel
-) -> list[str]:
-    """Mirror the addenda; return the ids of the ones not seen before."""
-    stored = {addendum.id: addendum for addendum in opportunity.addenda}
-    incoming = {addendum.id for addendum in record.addenda}
-    added = []
-    for item in record.addenda:
-        addendum = stored.get(item.id)
-        if addendum is None:
-            addendum = Addendum(id=item.id)
-            opportunity.addenda.append(addendum)
-            added.append(item.id)
-        addendum.description = item.description
-        addendum.created_at = item.created_at
-        addendum.created_by_id = item.created_by.id if item.created_by else None
-    for addendum_id, addendum in stored.items():
-        if addendum_id not in incoming:
-            opportunity.addenda.remove(addendum)
-    return added
-
-
-def _sync_history(opportunity: Opportunity, record: OpportunityModel) -> None:
-    """Mirror the history when the marketplace shows it (a fork may hide it: keep ours then)."""
-    if record.history is None:
-        return
-    stored = {entry.id: entry for entry in opportunity.history}
-    for item in record.history:
-        entry = stored.pop(item.id, None)
-        if entry is None:
-            entry = HistoryEntry(id=item.id)
-            opportunity.history.append(entry)
-        entry.created_at = item.created_at
-        entry.created_by_id = item.created_by.id if item.created_by else None
-        entry.note = item.note
-        entry.type_tag = item.type.tag
-        entry.type_value = item.type.value
-    for entry in stored.values():
-        opportunity.history.remove(entry)
-
-
-# Proposals and awards -------------------------------------------------------------------------
-
-
-def _apply_proposals(
-    session: Session,
-    opportunity: Opportunity,
-    kind: str,
-    proposals: Sequence[ProposalModel],
-    now: datetime,
-) -> Counter[str]:
-    outcomes: Counter[str] = Counter()
-    stored = {
-        proposal.id: proposal
-        for proposal in session.scalars(
-            select(Proposal).where(Proposal.opportunity_id == opportunity.id)
-        )
-    }
-    for record in proposals:
-        fingerprint = record_fingerprint(record)
-        proposal = stored.pop(record.id, None)
-        if proposal is None:
-            proposal = Proposal(id=record.id, kind=kind, first_seen_at=now)
-            session.add(proposal)
-            outcomes[Outcome.NEW.value] += 1
-        elif proposal.fingerprint == fingerprint and proposal.removed_at is None:
-            outcomes[Outcome.UNCHANGED.value] += 1
-            continue
-        else:
-            outcomes[Outcome.CHANGED.value] += 1
-        proponent_type, proponent_id, name, email = proposal_proponent(record)
-        proposal.opportunity_id = opportunity.id
-        proposal.status = record.status.value
-        proposal.proponent_type = proponent_type
-        proposal.proponent_id = proponent_id
-        proposal.proponent_name = name
-        proposal.proponent_email = email
-        proposal.score = getattr(record, "score", None) or getattr(record, "total_score", None)
-        proposal.rank = record.rank
-        proposal.submitted_at = record.submitted_at
-        proposal.marketplace_created_at = record.created_at
-        proposal.marketplace_updated_at = record.updated_at
-        proposal.payload = canonical(record)
-        proposal.fingerprint = fingerprint
-        proposal.stored_at = now
-        proposal.removed_at = None
-    for proposal in stored.values():
-        if proposal.removed_at is None:
-            proposal.removed_at = now
-    return outcomes
-
-
-def _apply_award(
-    session: Session,
-    opportunity: Opportunity,
-    facts: AwardFacts | None,
-    run_id: int,
-    now: datetime,
-) -> None:
-    if facts is None:
-        return
-    award = session.get(Award, opportunity.id)
-    if award is not None and _same_award(award, facts):
-        return
-    first = award is None
-    if award is None:
-        award = Award(opportunity_id=opportunity.id, kind=opportunity.kind, created_at=now)
-        session.add(award)
-    award.proposal_id = facts.proposal_id
-    award.proponent_type = facts.proponent_type
-    award.proponent_id = facts.proponent_id
-    award.supplier_name = facts.supplier_name
-    award.supplier_email = facts.supplier_email
-    award.amount = facts.amount
-    award.awarded_at = facts.awarded_at
-    award.fingerprint = facts.fingerprint
-    award.updated_at = now
-    event = ChangeEventType.BECAME_AWARDED if first else ChangeEventType.AWARD_CHANGED
-    _event(session, opportunity, event, run_id, now, {"proponent_id": facts.proponent_id})
-
-
-def _same_award(award: Award, facts: AwardFacts) -> bool:
-    if award.fingerprint == facts.fingerprint:
-        return True
-    # Proposals were not read this time: the winner already matched to a proposal stands.
-    return (
-        facts.proposal_id is None
-        and award.proposal_id is not None
-        and award.proponent_id == facts.proponent_id
-        and award.amount == facts.amount
-        and award.awarded_at == facts.awarded_at
-    )
 
 
 # Users and organizations ----------------------------------------------------------------------

@@ -126,11 +126,13 @@ def test_organizations_are_read_page_by_page(
 ) -> None:
     fake.organizations = [
         {"id": f"00000000-0000-4000-8000-{index:012d}", "legalName": f"Org {index}",
-         "active": True, "serviceAreas": []}
+         "active": True,
+         "serviceAreas": [{"id": 1, "serviceArea": "FULL_STACK_DEVELOPER", "name": "Full-stack"}]}
         for index in range(7)
     ]  # fmt: skip
     pages = list(client.iter_organization_pages(page_size=3))
     assert [len(page.items) for page in pages] == [3, 3, 1]
+    assert pages[0].items[0].service_areas[0].service_area == "FULL_STACK_DEVELOPER"
 
 
 def test_tagged_commands_have_the_wire_shape_the_marketplace_expects() -> None:
@@ -227,3 +229,14 @@ def test_parallel_reads_never_exceed_the_pool_size(client: MarketplaceClient) ->
     assert peak <= client.concurrency == 4
     assert isinstance(results.pop(5), ValueError)
     assert results == {item: item * 2 for item in range(40) if item != 5}
+
+
+def test_proxies_from_the_environment_are_resolved_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "")
+    client = MarketplaceClient("https://marketplace.example.gc.ca/api", "s%3Ax.y")
+    assert client.http.proxies["https"] == "http://proxy.internal:3128"
+    assert client.http.trust_env is False
+    monkeypatch.setenv("NO_PROXY", "marketplace.example.gc.ca")
+    direct = MarketplaceClient("https://marketplace.example.gc.ca/api", "s%3Ax.y")
+    assert "https" not in direct.http.proxies

@@ -1,0 +1,171 @@
+"""How fast and how lean a sync is, against a generated marketplace served over loopback.
+
+Every figure is a ratio to a baseline measured in the same run, on the same machine, so the
+numbers travel between machines:
+
+- full first sync / fetching the same URLs with the same concurrency and discarding the bodies
+  (what HTTP alone costs): target <= 1.3;
+- second sync with nothing changed / full first sync: target <= 0.15;
+- a steady-state incremental run (every still-open opportunity due for its re-check, a few
+  changed) / full first sync, for the honest cost of catching addenda;
+- peak memory (maximum resident set) of the full sync: target <= 300 MB, also as a ratio to an
+  idle bridge process's (loaded and connected, before any work).
+
+The marketplace is served by a separate process (so that it does not share the bridge's GIL),
+and the baseline and each sync run in fresh processes of their own, so that each peak memory
+is that run's alone. Run: ``python -m benchmarks.bench_sync`` (``--help`` for sizes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def served_marketplace(sizes: dict[str, int]) -> Iterator[str]:
+    """Start ``benchmarks.marketplace_server`` in its own process; yield its base URL."""
+    command = [
+        sys.executable, "-m", "benchmarks.marketplace_server",
+        "--cwu", str(sizes["cwu"]), "--swu", str(sizes["swu"]), "--twu", str(sizes["twu"]),
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("http://"):
+                yield line.strip()
+                return
+        raise RuntimeError("the marketplace server did not start")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def peak_memory_mb() -> float:
+    """This process's maximum resident set size so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker(mode: str, base_url: str, database_url: str, concurrency: int, sizes: str) -> None:
+    """Runs in a fresh process: one measurement, printed as a JSON line."""
+    if mode == "baseline":
+        from benchmarks.baseline_fetch import fetch_all
+        from benchmarks.marketplace_server import all_read_urls, generate_marketplace
+
+        counts = json.loads(sizes)
+        urls = all_read_urls(generate_marketplace(counts["cwu"], counts["swu"], counts["twu"]))
+        before = peak_memory_mb()
+        # The bridge's own HTTP configuration: proxies resolved once, not per request.
+        stats = fetch_all(base_url, urls, concurrency, trust_env=False)
+        print(json.dumps({"seconds": stats.elapsed_seconds, "requests": stats.requests,
+                          "memory_mb": peak_memory_mb(), "memory_before_mb": before}))  # fmt: skip
+        return
+
+    from bridge.db.engine import make_engine, session_factory
+    from bridge.db.types import utcnow
+    from bridge.marketplace.client import MarketplaceClient
+    from bridge.sync.engine import SyncEngine
+
+    if mode == "idle":  # the bridge loaded and connected, before any work: memory's baseline
+        make_engine(database_url).connect().close()
+        print(json.dumps({"memory_mb": peak_memory_mb()}))
+        return
+    engine = make_engine(database_url)
+    client = MarketplaceClient(f"{base_url}/api", "s%3Abenchmark.session", concurrency=concurrency)
+    # "steady" looks two hours ahead: every still-open opportunity is due for its re-check.
+    offset = timedelta(hours=2) if mode == "steady" else timedelta(0)
+    sync = SyncEngine(client, session_factory(engine), clock=lambda: utcnow() + offset)
+    started = time.perf_counter()
+    report = sync.run(full=mode == "full")
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "ok": report.ok, "errors": report.errors[:5],
+                      "requests": report.http.get("requests", 0), "memory_mb": peak_memory_mb(),
+                      "counts": report.counts}))  # fmt: skip
+
+
+def measure(
+    mode: str, base_url: str, database_url: str, concurrency: int, sizes: dict[str, int]
+) -> dict[str, Any]:
+    command = [
+        sys.executable, "-m", "benchmarks.bench_sync", "--worker", mode, "--base-url", base_url,
+        "--database-url", database_url, "--concurrency", str(concurrency),
+        "--sizes", json.dumps(sizes),
+    ]  # fmt: skip
+    output = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Sync benchmark (ratios to a same-run baseline).")
+    parser.add_argument("--cwu", type=int, default=5000)
+    parser.add_argument("--swu", type=int, default=500)
+    parser.add_argument("--twu", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--database-url", help="default: a new SQLite file")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker, args.base_url, args.database_url, args.concurrency, args.sizes)
+        return
+
+    sizes = {"cwu": args.cwu, "swu": args.swu, "twu": args.twu}
+    with tempfile.TemporaryDirectory() as directory:
+        database_url = args.database_url or f"sqlite:///{directory}/bench.sqlite3"
+        from bridge.db.engine import make_engine
+        from bridge.db.migrate import upgrade
+
+        upgrade(make_engine(database_url))
+        with served_marketplace(sizes) as base_url:
+            idle = measure("idle", base_url, database_url, args.concurrency, sizes)
+            baseline = measure("baseline", base_url, database_url, args.concurrency, sizes)
+            full = measure("full", base_url, database_url, args.concurrency, sizes)
+            second = measure("incremental", base_url, database_url, args.concurrency, sizes)
+            steady = measure("steady", base_url, database_url, args.concurrency, sizes)
+    for name, result in (("full", full), ("second", second), ("steady", steady)):
+        if not result["ok"]:
+            raise SystemExit(f"the {name} sync failed: {result['errors']}")
+
+    backend = database_url.split(":", 1)[0]
+
+    def ratio(value: float, reference: float, name: str) -> str:
+        return f"{value / reference:.3f} of {name}"
+
+    rows = [
+        ("baseline: fetch every URL, discard bodies", baseline, "1.000", ""),
+        ("full first sync", full, ratio(full["seconds"], baseline["seconds"], "baseline"),
+         "target <= 1.3"),
+        ("second sync, nothing changed", second, ratio(second["seconds"], full["seconds"], "full"),
+         "target <= 0.15"),
+        ("steady run, every open one re-checked", steady,
+         ratio(steady["seconds"], full["seconds"], "full"), ""),
+    ]  # fmt: skip
+    print(
+        f"sizes {sizes}, concurrency {args.concurrency}, database {backend}, {os.cpu_count()} cores"
+    )
+    print(f"{'measurement':42} {'seconds':>8} {'requests':>9}  ratio")
+    for name, result, relative, target in rows:
+        print(f"{name:42} {result['seconds']:8.2f} {result['requests']:9d}  {relative} {target}")
+    print(f"peak memory of the full sync: {full['memory_mb']:.0f} MB (target <= 300 MB), "
+          f"{full['memory_mb'] / idle['memory_mb']:.2f} x the idle bridge process's "
+          f"{idle['memory_mb']:.0f} MB")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
