@@ -36,11 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def served_marketplace(sizes: dict[str, int]) -> Iterator[str]:
+def served_marketplace(sizes: dict[str, int], latency_ms: float) -> Iterator[str]:
     """Start ``benchmarks.marketplace_server`` in its own process; yield its base URL."""
     command = [
         sys.executable, "-m", "benchmarks.marketplace_server",
         "--cwu", str(sizes["cwu"]), "--swu", str(sizes["swu"]), "--twu", str(sizes["twu"]),
+        "--latency-ms", str(latency_ms),
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
@@ -117,6 +118,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--twu", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url", help="default: a new SQLite file")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        nargs="+",
+        default=[0.0, 10.0],
+        help="delay of each answer: 0 measures the bridge's own cost (loopback, CPU-bound); "
+        "10 approximates a marketplace on the same cloud network",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--sizes", help=argparse.SUPPRESS)
@@ -125,24 +134,33 @@ def main(argv: list[str] | None = None) -> None:
         worker(args.worker, args.base_url, args.database_url, args.concurrency, args.sizes)
         return
 
+    if args.database_url and len(args.latency_ms) > 1:
+        parser.error("with --database-url (an empty database), give one --latency-ms")
     sizes = {"cwu": args.cwu, "swu": args.swu, "twu": args.twu}
+    print(f"sizes {sizes}, concurrency {args.concurrency}, {os.cpu_count()} cores")
+    for latency_ms in args.latency_ms:
+        run_suite(sizes, args.concurrency, args.database_url, latency_ms)
+
+
+def run_suite(
+    sizes: dict[str, int], concurrency: int, database_url: str | None, latency_ms: float
+) -> None:
+    """Every measurement against one server, whose answers wait ``latency_ms`` each."""
     with tempfile.TemporaryDirectory() as directory:
-        database_url = args.database_url or f"sqlite:///{directory}/bench.sqlite3"
+        database_url = database_url or f"sqlite:///{directory}/bench.sqlite3"
         from bridge.db.engine import make_engine
         from bridge.db.migrate import upgrade
 
         upgrade(make_engine(database_url))
-        with served_marketplace(sizes) as base_url:
-            idle = measure("idle", base_url, database_url, args.concurrency, sizes)
-            baseline = measure("baseline", base_url, database_url, args.concurrency, sizes)
-            full = measure("full", base_url, database_url, args.concurrency, sizes)
-            second = measure("incremental", base_url, database_url, args.concurrency, sizes)
-            steady = measure("steady", base_url, database_url, args.concurrency, sizes)
+        with served_marketplace(sizes, latency_ms) as base_url:
+            idle = measure("idle", base_url, database_url, concurrency, sizes)
+            baseline = measure("baseline", base_url, database_url, concurrency, sizes)
+            full = measure("full", base_url, database_url, concurrency, sizes)
+            second = measure("incremental", base_url, database_url, concurrency, sizes)
+            steady = measure("steady", base_url, database_url, concurrency, sizes)
     for name, result in (("full", full), ("second", second), ("steady", steady)):
         if not result["ok"]:
             raise SystemExit(f"the {name} sync failed: {result['errors']}")
-
-    backend = database_url.split(":", 1)[0]
 
     def ratio(value: float, reference: float, name: str) -> str:
         return f"{value / reference:.3f} of {name}"
@@ -156,9 +174,8 @@ def main(argv: list[str] | None = None) -> None:
         ("steady run, every open one re-checked", steady,
          ratio(steady["seconds"], full["seconds"], "full"), ""),
     ]  # fmt: skip
-    print(
-        f"sizes {sizes}, concurrency {args.concurrency}, database {backend}, {os.cpu_count()} cores"
-    )
+    backend = database_url.split(":", 1)[0]
+    print(f"\nanswers delayed {latency_ms:g} ms, database {backend}")
     print(f"{'measurement':42} {'seconds':>8} {'requests':>9}  ratio")
     for name, result, relative, target in rows:
         print(f"{name:42} {result['seconds']:8.2f} {result['requests']:9d}  {relative} {target}")

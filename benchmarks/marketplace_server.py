@@ -1187,6 +1187,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         response = self.server.app._answer(self.path, self.headers.get("If-None-Match"))
+        if self.server.app.latency_seconds:
+            time.sleep(self.server.app.latency_seconds)
         self.wfile.write(response)
 
     def _refuse(self) -> None:
@@ -1208,9 +1210,16 @@ class MarketplaceServer:
     """
 
     def __init__(
-        self, data: GeneratedMarketplace | None = None, host: str = "127.0.0.1", port: int = 0
+        self,
+        data: GeneratedMarketplace | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency_seconds: float = 0.0,
     ) -> None:
         self.data = data if data is not None else generate_marketplace()
+        # Time each answer waits before it is sent: the network and the real server's own
+        # work, which loopback and pre-rendered bodies leave out.
+        self.latency_seconds = latency_seconds
         self._count_lock = threading.Lock()
         self._served = 0
         self._touch_lock = threading.Lock()
@@ -1439,10 +1448,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--twu", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay before each answer")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     data = generate_marketplace(args.cwu, args.swu, args.twu, args.seed)
-    with MarketplaceServer(data, port=args.port) as server:
+    with MarketplaceServer(data, port=args.port, latency_seconds=args.latency_ms / 1000) as server:
         print(f"generated and rendered in {time.perf_counter() - started:.2f}s", flush=True)
         print(json.dumps(data.status_counts()), flush=True)
         print(server.base_url, flush=True)

@@ -6,13 +6,14 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.db.types import SerializedJSON
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -41,7 +42,10 @@ def _json_number(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-_json_dumps = partial(json.dumps, default=_json_number)
+def _json_dumps(value: Any) -> str:
+    if isinstance(value, SerializedJSON):
+        return str(value)
+    return json.dumps(value, default=_json_number)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -6,12 +6,21 @@ natively (it drops time zones and stores NUMERIC as binary floats), so these typ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Numeric, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+class SerializedJSON(str):
+    """JSON text serialized already (by pydantic, in Rust): a JSON column stores it as it is.
+
+    A sync writes every record it reads as a JSON document; serializing the same record once
+    for its fingerprint and again for the column doubled the cost of a write.
+    """
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -27,6 +36,25 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime: the bridge stores aware UTC datetimes only")
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, straight to the text SQLAlchemy's DATETIME stores, in one step.
+
+        A sync binds a hundred thousand timestamps; going through this decorator and then the
+        dialect's own formatter doubled their cost. The text is the dialect's exact format,
+        so stored values and query parameters compare as before.
+        """
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def to_sqlite_text(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime: the bridge stores aware UTC datetimes only")
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return to_sqlite_text
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:

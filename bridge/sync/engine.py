@@ -48,7 +48,7 @@ from bridge.sync.store import Outcome, StoredOpportunity
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 50
+BATCH_SIZE = 200
 Progress = Callable[[str, int, int], None]
 
 
@@ -328,7 +328,8 @@ class SyncEngine:
     ) -> None:
         batch: list[DetailResult] = []
         done = 0
-        results = self.client.map_concurrent(self._read, jobs)
+        # The pool reads the next batch while this one is written.
+        results = self.client.map_concurrent(self._read, jobs, window=BATCH_SIZE)
         try:
             for job, result in results:
                 done += 1

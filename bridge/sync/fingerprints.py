@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bridge.db.types import SerializedJSON
 from bridge.marketplace.models import OpportunityModel
 
 VOLATILE_FIELDS: dict[str, Any] = {"subscribed": True, "reporting": {"num_views", "num_watchers"}}
@@ -43,6 +44,8 @@ CONTENT_FIELDS = (
     "resources",
 )
 
+CONTENT_FIELD_SET: set[str] = set(CONTENT_FIELDS)  # pydantic takes a set, not a frozenset
+
 
 def digest(value: Any) -> str:
     """SHA-256 of the canonical JSON of ``value``."""
@@ -55,11 +58,20 @@ def canonical(record: BaseModel) -> dict[str, Any]:
     return record.model_dump(mode="json", by_alias=True, exclude=VOLATILE_FIELDS)
 
 
+def canonical_json(record: BaseModel) -> SerializedJSON:
+    """``canonical`` as JSON text, serialized once for both the fingerprint and the column."""
+    return SerializedJSON(record.model_dump_json(by_alias=True, exclude=VOLATILE_FIELDS))
+
+
+def fingerprint_of(text: str) -> str:
+    """The fingerprint of a record's ``canonical_json``."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def record_fingerprint(record: BaseModel) -> str:
-    return digest(canonical(record))
+    return fingerprint_of(canonical_json(record))
 
 
 def content_hash(record: OpportunityModel) -> str:
     """Hash of what an author writes: a change here is a new version of the opportunity."""
-    dumped = record.model_dump(mode="json")
-    return digest({name: dumped.get(name) for name in CONTENT_FIELDS if name in dumped})
+    return fingerprint_of(record.model_dump_json(include=CONTENT_FIELD_SET))

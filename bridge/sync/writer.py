@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bridge.marketplace.models import OpportunityModel, ProposalModel
 from bridge.sync.awards import AwardFacts, derive_award, proposal_proponent
-from bridge.sync.fingerprints import canonical, content_hash, record_fingerprint
+from bridge.sync.fingerprints import canonical_json, content_hash, fingerprint_of
 from bridge.sync.models import (
     Addendum,
     Award,
@@ -169,16 +170,23 @@ def _upsert(
     session: Session, table: Table, rows: list[dict[str, Any]], keep: Sequence[str] = ()
 ) -> None:
     """Insert ``rows``, or update the ones whose primary key exists (but the ``keep`` columns)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
+    if rows:
+        dialect = session.get_bind().dialect.name
+        session.execute(_upsert_statement(dialect, table, tuple(rows[0]), tuple(keep)), rows)
+
+
+@lru_cache(maxsize=64)
+def _upsert_statement(
+    dialect: str, table: Table, columns: tuple[str, ...], keep: tuple[str, ...]
+) -> Any:
+    """Built once per table and column set: building it costs more than executing it."""
     insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert_for(table)
     keys = [column.name for column in table.primary_key.columns]
     updates = {
-        name: statement.excluded[name] for name in rows[0] if name not in keys and name not in keep
+        name: statement.excluded[name] for name in columns if name not in keys and name not in keep
     }
-    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+    return statement.on_conflict_do_update(index_elements=keys, set_=updates)
 
 
 def _delete(session: Session, table: Table, ids: list[str]) -> None:
@@ -196,7 +204,8 @@ def plan_opportunity(
     proposals: Sequence[ProposalModel] | None,
 ) -> tuple[Outcome, Counter[str]]:
     """Decide what one opportunity read in full changes, and queue its rows and events."""
-    fingerprint = record_fingerprint(record)
+    payload = canonical_json(record)
+    fingerprint = fingerprint_of(payload)
     previous = stored.opportunities.get(record.id)
     if previous is None:
         outcome = Outcome.NEW
@@ -219,7 +228,7 @@ def plan_opportunity(
             }
         )
     else:
-        version = _plan_content(writes, stored, record, kind, previous)
+        version = _plan_content(writes, stored, record, kind, previous, payload)
         writes.opportunities[-1].update(
             fingerprint=fingerprint, etag=etag, proposals_synced_for=proposals_for
         )
@@ -238,6 +247,7 @@ def _plan_content(
     record: OpportunityModel,
     kind: str,
     previous: Any,
+    payload: str,
 ) -> int:
     new_content = content_hash(record)
     version = 1 if previous is None else previous.version
@@ -248,7 +258,7 @@ def _plan_content(
             **_opportunity_columns(record),
             "id": record.id,
             "kind": kind,
-            "payload": canonical(record),
+            "payload": payload,
             "content_hash": new_content,
             "version": version,
             "first_seen_at": writes.now,
@@ -369,7 +379,8 @@ def _plan_proposals(
     known = dict(stored.proposals.get(opportunity_id, {}))
     for record in proposals:
         previous = known.pop(record.id, None)
-        fingerprint = record_fingerprint(record)
+        payload = canonical_json(record)
+        fingerprint = fingerprint_of(payload)
         if previous is not None and previous.fingerprint == fingerprint and not previous.removed_at:
             outcomes[Outcome.UNCHANGED.value] += 1
             continue
@@ -390,7 +401,7 @@ def _plan_proposals(
                 "submitted_at": record.submitted_at,
                 "marketplace_created_at": record.created_at,
                 "marketplace_updated_at": record.updated_at,
-                "payload": canonical(record),
+                "payload": payload,
                 "fingerprint": fingerprint,
                 "first_seen_at": writes.now,
                 "stored_at": writes.now,
