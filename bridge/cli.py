@@ -27,6 +27,7 @@ from bridge.db.migrate import current_revision, head_revision, is_current, upgra
 from bridge.departments.service import all_departments, seed_departments
 from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.errors import MarketplaceError
+from bridge.rules.settings import seed_rule_settings
 from bridge.settings import Settings, SettingsError, load_settings
 from bridge.sync.engine import SyncReport
 from bridge.sync.service import SyncService
@@ -156,7 +157,7 @@ def db() -> None:
 @db.command("upgrade")
 @pass_context
 def db_upgrade(context: Context) -> None:
-    """Apply every pending migration and add the shipped departments not yet known."""
+    """Apply pending migrations; add the shipped departments and rule settings not yet known."""
     engine = context.engine
     prepare_database(engine)
     click.echo(f"database at revision {current_revision(engine)} (head {head_revision(engine)})")
@@ -166,6 +167,7 @@ def prepare_database(engine: Engine) -> None:
     upgrade(engine)
     with transaction(session_factory(engine)) as session:
         seed_departments(session)
+        seed_rule_settings(session)
 
 
 @main.command()
@@ -236,6 +238,27 @@ def users_create(
         record(session, Actor.job("cli"), "user.created", "panel_user", user.id,
                after={"email": user.email, "roles": sorted(roles)})  # fmt: skip
     click.echo(f"created {user.email} ({', '.join(sorted(roles))})")
+
+
+@main.group()
+def rules() -> None:
+    """The GC rules."""
+
+
+@rules.command("evaluate")
+@click.option("--all", "everything", is_flag=True, help="Every opportunity, not only changes.")
+@pass_context
+def rules_evaluate(context: Context, everything: bool) -> None:
+    """Judge the opportunities the syncs changed (or all of them) and store the findings."""
+    from bridge.rules.pipeline import RulePipeline, drain_pending
+
+    sessions = session_factory(context.migrated_engine())
+    if everything:
+        with transaction(sessions) as session:
+            report = RulePipeline().evaluate_all(session, "cli")
+    else:
+        report = drain_pending(sessions)
+    click.echo(f"{report.evaluated} opportunities evaluated, {report.changed} with new findings")
 
 
 @main.group()

@@ -17,6 +17,7 @@ class Role(StrEnum):
     OPERATOR = "operator"  # sync, quarantine, jobs
     APPROVER = "approver"  # decides approvals, scoped to departments
     PROCUREMENT = "procurement"  # awards and exports
+    TRANSLATOR = "translator"  # the second official language of opportunities
     VIEWER = "viewer"  # reads
 
 

@@ -6,11 +6,20 @@ from sqlalchemy import MetaData
 
 from bridge.accounts import models as account_models
 from bridge.audit import models as audit_models
+from bridge.awards import models as award_models
 from bridge.db.base import Base
 from bridge.departments import models as department_models
+from bridge.rules import models as rule_models
 from bridge.sync import models as sync_models
 
-DOMAIN_MODULES = (sync_models, department_models, account_models, audit_models)
+DOMAIN_MODULES = (
+    sync_models,
+    department_models,
+    account_models,
+    audit_models,
+    rule_models,
+    award_models,
+)
 
 
 def metadata() -> MetaData:

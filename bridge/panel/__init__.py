@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from bridge.accounts.models import PanelUser
 from bridge.db.engine import make_engine, session_factory
 from bridge.panel.access import allowed
+from bridge.panel.findings import init_findings
 from bridge.panel.i18n import init_i18n
 from bridge.panel.labels import init_labels
 from bridge.settings import Settings
@@ -70,6 +71,7 @@ def create_app(
     CSRFProtect(app)
     init_i18n(app, settings)
     init_labels(app)
+    init_findings(app)
     _init_login(app)
     _register_blueprints(app, settings)
     app.before_request(_enforce_access)
@@ -166,13 +168,15 @@ def _register_blueprints(app: Flask, settings: Settings) -> None:
         opportunities,
         proposals,
         quarantine,
+        rules,
         sync,
+        translations,
         users,
     )
 
     for module in (
         auth, i18n, health, dashboard, opportunities, proposals, awards, sync, quarantine,
-        users, audit,
+        users, audit, rules, translations,
     ):  # fmt: skip
         app.register_blueprint(module.blueprint)
     auth.init_oidc(app, settings)

@@ -14,6 +14,7 @@ PUBLIC = frozenset({"static", "auth.sign_in", "auth.oidc_start", "auth.oidc_call
 EVERYONE = frozenset(Role)
 STAFF = frozenset({Role.ADMIN, Role.OPERATOR, Role.APPROVER, Role.PROCUREMENT})
 OPERATIONS = frozenset({Role.ADMIN, Role.OPERATOR})
+TRANSLATION = frozenset({Role.ADMIN, Role.TRANSLATOR})
 
 RULES: dict[str, frozenset[Role]] = {
     "auth.sign_out": EVERYONE,
@@ -33,6 +34,11 @@ RULES: dict[str, frozenset[Role]] = {
     "users.create": frozenset({Role.ADMIN}),
     "users.edit": frozenset({Role.ADMIN}),
     "audit.index": OPERATIONS,
+    "rules.attention": EVERYONE,
+    "rules.settings": frozenset({Role.ADMIN}),
+    "translations.editor": TRANSLATION,
+    "translations.exchange": TRANSLATION,
+    "translations.export": TRANSLATION,
 }
 
 

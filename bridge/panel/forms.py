@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DecimalField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectMultipleField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from bridge.accounts.models import Role
 from bridge.accounts.service import MIN_PASSWORD_LENGTH
+from bridge.panel.i18n import locale_code
 
 
 class SignInForm(FlaskForm):  # type: ignore[misc]
@@ -40,6 +54,7 @@ ROLE_LABELS = {
     Role.OPERATOR: _l("Operator"),
     Role.APPROVER: _l("Approver"),
     Role.PROCUREMENT: _l("Procurement"),
+    Role.TRANSLATOR: _l("Translator"),
     Role.VIEWER: _l("Viewer"),
 }
 
@@ -83,3 +98,83 @@ class UserForm(FlaskForm):  # type: ignore[misc]
     def validate_departments(self, field: MultiCheckboxField) -> None:
         if Role.APPROVER.value in (self.roles.data or []) and not field.data:
             raise ValidationError(_l("An approver needs at least one department."))
+
+
+class LocalizedDecimalField(DecimalField):  # type: ignore[misc]
+    """A number typed the reader's way: "10 000,00" in French, "10,000.00" in English."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        raw = "".join(valuelist[0].split()).replace("\u202f", "").replace("\u00a0", "")
+        try:
+            self.data = parse_decimal(raw, locale=locale_code(), strict=False)
+        except NumberFormatError:
+            raise ValueError(gettext("Enter a number.")) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        return str(format_decimal(self.data, format="0.00##", locale=locale_code()))
+
+
+def _number_range(low: float | None, high: float | None) -> NumberRange:
+    if low is not None and high is not None:
+        message = _l("Enter a number from %(low)s to %(high)s.", low=low, high=high)
+    elif low is not None:
+        message = _l("Enter a number greater than %(low)s.", low=low)
+    else:
+        message = _l("Enter a number up to %(high)s.", high=high)
+    return NumberRange(min=low, max=high, message=message)
+
+
+class RuleSettingsForm(FlaskForm):  # type: ignore[misc]
+    cap_amount = LocalizedDecimalField(
+        _l("Value cap (CAD)"),
+        description=_l("Exactly at the cap passes; one cent over blocks."),
+        places=2,
+        validators=[DataRequired(_l("Enter the cap.")), _number_range(0.01, 99999999.99)],
+    )
+    amounts_include_taxes = BooleanField(_l("Posted amounts include taxes"))
+    tax_rate_percent = LocalizedDecimalField(
+        _l("Tax rate (%)"),
+        description=_l("Added to posted amounts before the check when they exclude taxes."),
+        validators=[InputRequired(_l("Enter the tax rate.")), _number_range(0, 99.99)],
+    )
+    code_with_us_eligible = BooleanField(_l("Code With Us may be used for micro-procurement"))
+    sprint_with_us_eligible = BooleanField(_l("Sprint With Us may be used for micro-procurement"))
+    team_with_us_eligible = BooleanField(_l("Team With Us may be used for micro-procurement"))
+    award_window_days = IntegerField(
+        _l("Awards to one supplier: window (days)"),
+        validators=[InputRequired(_l("Enter a number of days.")), _number_range(1, 1825)],
+    )
+    posting_window_days = IntegerField(
+        _l("Near-identical postings: window (days)"),
+        validators=[InputRequired(_l("Enter a number of days.")), _number_range(1, 365)],
+    )
+    similarity_threshold = LocalizedDecimalField(
+        _l("Near-identical postings: similarity (0 to 1)"),
+        validators=[InputRequired(_l("Enter the similarity.")), _number_range(0.01, 1)],
+    )
+    length_ratio_low = LocalizedDecimalField(
+        _l("Shortest plausible translation (times the source)"),
+        validators=[InputRequired(_l("Enter a ratio.")), _number_range(0.01, 10)],
+    )
+    length_ratio_high = LocalizedDecimalField(
+        _l("Longest plausible translation (times the source)"),
+        validators=[InputRequired(_l("Enter a ratio.")), _number_range(0.01, 10)],
+    )
+
+    def validate_length_ratio_high(self, field: LocalizedDecimalField) -> None:
+        low = self.length_ratio_low.data
+        if low is not None and field.data is not None and field.data <= low:
+            raise ValidationError(_l("Must be greater than the shortest plausible translation."))
+
+
+class TranslationImportForm(FlaskForm):  # type: ignore[misc]
+    file = FileField(
+        _l("Translated file (XLIFF 2.0 or CSV)"),
+        validators=[FileRequired(_l("Choose a file to import."))],
+    )

@@ -67,7 +67,8 @@ def init_i18n(app: Flask, settings: Settings) -> None:
     app.jinja_env.globals["current_language"] = current_language
 
 
-def _locale() -> str:
+def locale_code() -> str:
+    """The Babel locale of the reader's language: ``en_CA`` or ``fr_CA``."""
     return BABEL_LOCALES[current_language()]
 
 
@@ -75,11 +76,11 @@ def money(amount: Decimal | None) -> str:
     """``$10,000.00`` in English, ``10 000,00 $`` in French (Canadian dollars)."""
     if amount is None:
         return "—"
-    return format_currency(amount, "CAD", locale=_locale())
+    return format_currency(amount, "CAD", locale=locale_code())
 
 
 def number(value: int | Decimal | None) -> str:
-    return "—" if value is None else format_decimal(value, locale=_locale())
+    return "—" if value is None else format_decimal(value, locale=locale_code())
 
 
 def moment(value: datetime | None, style: str = "medium") -> str:
@@ -87,4 +88,4 @@ def moment(value: datetime | None, style: str = "medium") -> str:
     if value is None:
         return "—"
     settings: Settings = current_app.config["BRIDGE_SETTINGS"]
-    return format_datetime(value, style, tzinfo=settings.zone, locale=_locale())
+    return format_datetime(value, style, tzinfo=settings.zone, locale=locale_code())

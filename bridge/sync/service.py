@@ -14,10 +14,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bridge.db.engine import session_factory
 from bridge.db.types import utcnow
 from bridge.marketplace.client import MarketplaceClient
+from bridge.rules.pipeline import drain_pending
 from bridge.settings import Settings
 from bridge.sync import store
 from bridge.sync.engine import Progress, SyncEngine, SyncReport
@@ -70,10 +72,25 @@ class SyncService:
                 report = engine.run(
                     full=self.full_refresh_due() if full is None else full, trigger=trigger
                 )
+            self.evaluate_rules()
         log.info(
             "sync run %s %s (%s)", report.run_id, report.outcome.value, "; ".join(report.errors[:3])
         )
         return report
+
+    def evaluate_rules(self) -> None:
+        """Judge what the sync changed; a failure here is logged and retried after the next run
+        (the events stay pending), it never fails the sync that stored the data."""
+        try:
+            report = drain_pending(self.sessions)
+        except SQLAlchemyError:
+            log.exception("evaluating the GC rules failed; the changes stay pending")
+            return
+        if report.events:
+            log.info(
+                "rules: %d changes, %d opportunities evaluated, %d with new findings",
+                report.events, report.evaluated, report.changed,
+            )  # fmt: skip
 
     def retry_quarantined(self, record_id: int) -> SyncReport | None:
         """Re-read what one quarantined record belongs to; ``None`` if a sync holds the lock."""
@@ -87,4 +104,6 @@ class SyncService:
                 return None
             with self.client_factory(self.settings) as client:
                 engine = SyncEngine(client, self.sessions, stop=self.stop)
-                return engine.retry(kind, marketplace_id, payload)
+                report = engine.retry(kind, marketplace_id, payload)
+            self.evaluate_rules()
+            return report

@@ -44,6 +44,11 @@ def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
         "users.create": ("GET", "/users/new"),
         "users.edit": ("GET", "/users/1"),
         "audit.index": ("GET", "/audit/"),
+        "rules.attention": ("GET", "/rules/attention?department=unrouted"),
+        "rules.settings": ("GET", "/rules/settings"),
+        "translations.editor": ("GET", f"/opportunities/{AWARDED}/translations"),
+        "translations.exchange": ("GET", "/translations/"),
+        "translations.export": ("GET", "/translations/export?format=csv"),
     }
 
 

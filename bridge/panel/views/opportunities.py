@@ -16,6 +16,7 @@ from bridge.marketplace.models import (
 from bridge.panel import db
 from bridge.panel.markdown import render_markdown
 from bridge.panel.params import page_number, page_size
+from bridge.rules.queries import current_evaluation
 from bridge.sync.queries import (
     OpportunityFilter,
     author_of,
@@ -77,4 +78,5 @@ def detail(opportunity_id: str) -> Any:
         proposals=proposals_of(database, opportunity_id),
         award=award_of(database, opportunity_id),
         markdown=render_markdown,
+        evaluation=current_evaluation(database, opportunity_id),
     )

@@ -1,0 +1,67 @@
+"""Official Languages Act: every text an opportunity carries exists in English and in French.
+
+The marketplace holds one language (English or French, detected); the bridge keeps the other.
+For each text field: the translation must exist, be made from the current text, really be in
+the other language (not the source again, not the same language), and agree with the source on
+the facts a reader acts on (amounts, dates, web and e-mail addresses, list items, headings).
+A length far from the source's is a warning: something may be missing or added.
+"""
+
+from __future__ import annotations
+
+from adapters.rules.facts import compare_facts, extract_facts
+from adapters.rules.language import MIN_WORDS, detect_language, word_count
+from adapters.rules.length import is_plausible_length, length_ratio
+
+from bridge.rules.context import RuleContext, TextField
+from bridge.rules.findings import Finding, Severity
+
+
+def _same_text(first: str, second: str) -> bool:
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+
+
+class BilingualRule:
+    name = "bilingual"
+
+    def evaluate(self, context: RuleContext) -> list[Finding]:
+        findings: list[Finding] = []
+        for text in context.texts:
+            findings.extend(self._check(context, text))
+        return findings
+
+    def _check(self, context: RuleContext, text: TextField) -> list[Finding]:
+        language = context.target_language
+        params = {"language": language}
+
+        def finding(key: str, severity: Severity = Severity.BLOCK, **extra: object) -> Finding:
+            return Finding(self.name, severity, key, {**params, **extra}, field=text.name)
+
+        translation = text.translation
+        if translation is None or not translation.text.strip():
+            return [finding("bilingual.missing")]
+        if text.outdated or translation.target_language != language:
+            return [finding("bilingual.outdated")]
+        found: list[Finding] = []
+        if word_count(text.source) >= MIN_WORDS and _same_text(text.source, translation.text):
+            return [finding("bilingual.identical")]
+        detected = detect_language(translation.text)
+        if detected is not None and detected != language:
+            found.append(finding("bilingual.wrong_language", found=detected))
+        for disagreement in compare_facts(
+            extract_facts(text.source), extract_facts(translation.text)
+        ):
+            found.append(
+                finding(
+                    "bilingual.facts_disagree",
+                    what=disagreement.kind,
+                    in_source=", ".join(disagreement.in_source) or "-",
+                    in_translation=", ".join(disagreement.in_translation) or "-",
+                )
+            )
+        settings = context.settings
+        low, high = float(settings.length_ratio_low), float(settings.length_ratio_high)
+        if not is_plausible_length(text.source, translation.text, low, high):
+            ratio = length_ratio(text.source, translation.text)
+            found.append(finding("bilingual.length", Severity.WARN, ratio=f"{ratio:.2f}"))
+        return found

@@ -1,0 +1,1 @@
+"""Awards beyond what the marketplace knows: amendments recorded by procurement staff."""

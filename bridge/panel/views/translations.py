@@ -1,0 +1,176 @@
+"""The second official language: the side-by-side editor, and bulk export and import.
+
+The editor shows each marketplace text beside its translation, with the Markdown preview and the
+outdated marks; saving re-judges the opportunity so its blocking findings clear as the
+translator works. Export and import carry the pending texts to and from the Translation Bureau
+in XLIFF 2.0 or CSV; an import reports its problems unit by unit and keeps what it can.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from bridge.departments.service import all_departments
+from bridge.panel import db
+from bridge.panel.forms import TranslationImportForm
+from bridge.panel.markdown import render_markdown
+from bridge.panel.views.sync import acting_user
+from bridge.rules.context import source_language
+from bridge.rules.pipeline import RulePipeline
+from bridge.rules.queries import current_evaluation
+from bridge.sync.queries import opportunity_with_everything
+from bridge.translations import interchange
+from bridge.translations.service import apply_import, field_statuses, pending_units, save_translation
+
+blueprint = Blueprint("translations", __name__)
+
+MAX_TEXT = 100_000
+IMPORT_PROBLEMS: dict[str, Any] = {
+    "unknown_unit": _l("No such text: the opportunity or the field does not exist (any more)."),
+    "bad_language": _l("The translation is not in the language the opportunity needs."),
+    "source_changed": _l(
+        "Saved, but the marketplace text changed after the export: the translation is marked "
+        "outdated."
+    ),
+    "missing_target": _l("The unit has no translation."),
+    "empty_target": _l("The translation is empty."),
+    "duplicate_id": _l("The unit appears more than once."),
+    "missing_id": _l("A unit has no identifier."),
+    "missing_source_hash": _l("The unit does not say which text it translates."),
+    "not_xliff": _l("The file is not an XLIFF 2.0 document."),
+    "wrong_version": _l("The file is not XLIFF version 2.0."),
+    "bad_csv_header": _l("The CSV file does not have the expected columns."),
+    "too_large": _l("The file is too large."),
+    "bad_encoding": _l("The file is not UTF-8 text."),
+}
+
+
+class EditorForm(FlaskForm):  # type: ignore[misc]
+    """Only the CSRF token: the text fields depend on the opportunity and are read by name."""
+
+
+def _opportunity_or_404(opportunity_id: str) -> Any:
+    opportunity = opportunity_with_everything(db(), opportunity_id)
+    if opportunity is None:
+        abort(404)
+    return opportunity
+
+
+@blueprint.route("/opportunities/<opportunity_id>/translations", methods=["GET", "POST"])
+def editor(opportunity_id: str) -> Any:
+    database = db()
+    opportunity = _opportunity_or_404(opportunity_id)
+    form = EditorForm()
+    statuses = field_statuses(database, opportunity)
+    drafts = {status.field: status.translation for status in statuses}
+    errors: dict[str, str] = {}
+    preview = False
+    if form.validate_on_submit():
+        for status in statuses:
+            text = request.form.get(f"text-{status.field}", "")
+            if len(text) > MAX_TEXT:
+                errors[status.field] = _(
+                    "Shorten this text to %(count)d characters or fewer.", count=MAX_TEXT
+                )
+            drafts[status.field] = text
+        preview = "preview" in request.form
+        if not errors and not preview:
+            changed = [
+                status.field
+                for status in statuses
+                if drafts[status.field] != status.translation or status.outdated
+                if drafts[status.field].strip() or status.translation
+            ]
+            for field in changed:
+                save_translation(database, opportunity, field, drafts[field], acting_user())
+            RulePipeline().evaluate(database, [opportunity.id], "translation")
+            database.commit()
+            evaluation = current_evaluation(database, opportunity.id)
+            blocking = evaluation.blocking if evaluation else 0
+            flash(
+                _(
+                    "%(count)d translations saved. Blocking findings left: %(blocking)d.",
+                    count=len(changed),
+                    blocking=blocking,
+                ),
+                "success",
+            )
+            return redirect(url_for("translations.editor", opportunity_id=opportunity.id))
+    status_code = 400 if errors or form.errors else 200
+    return render_template(
+        "translations/editor.html",
+        opportunity=opportunity,
+        form=form,
+        statuses=statuses,
+        drafts=drafts,
+        errors=errors,
+        preview=preview,
+        markdown=render_markdown,
+        source_language=source_language(opportunity),
+        evaluation=current_evaluation(database, opportunity.id),
+    ), status_code
+
+
+@blueprint.route("/translations/", methods=["GET", "POST"])
+def exchange() -> Any:
+    """The page of both directions: download what is pending, upload what came back."""
+    database = db()
+    form = TranslationImportForm()
+    outcome = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(interchange.MAX_IMPORT_BYTES + 1)
+        is_csv = (upload.filename or "").lower().endswith(".csv")
+        result = interchange.import_csv(data) if is_csv else interchange.import_xliff(data)
+        outcome = apply_import(database, result, acting_user())
+        if outcome.opportunity_ids:
+            RulePipeline().evaluate(database, sorted(outcome.opportunity_ids), "translation")
+        database.commit()
+    departments = all_departments(database)
+    status_code = 400 if form.errors else 200
+    return render_template(
+        "translations/exchange.html",
+        form=form,
+        outcome=outcome,
+        problems=IMPORT_PROBLEMS,
+        departments=departments,
+        pending=len(pending_units(database)),
+    ), status_code
+
+
+@blueprint.route("/translations/export")
+def export() -> Response:
+    database = db()
+    chosen = request.args.get("department") or ""
+    department = next((d for d in all_departments(database) if d.acronym == chosen), None)
+    units = pending_units(database, department.id if department else None)
+    kind = "csv" if request.args.get("format") == "csv" else "xliff"
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    name = f"gc-bridge-translations-{chosen or 'all'}-{stamp}"
+    if kind == "csv":
+        body = interchange.export_csv(units)
+        return Response(body, mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})  # fmt: skip
+    if not units:
+        flash(_("No text is waiting for a translation."), "info")
+        return redirect(url_for("translations.exchange"))  # type: ignore[return-value]
+    groups: dict[tuple[str, str], list[interchange.ExportUnit]] = {}
+    for unit in units:
+        groups.setdefault((unit.source_language, unit.target_language), []).append(unit)
+    if len(groups) > 1:
+        flash(
+            _("Texts are pending in both directions; export them as CSV, or one department at a time."),
+            "error",
+        )
+        return redirect(url_for("translations.exchange"))  # type: ignore[return-value]
+    (source, target), only = next(iter(groups.items()))
+    body = interchange.export_xliff(only, source_language=source, target_language=target)
+    return Response(body, mimetype="application/xliff+xml",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xlf"'})  # fmt: skip

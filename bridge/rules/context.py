@@ -1,0 +1,347 @@
+"""Everything a rule may look at, gathered once per opportunity so that rules stay pure.
+
+Rules are adapters: they get a ``RuleContext`` and return findings, with no database and no
+clock of their own, which makes each one testable at its boundaries with plain values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from bridge.awards.models import AwardAmendment
+from bridge.departments.models import Department
+from bridge.rules.models import Translation
+from bridge.rules.settings import RuleSettings
+from bridge.sync.models import Award, MarketplaceUser, Opportunity, Proposal
+
+Language = Literal["en", "fr"]
+
+# The text fields an opportunity carries, in the order people read them.
+TEXT_FIELDS = (
+    "title",
+    "teaser",
+    "description",
+    "acceptance_criteria",
+    "evaluation_criteria",
+    "submission_info",
+    "location",
+    "remote_desc",
+)
+ADDENDUM_PREFIX = "addendum:"
+# Proposals in these states are not (or no longer) offers that could be awarded.
+NOT_OFFERS = frozenset({"DRAFT", "DISQUALIFIED", "WITHDRAWN", "NOT_AWARDED"})
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TranslationSnapshot:
+    text: str
+    source_hash: str
+    target_language: str
+
+
+@dataclass(frozen=True)
+class TextField:
+    """One marketplace text and the bridge's translation of it, if any."""
+
+    name: str
+    source: str
+    translation: TranslationSnapshot | None
+
+    @property
+    def outdated(self) -> bool:
+        return self.translation is not None and self.translation.source_hash != text_hash(
+            self.source
+        )
+
+
+@dataclass(frozen=True)
+class Supplier:
+    """A supplier as GC contracting sees it: an organization, or a person by e-mail."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RelatedAward:
+    opportunity_id: str
+    title: str
+    supplier: Supplier
+    value: Decimal
+    awarded_at: datetime
+
+
+@dataclass(frozen=True)
+class RelatedPosting:
+    opportunity_id: str
+    title: str
+    text: str
+    value: Decimal
+    posted_at: datetime
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    opportunity_id: str
+    kind: str
+    status: str
+    version: int
+    title: str
+    text: str  # title and description together: what near-duplicate postings share
+    amount: Decimal
+    posted_at: datetime
+    source_language: Language
+    texts: tuple[TextField, ...]
+    department_id: int | None
+    settings: RuleSettings
+    # When the evaluation happens: a prospective award is judged as if made now.
+    now: datetime
+    award: RelatedAward | None = None
+    amendments_total: Decimal = Decimal("0.00")
+    # Who could still be awarded this one (its offers), before it is awarded.
+    prospective_suppliers: tuple[Supplier, ...] = ()
+    # The department's other awards and postings within the rule windows.
+    department_awards: tuple[RelatedAward, ...] = field(default=())
+    department_postings: tuple[RelatedPosting, ...] = field(default=())
+
+    @property
+    def target_language(self) -> Language:
+        return "fr" if self.source_language == "en" else "en"
+
+
+def supplier_of(
+    proponent_type: str, proponent_id: str | None, name: str | None, email: str | None
+) -> Supplier:
+    """Individuals are one supplier across accounts with the same e-mail address."""
+    if proponent_type == "individual" and email:
+        return Supplier(key=f"individual:{email.strip().lower()}", name=name or email)
+    return Supplier(key=f"{proponent_type}:{proponent_id}", name=name or str(proponent_id))
+
+
+class DepartmentDirectory:
+    """E-mail domain → department, loaded once per evaluation batch."""
+
+    def __init__(self, departments: Sequence[Department]) -> None:
+        self._domains = [
+            (domain, department.id)
+            for department in departments
+            for domain in department.email_domains
+        ]
+
+    @classmethod
+    def load(cls, session: Session) -> DepartmentDirectory:
+        return cls(list(session.scalars(select(Department))))
+
+    def for_email(self, email: str | None) -> int | None:
+        if not email or "@" not in email:
+            return None
+        domain = email.rsplit("@", 1)[1].lower()
+        for known, department_id in self._domains:
+            if domain == known or domain.endswith("." + known):
+                return department_id
+        return None
+
+
+def posted_at(opportunity: Opportunity) -> datetime:
+    return opportunity.published_at or opportunity.marketplace_created_at
+
+
+class ContextBuilder:
+    """Builds contexts for a batch of opportunities, sharing the lookups they have in common."""
+
+    def __init__(self, session: Session, settings: RuleSettings, now: datetime) -> None:
+        self.session = session
+        self.settings = settings
+        self.now = now
+        self.directory = DepartmentDirectory.load(session)
+        self._author_emails: dict[str, str | None] = {}
+
+    def department_of(self, opportunity: Opportunity) -> int | None:
+        return self.directory.for_email(self._author_email(opportunity.created_by_id))
+
+    def _author_email(self, user_id: str | None) -> str | None:
+        if user_id is None:
+            return None
+        if user_id not in self._author_emails:
+            self._author_emails[user_id] = self.session.scalar(
+                select(MarketplaceUser.email).where(MarketplaceUser.id == user_id)
+            )
+        return self._author_emails[user_id]
+
+    def build(self, opportunity: Opportunity) -> RuleContext:
+        department_id = self.department_of(opportunity)
+        award = self.session.get(Award, opportunity.id)
+        related = self._department_awards(opportunity, department_id, award)
+        return RuleContext(
+            opportunity_id=opportunity.id,
+            kind=opportunity.kind,
+            status=opportunity.status,
+            version=opportunity.version,
+            title=opportunity.title,
+            text=f"{opportunity.title}\n{opportunity.description}",
+            amount=opportunity.amount,
+            posted_at=posted_at(opportunity),
+            source_language=source_language(opportunity),
+            texts=self._texts(opportunity),
+            department_id=department_id,
+            settings=self.settings,
+            now=self.now,
+            award=self._award(opportunity, award) if award is not None else None,
+            amendments_total=self._amendments(opportunity.id) if award is not None else Decimal(0),
+            prospective_suppliers=self._offers(opportunity) if award is None else (),
+            department_awards=related,
+            department_postings=self._department_postings(opportunity, department_id),
+        )
+
+    def _texts(self, opportunity: Opportunity) -> tuple[TextField, ...]:
+        translations = {
+            row.field: TranslationSnapshot(row.text, row.source_hash, row.target_language)
+            for row in self.session.scalars(
+                select(Translation).where(Translation.opportunity_id == opportunity.id)
+            )
+        }
+        return tuple(
+            TextField(name, source, translations.get(name))
+            for name, source in source_texts(opportunity)
+        )
+
+    def _amendments(self, opportunity_id: str) -> Decimal:
+        total = self.session.scalar(
+            select(func.coalesce(func.sum(AwardAmendment.amount_change), 0)).where(
+                AwardAmendment.opportunity_id == opportunity_id
+            )
+        )
+        return Decimal(str(total)).quantize(Decimal("0.01"))
+
+    def _award(self, opportunity: Opportunity, award: Award) -> RelatedAward:
+        return RelatedAward(
+            opportunity_id=opportunity.id,
+            title=opportunity.title,
+            supplier=supplier_of(
+                award.proponent_type, award.proponent_id, award.supplier_name, award.supplier_email
+            ),
+            value=award.amount,
+            awarded_at=award.awarded_at,
+        )
+
+    def _offers(self, opportunity: Opportunity) -> tuple[Supplier, ...]:
+        proposals = self.session.scalars(
+            select(Proposal).where(
+                Proposal.opportunity_id == opportunity.id,
+                Proposal.removed_at.is_(None),
+                Proposal.status.not_in(NOT_OFFERS),
+            )
+        )
+        suppliers = {
+            supplier.key: supplier
+            for supplier in (
+                supplier_of(p.proponent_type, p.proponent_id, p.proponent_name, p.proponent_email)
+                for p in proposals
+            )
+        }
+        return tuple(suppliers[key] for key in sorted(suppliers))
+
+    def _department_awards(
+        self, opportunity: Opportunity, department_id: int | None, award: Award | None
+    ) -> tuple[RelatedAward, ...]:
+        if department_id is None:
+            return ()
+        window = timedelta(days=self.settings.award_window_days)
+        anchor = award.awarded_at if award is not None else self.now
+        rows = self.session.execute(
+            select(Award, Opportunity)
+            .join(Opportunity, Opportunity.id == Award.opportunity_id)
+            .where(
+                Award.opportunity_id != opportunity.id,
+                Opportunity.removed_at.is_(None),
+                Award.awarded_at >= anchor - window,
+                Award.awarded_at <= anchor + window,
+            )
+        )
+        related = []
+        for other_award, other in rows:
+            if self.department_of(other) != department_id:
+                continue
+            value = other_award.amount + self._amendments(other.id)
+            related.append(
+                RelatedAward(
+                    opportunity_id=other.id,
+                    title=other.title,
+                    supplier=supplier_of(
+                        other_award.proponent_type,
+                        other_award.proponent_id,
+                        other_award.supplier_name,
+                        other_award.supplier_email,
+                    ),
+                    value=value,
+                    awarded_at=other_award.awarded_at,
+                )
+            )
+        return tuple(sorted(related, key=lambda item: (item.awarded_at, item.opportunity_id)))
+
+    def _department_postings(
+        self, opportunity: Opportunity, department_id: int | None
+    ) -> tuple[RelatedPosting, ...]:
+        if department_id is None:
+            return ()
+        window = timedelta(days=self.settings.posting_window_days)
+        anchor = posted_at(opportunity)
+        posted = func.coalesce(Opportunity.published_at, Opportunity.marketplace_created_at)
+        rows = self.session.scalars(
+            select(Opportunity).where(
+                Opportunity.id != opportunity.id,
+                Opportunity.removed_at.is_(None),
+                Opportunity.status != "CANCELED",
+                posted >= anchor - window,
+                posted <= anchor + window,
+            )
+        )
+        return tuple(
+            RelatedPosting(
+                opportunity_id=other.id,
+                title=other.title,
+                text=f"{other.title}\n{other.description}",
+                value=other.amount,
+                posted_at=posted_at(other),
+            )
+            for other in rows
+            if self.department_of(other) == department_id
+        )
+
+
+def source_texts(opportunity: Opportunity) -> list[tuple[str, str]]:
+    """``(field, marketplace text)`` of every non-empty text field, addenda included."""
+    texts = [(name, getattr(opportunity, name) or "") for name in TEXT_FIELDS]
+    texts += [(f"{ADDENDUM_PREFIX}{item.id}", item.description) for item in opportunity.addenda]
+    return [(name, text) for name, text in texts if text.strip()]
+
+
+def source_language(opportunity: Opportunity) -> Language:
+    """The language the author wrote in; English when the text is too short to tell."""
+    from adapters.rules.language import detect_language  # the detector loads on first use
+
+    sample = "\n".join([opportunity.title, opportunity.teaser, opportunity.description])
+    return detect_language(sample) or "en"
+
+
+def load_opportunities(session: Session, ids: Sequence[str]) -> list[Opportunity]:
+    return list(
+        session.scalars(
+            select(Opportunity)
+            .where(Opportunity.id.in_(ids), Opportunity.removed_at.is_(None))
+            .options(selectinload(Opportunity.addenda))
+            .order_by(Opportunity.id)
+        )
+    )

@@ -1,0 +1,194 @@
+"""Runs the rules and keeps what they find, per opportunity version.
+
+When: for every opportunity a sync changed (the change events, consumed through a cursor in the
+same transaction as the findings, so a crash re-evaluates rather than skips), when a translation
+of it is saved, and for every opportunity when a rule setting changes. Contract splitting links
+opportunities, so the department's neighbours of a re-evaluated opportunity are re-evaluated too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.db.engine import transaction
+from bridge.db.types import utcnow
+from bridge.rules.context import ContextBuilder, RuleContext, load_opportunities
+from bridge.rules.findings import Finding, Severity, findings_hash
+from bridge.rules.interface import Rule
+from bridge.rules.models import RuleEvaluation, RuleFinding
+from bridge.rules.settings import load_rule_settings
+from bridge.sync.models import ChangeEvent, EventCursor, Opportunity
+
+log = logging.getLogger(__name__)
+
+CURSOR = "rules"
+EVENT_BATCH = 200
+
+
+def default_rules() -> tuple[Rule, ...]:
+    from adapters.rules.bilingual import BilingualRule
+
+    from adapters.rules.splitting import SplittingRule
+    from adapters.rules.value_cap import ValueCapRule
+
+    return (BilingualRule(), ValueCapRule(), SplittingRule())
+
+
+@dataclass
+class EvaluationReport:
+    events: int = 0
+    evaluated: int = 0
+    changed: int = 0
+
+
+class RulePipeline:
+    def __init__(self, rules: Sequence[Rule] | None = None) -> None:
+        self.rules = tuple(rules) if rules is not None else default_rules()
+
+    def judge(self, context: RuleContext) -> list[Finding]:
+        """Every rule's findings, most severe first; a rule that crashes is itself a finding."""
+        findings: list[Finding] = []
+        for rule in self.rules:
+            try:
+                findings.extend(rule.evaluate(context))
+            except Exception:
+                log.exception("rule %s failed on %s", rule.name, context.opportunity_id)
+                findings.append(Finding(rule.name, Severity.BLOCK, "rule.failed"))
+        return sorted(findings, key=Finding.sort_key)
+
+    def evaluate(
+        self,
+        session: Session,
+        opportunity_ids: Iterable[str],
+        trigger: str,
+        *,
+        now: datetime | None = None,
+        neighbours: bool = True,
+    ) -> EvaluationReport:
+        """Evaluate these opportunities and, with ``neighbours``, those splitting links them to."""
+        now = now or utcnow()
+        builder = ContextBuilder(session, load_rule_settings(session), now)
+        report = EvaluationReport()
+        pending = sorted(set(opportunity_ids))
+        done: set[str] = set()
+        while pending:
+            batch, pending = pending[:EVENT_BATCH], pending[EVENT_BATCH:]
+            for opportunity in load_opportunities(session, batch):
+                done.add(opportunity.id)
+                context = builder.build(opportunity)
+                report.evaluated += 1
+                report.changed += self._store(session, context, self.judge(context), trigger, now)
+                if neighbours:
+                    linked = {item.opportunity_id for item in context.department_awards}
+                    linked |= {item.opportunity_id for item in context.department_postings}
+                    pending.extend(sorted(linked - done - set(pending)))
+            done.update(batch)
+        return report
+
+    def evaluate_all(
+        self, session: Session, trigger: str, now: datetime | None = None
+    ) -> EvaluationReport:
+        ids = session.scalars(select(Opportunity.id).where(Opportunity.removed_at.is_(None)))
+        return self.evaluate(session, list(ids), trigger, now=now, neighbours=False)
+
+    def evaluate_pending(self, session: Session, now: datetime | None = None) -> EvaluationReport:
+        """Consume the change events not yet judged, one batch per call; the caller commits."""
+        cursor = session.get(EventCursor, CURSOR)
+        if cursor is None:
+            cursor = EventCursor(consumer=CURSOR, last_event_id=0)
+            session.add(cursor)
+        events = list(
+            session.execute(
+                select(ChangeEvent.id, ChangeEvent.opportunity_id)
+                .where(ChangeEvent.id > cursor.last_event_id)
+                .order_by(ChangeEvent.id)
+                .limit(EVENT_BATCH)
+            )
+        )
+        if not events:
+            return EvaluationReport()
+        report = self.evaluate(session, {row.opportunity_id for row in events}, "sync", now=now)
+        report.events = len(events)
+        cursor.last_event_id = events[-1].id
+        cursor.updated_at = now or utcnow()
+        return report
+
+    def _store(
+        self,
+        session: Session,
+        context: RuleContext,
+        findings: list[Finding],
+        trigger: str,
+        now: datetime,
+    ) -> int:
+        """A new evaluation when the version or the findings changed; else only its time moves."""
+        digest = findings_hash(findings)
+        latest = session.scalar(
+            select(RuleEvaluation).where(
+                RuleEvaluation.opportunity_id == context.opportunity_id,
+                RuleEvaluation.current.is_(True),
+            )
+        )
+        if (
+            latest is not None
+            and latest.version == context.version
+            and latest.findings_hash == digest
+            and latest.department_id == context.department_id
+        ):
+            latest.evaluated_at = now
+            return 0
+        session.execute(
+            update(RuleEvaluation)
+            .where(
+                RuleEvaluation.opportunity_id == context.opportunity_id,
+                RuleEvaluation.current.is_(True),
+            )
+            .values(current=False)
+        )
+        session.add(
+            RuleEvaluation(
+                opportunity_id=context.opportunity_id,
+                version=context.version,
+                department_id=context.department_id,
+                evaluated_at=now,
+                trigger=trigger,
+                findings_hash=digest,
+                blocking=sum(item.severity is Severity.BLOCK for item in findings),
+                warnings=sum(item.severity is Severity.WARN for item in findings),
+                current=True,
+                findings=[
+                    RuleFinding(
+                        rule=item.rule,
+                        severity=item.severity.value,
+                        field=item.field,
+                        message_key=item.message_key,
+                        params=item.params,
+                    )
+                    for item in findings
+                ],
+            )
+        )
+        session.flush()
+        return 1
+
+
+def drain_pending(
+    sessions: sessionmaker[Session], pipeline: RulePipeline | None = None
+) -> EvaluationReport:
+    """Evaluate every pending change event, one transaction per batch (a crash loses nothing)."""
+    pipeline = pipeline or RulePipeline()
+    total = EvaluationReport()
+    while True:
+        with transaction(sessions) as session:
+            report = pipeline.evaluate_pending(session)
+        if not report.events:
+            return total
+        total.events += report.events
+        total.evaluated += report.evaluated
+        total.changed += report.changed

@@ -1,0 +1,44 @@
+"""Reading findings, as the panel and the approvals need them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from bridge.pagination import Page, paginate
+from bridge.rules.models import RuleEvaluation
+from bridge.sync.models import Opportunity
+
+
+def current_evaluation(session: Session, opportunity_id: str) -> RuleEvaluation | None:
+    return session.scalar(
+        select(RuleEvaluation)
+        .where(RuleEvaluation.opportunity_id == opportunity_id, RuleEvaluation.current.is_(True))
+        .options(selectinload(RuleEvaluation.findings))
+    )
+
+
+def attention_query(department_id: int | None, unrouted: bool) -> Select[RuleEvaluation]:
+    """Opportunities whose current findings block or warn, most blocking first."""
+    query = (
+        select(RuleEvaluation)
+        .options(selectinload(RuleEvaluation.opportunity), selectinload(RuleEvaluation.findings))
+        .join(Opportunity, Opportunity.id == RuleEvaluation.opportunity_id)
+        .where(
+            RuleEvaluation.current.is_(True),
+            Opportunity.removed_at.is_(None),
+            or_(RuleEvaluation.blocking > 0, RuleEvaluation.warnings > 0),
+        )
+        .order_by(RuleEvaluation.blocking.desc(), RuleEvaluation.warnings.desc(), Opportunity.id)
+    )
+    if unrouted:
+        return query.where(RuleEvaluation.department_id.is_(None))
+    if department_id is not None:
+        return query.where(RuleEvaluation.department_id == department_id)
+    return query
+
+
+def needing_attention(
+    session: Session, department_id: int | None, unrouted: bool, number: int, size: int
+) -> Page[RuleEvaluation]:
+    return paginate(session, attention_query(department_id, unrouted), number, size)

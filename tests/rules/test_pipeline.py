@@ -1,0 +1,232 @@
+"""The rule pipeline on a real database, fed by a real sync of the captured marketplace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+import responses
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.audit.models import AuditEntry
+from bridge.audit.service import Actor
+from bridge.db.engine import transaction
+from bridge.departments.service import seed_departments
+from bridge.marketplace.client import MarketplaceClient
+from bridge.rules.context import source_texts
+from bridge.rules.models import RuleEvaluation
+from bridge.rules.pipeline import CURSOR, RulePipeline, drain_pending
+from bridge.rules.queries import current_evaluation
+from bridge.rules.settings import RuleSettings, load_rule_settings, save_rule_settings, seed_rule_settings
+from bridge.sync.models import EventCursor, Opportunity
+from bridge.translations.service import save_translation
+from tests.fakes.marketplace import FakeMarketplace
+from tests.sync.helpers import make_sync
+
+CWU = "code-with-us"
+AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
+UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
+SPRINT = "0ca0db14-f3a5-446c-aa7b-fbc2cfb216b8"
+TRANSLATOR = Actor.job("test-translator")
+
+ENGLISH = {
+    "title": "Accessible document upload form",
+    "teaser": "Build a small accessible form that lets applicants upload their documents.",
+    "description": (
+        "## What we need\n\nThe Department needs an accessible web form for uploading "
+        "supporting documents. The work is worth $9,500.00 and must be done by March 31, 2027.\n\n"
+        "- keyboard support\n- plain language error messages\n\n"
+        "Questions: write to procurement@tbs-sct.gc.ca or read https://example.gc.ca/form."
+    ),
+    "acceptanceCriteria": "The form passes an accessibility audit against WCAG 2.1 level AA.",
+    "evaluationCriteria": "We choose the proposal with the clearest plan and relevant experience.",
+    "submissionInfo": "Submit your proposal through the marketplace before the deadline.",
+    "location": "Ottawa",
+    "remoteDesc": "Remote work from anywhere in Canada is welcome for this work package.",
+}
+FRENCH = {
+    "title": "Formulaire accessible de téléversement de documents",
+    "teaser": "Créer un petit formulaire accessible qui permet aux demandeurs de téléverser leurs documents.",
+    "description": (
+        "## Ce dont nous avons besoin\n\nLe Ministère a besoin d'un formulaire Web accessible "
+        "pour téléverser des pièces justificatives. Le travail vaut 9 500,00 $ et doit être "
+        "terminé d'ici le 31 mars 2027.\n\n"
+        "- prise en charge du clavier\n- messages d'erreur en langage clair\n\n"
+        "Questions : écrivez à procurement@tbs-sct.gc.ca ou consultez https://example.gc.ca/form."
+    ),
+    "acceptance_criteria": "Le formulaire réussit un audit d'accessibilité selon les WCAG 2.1, niveau AA.",
+    "evaluation_criteria": "Nous choisissons la proposition au plan le plus clair et à l'expérience pertinente.",
+    "submission_info": "Soumettez votre proposition au moyen du marché en ligne avant la date limite.",
+    "location": "Ottawa",
+    "remote_desc": "Le télétravail de partout au Canada est bienvenu pour ce lot de travail.",
+}
+
+
+@pytest.fixture
+def routed_fake(fake: FakeMarketplace) -> FakeMarketplace:
+    """The captured marketplace, with its GOV author working at the Treasury Board."""
+    for user in fake.users:
+        if user["email"] == "gov@example.invalid":
+            user["email"] = "author@tbs-sct.gc.ca"
+    return fake
+
+
+@pytest.fixture
+def synced(
+    routed_fake: FakeMarketplace,
+    client: MarketplaceClient,
+    sessions: sessionmaker[Session],
+    mocked: responses.RequestsMock,
+) -> Iterator[FakeMarketplace]:
+    with transaction(sessions) as session:
+        seed_departments(session)
+        seed_rule_settings(session)
+    assert make_sync(client, sessions).run().ok
+    drain_pending(sessions)
+    yield routed_fake
+
+
+def keys(session: Session, opportunity_id: str) -> list[tuple[str, str | None]]:
+    evaluation = current_evaluation(session, opportunity_id)
+    assert evaluation is not None
+    return [(finding.message_key, finding.field) for finding in evaluation.findings]
+
+
+def test_every_synced_opportunity_is_judged_once(
+    synced: FakeMarketplace, sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session:
+        opportunities = session.scalar(select(func.count()).select_from(Opportunity))
+        current = session.scalar(
+            select(func.count()).select_from(RuleEvaluation).where(RuleEvaluation.current)
+        )
+        assert current == opportunities
+        over = keys(session, UNDER_REVIEW)
+        assert ("cap.exceeded", None) in over  # a 12,000 reward
+        assert ("bilingual.missing", "title") in over
+        assert ("cap.kind_ineligible", None) in keys(session, SPRINT)
+        evaluation = current_evaluation(session, UNDER_REVIEW)
+        assert evaluation is not None and evaluation.department_id is not None
+        cursor = session.get(EventCursor, CURSOR)
+        assert cursor is not None and cursor.last_event_id > 0
+    # Nothing pending: a second drain judges nothing.
+    assert drain_pending(sessions).evaluated == 0
+
+
+def _write_english(fake: FakeMarketplace, opportunity_id: str) -> None:
+    detail = fake.opportunities[CWU][opportunity_id]
+    detail["addenda"] = []
+    fake.edit(CWU, opportunity_id, reward=9500, **ENGLISH)
+
+
+def test_a_translator_fills_the_french_and_the_blocking_findings_clear(
+    synced: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
+) -> None:
+    _write_english(synced, UNDER_REVIEW)
+    assert make_sync(client, sessions).run().ok
+    drain_pending(sessions)
+    with transaction(sessions) as session:
+        before = keys(session, UNDER_REVIEW)
+        assert ("bilingual.missing", "description") in before
+        assert ("cap.exceeded", None) not in before  # 9,500 now
+        opportunity = session.get(Opportunity, UNDER_REVIEW)
+        assert opportunity is not None
+        fields = [field for field, _ in source_texts(opportunity)]
+        assert fields == list(FRENCH)
+        for field in fields:
+            save_translation(session, opportunity, field, FRENCH[field], TRANSLATOR)
+        RulePipeline().evaluate(session, [UNDER_REVIEW], "translation")
+    with sessions() as session:
+        assert [key for key in keys(session, UNDER_REVIEW) if key[0].startswith("bilingual")] == []
+
+
+def test_a_marketplace_edit_makes_the_translation_outdated_and_keeps_the_old_findings(
+    synced: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
+) -> None:
+    _write_english(synced, UNDER_REVIEW)
+    assert make_sync(client, sessions).run().ok
+    with transaction(sessions) as session:
+        opportunity = session.get(Opportunity, UNDER_REVIEW)
+        assert opportunity is not None
+        for field, _ in source_texts(opportunity):
+            save_translation(session, opportunity, field, FRENCH[field], TRANSLATOR)
+    drain_pending(sessions)
+    with sessions() as session:
+        clean = current_evaluation(session, UNDER_REVIEW)
+        assert clean is not None and clean.blocking == 0
+        clean_id, clean_version = clean.id, clean.version
+
+    synced.edit(CWU, UNDER_REVIEW, teaser="Build a small, accessible form for uploading documents.")
+    assert make_sync(client, sessions).run().ok
+    drain_pending(sessions)
+    with sessions() as session:
+        assert keys(session, UNDER_REVIEW) == [("bilingual.outdated", "teaser")]
+        latest = current_evaluation(session, UNDER_REVIEW)
+        assert latest is not None and latest.version == clean_version + 1
+        earlier = session.get(RuleEvaluation, clean_id)
+        assert earlier is not None and not earlier.current and earlier.blocking == 0
+
+
+def test_a_settings_change_is_audited_and_re_evaluates_every_opportunity(
+    synced: FakeMarketplace, sessions: sessionmaker[Session]
+) -> None:
+    admin = Actor.user(1, "Admin")
+    with transaction(sessions) as session:
+        current = load_rule_settings(session)
+        raised = current.model_copy(update={"cap_amount": Decimal("12000.00")})
+        changes = save_rule_settings(session, RuleSettings.model_validate(raised.model_dump()), admin)
+        assert changes == {"cap_amount": ("10000.00", "12000.00")}
+        report = RulePipeline().evaluate_all(session, "settings")
+        assert report.evaluated == session.scalar(select(func.count()).select_from(Opportunity))
+    with sessions() as session:
+        assert ("cap.exceeded", None) not in keys(session, UNDER_REVIEW)  # exactly at 12,000
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "rule_setting.changed")
+        ).one()
+        assert entry.before == {"value": "10000.00"} and entry.after == {"value": "12000.00"}
+        assert entry.actor_name == "Admin"
+
+
+def test_awards_to_the_same_supplier_by_the_same_department_are_flagged(
+    synced: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
+) -> None:
+    twin = "b11f28ff-0000-4000-8000-000000000002"
+    synced.clone(CWU, AWARDED, twin, title="Second half of the same work")
+    assert make_sync(client, sessions).run().ok
+    drain_pending(sessions)
+    with sessions() as session:
+        for opportunity_id in (AWARDED, twin):
+            assert ("splitting.awards", None) in keys(session, opportunity_id)
+
+
+def test_a_failure_while_storing_findings_leaves_the_changes_pending(
+    synced: FakeMarketplace,
+    client: MarketplaceClient,
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    synced.edit(CWU, UNDER_REVIEW, title="A new title for the same work")
+    assert make_sync(client, sessions).run().ok
+    with sessions() as session:
+        cursor = session.get(EventCursor, CURSOR)
+        assert cursor is not None
+        before = cursor.last_event_id
+
+    from sqlalchemy.exc import OperationalError
+
+    def broken(*args: object, **kwargs: object) -> int:
+        raise OperationalError("INSERT", {}, Exception("disk full"))
+
+    monkeypatch.setattr(RulePipeline, "_store", broken)
+    with pytest.raises(OperationalError):
+        drain_pending(sessions)
+    with sessions() as session:
+        cursor = session.get(EventCursor, CURSOR)
+        assert cursor is not None and cursor.last_event_id == before
+    monkeypatch.undo()
+    assert drain_pending(sessions).evaluated >= 1
+    with sessions() as session:
+        evaluation = current_evaluation(session, UNDER_REVIEW)
+        assert evaluation is not None and evaluation.version == 2

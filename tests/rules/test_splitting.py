@@ -1,0 +1,149 @@
+"""Contract splitting at its boundaries: the window, the total, the supplier, near-duplicates."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters.rules.similarity import similarity
+from adapters.rules.splitting import SplittingRule, max_window_total
+from bridge.rules.context import RelatedAward, RelatedPosting, Supplier
+from bridge.rules.settings import RuleSettings
+from tests.rules.helpers import NOW, make_context
+
+RULE = SplittingRule()
+ACME = Supplier("organization:acme", "Acme Consulting")
+OTHER = Supplier("organization:other", "Other Inc.")
+
+
+def award(
+    days_before: int, amount: str, supplier: Supplier = ACME, title: str = "Phase 1"
+) -> RelatedAward:
+    return RelatedAward(f"id-{days_before}-{amount}", title, supplier, Decimal(amount),
+                        NOW - timedelta(days=days_before))  # fmt: skip
+
+
+def awarded(amount: str, *others: RelatedAward) -> list[str]:
+    context = make_context(
+        status="AWARDED", amount=Decimal(amount), award=award(0, amount, title="Phase 2"),
+        department_awards=others,
+    )  # fmt: skip
+    return [finding.message_key for finding in RULE.evaluate(context)]
+
+
+def test_awards_to_one_supplier_over_the_cap_within_the_window_are_flagged() -> None:
+    assert awarded("6000.00", award(100, "4000.00")) == []  # exactly 10,000.00: not over
+    assert awarded("6000.00", award(100, "4000.01")) == ["splitting.awards"]
+
+
+def test_the_window_is_inclusive_at_365_days_and_ends_after() -> None:
+    assert awarded("6000.00", award(365, "4000.01")) == ["splitting.awards"]
+    assert awarded("6000.00", award(366, "4000.01")) == []
+
+
+def test_other_suppliers_do_not_count() -> None:
+    assert awarded("6000.00", award(10, "9000.00", supplier=OTHER)) == []
+
+
+def test_an_individual_is_one_supplier_by_e_mail() -> None:
+    from bridge.rules.context import supplier_of
+
+    first = supplier_of("individual", "user-1", "Ana", "Ana@Example.ca")
+    second = supplier_of("individual", "user-2", "Ana B.", "ana@example.ca ")
+    assert first.key == second.key
+
+
+def test_the_finding_names_the_supplier_the_total_and_the_other_awards() -> None:
+    context = make_context(status="AWARDED", amount=Decimal("6000.00"),
+                           award=award(0, "6000.00", title="Phase 2"),
+                           department_awards=(award(30, "5000.00", title="Phase 1"),))  # fmt: skip
+    (finding,) = RULE.evaluate(context)
+    assert finding.severity.value == "warn"
+    assert finding.params == {"supplier": "Acme Consulting", "total": "11000.00", "count": 2,
+                              "days": 365, "others": "Phase 1"}  # fmt: skip
+
+
+def test_taxes_count_when_posted_amounts_exclude_them() -> None:
+    settings = RuleSettings(amounts_include_taxes=False)
+    context = make_context(status="AWARDED", amount=Decimal("4500.00"),
+                           award=award(0, "4500.00"), settings=settings,
+                           department_awards=(award(30, "4500.00"),))  # fmt: skip
+    # 9,000.00 before taxes, 10,170.00 with 13 %
+    assert [f.message_key for f in RULE.evaluate(context)] == ["splitting.awards"]
+
+
+def test_before_an_award_every_supplier_with_an_offer_is_checked() -> None:
+    context = make_context(status="EVALUATION", amount=Decimal("6000.00"),
+                           prospective_suppliers=(ACME, OTHER),
+                           department_awards=(award(20, "5000.00"),))  # fmt: skip
+    findings = RULE.evaluate(context)
+    assert [(f.message_key, f.params["supplier"]) for f in findings] == [
+        ("splitting.prospective", "Acme Consulting")
+    ]
+
+
+def test_without_a_department_nothing_is_compared() -> None:
+    context = make_context(status="AWARDED", award=award(0, "9000.00"), department_id=None,
+                           department_awards=(award(3, "9000.00"),))  # fmt: skip
+    assert RULE.evaluate(context) == []
+
+
+DESCRIPTION = (
+    "Build an accessible web form that lets applicants upload supporting documents, with "
+    "validation messages in plain language and keyboard support throughout. "
+)
+
+
+def posting(days: int, amount: str, text: str) -> RelatedPosting:
+    return RelatedPosting(f"p-{days}", text.split("\n")[0], text, Decimal(amount),
+                          NOW + timedelta(days=days))  # fmt: skip
+
+
+def postings(amount: str, *others: RelatedPosting) -> list[str]:
+    context = make_context(amount=Decimal(amount), text=f"Upload form phase 1\n{DESCRIPTION}",
+                           department_postings=others)  # fmt: skip
+    return [finding.message_key for finding in RULE.evaluate(context)]
+
+
+def test_near_duplicate_postings_over_the_cap_within_30_days_are_flagged() -> None:
+    twin = f"Upload form phase 2\n{DESCRIPTION}"
+    assert postings("6000.00", posting(10, "4000.01", twin)) == ["splitting.postings"]
+    assert postings("6000.00", posting(10, "4000.00", twin)) == []  # at the cap
+    assert postings("6000.00", posting(30, "4000.01", twin)) == ["splitting.postings"]
+    assert postings("6000.00", posting(31, "4000.01", twin)) == []  # outside the window
+
+
+def test_different_requirements_are_not_near_duplicates() -> None:
+    unrelated = (
+        "Data pipeline\nMigrate the nightly statistics extract from a legacy mainframe job to a "
+        "containerised Python service with automated tests and monitoring dashboards."
+    )
+    assert postings("6000.00", posting(5, "9000.00", unrelated)) == []
+
+
+def test_similarity_ignores_case_and_accents_and_tells_rewrites_apart() -> None:
+    assert similarity("Créer un formulaire accessible", "CREER UN FORMULAIRE ACCESSIBLE") == 1.0
+    assert similarity(DESCRIPTION + "Phase 1.", DESCRIPTION + "Phase 2.") > 0.8
+    assert similarity(DESCRIPTION, "Something else entirely, nothing in common here at all") == 0
+
+
+moments = st.integers(min_value=-800, max_value=800)
+values = st.decimals(min_value=0, max_value=20000, places=2)
+
+
+@given(events=st.lists(st.tuples(moments, values), max_size=12), window=st.integers(1, 400))
+def test_max_window_total_is_the_best_window_containing_the_anchor(
+    events: list[tuple[int, Decimal]], window: int
+) -> None:
+    dated = [(NOW + timedelta(days=day), value) for day, value in events]
+    total, count = max_window_total(dated, NOW, timedelta(days=window))
+    # Brute force over every whole-day window start that keeps the anchor inside.
+    best = Decimal("0.00")
+    for start in range(-window, 1):
+        inside = [value for day, value in events if start <= day <= start + window]
+        best = max(best, sum(inside, Decimal("0.00")))
+    assert total == best
+    assert count <= len(events)
