@@ -12,7 +12,6 @@ from __future__ import annotations
 from adapters.rules.facts import compare_facts, extract_facts
 from adapters.rules.language import MIN_WORDS, detect_language, word_count
 from adapters.rules.length import is_plausible_length, length_ratio
-
 from bridge.rules.context import RuleContext, TextField
 from bridge.rules.findings import Finding, Severity
 

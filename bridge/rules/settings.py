@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,8 +23,18 @@ from bridge.settings import PROJECT_ROOT
 
 SEED_FILE = PROJECT_ROOT / "config" / "rules.toml"
 
-Money = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
-Ratio = Annotated[Decimal, Field(gt=0, le=10, max_digits=5, decimal_places=2)]
+
+
+def _places(places: int) -> AfterValidator:
+    """One spelling per value ("0.13" and "0.1300" are one tax rate), so changes are real ones."""
+    step = Decimal(1).scaleb(-places)
+    return AfterValidator(lambda value: value.quantize(step))
+
+
+Money = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2), _places(2)]
+Ratio = Annotated[Decimal, Field(gt=0, le=10, max_digits=5, decimal_places=2), _places(2)]
+Rate = Annotated[Decimal, Field(ge=0, lt=1, max_digits=6, decimal_places=4), _places(4)]
+Share = Annotated[Decimal, Field(gt=0, le=1, decimal_places=2), _places(2)]
 
 KIND_ELIGIBILITY = {
     "code-with-us": "code_with_us_eligible",
@@ -38,9 +48,7 @@ class RuleSettings(BaseModel):
 
     cap_amount: Money = Decimal("10000.00")
     amounts_include_taxes: bool = True
-    tax_rate: Annotated[Decimal, Field(ge=0, lt=1, max_digits=6, decimal_places=4)] = Decimal(
-        "0.13"
-    )
+    tax_rate: Rate = Decimal("0.1300")
     code_with_us_eligible: bool = True
     sprint_with_us_eligible: bool = False
     team_with_us_eligible: bool = False

@@ -19,6 +19,7 @@ from bridge.db.engine import make_engine, session_factory, transaction
 from bridge.db.migrate import upgrade
 from bridge.departments.service import seed_departments
 from bridge.panel import create_app
+from bridge.rules.settings import seed_rule_settings
 from bridge.settings import load_settings
 from bridge.sync.service import SyncService
 from tests.fakes.marketplace import FakeMarketplace
@@ -71,6 +72,7 @@ def live_bridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveBridge
         upgrade(engine)
         with transaction(session_factory(engine)) as session:
             seed_departments(session)
+            seed_rule_settings(session)
             create_user(session, ADMIN_EMAIL, "Ada Admin", ADMIN_PASSWORD, [(Role.ADMIN, None)])
         service = SyncService(settings, engine)
         assert service.run_once() is not None

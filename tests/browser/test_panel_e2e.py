@@ -11,6 +11,7 @@ import pytest
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveBridge, axe_violations
 
 AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
+UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
 PAGES = [
     "/",
     "/opportunities/",
@@ -25,6 +26,11 @@ PAGES = [
     "/users/new",
     "/users/1",
     "/audit/",
+    "/rules/attention",
+    "/rules/settings",
+    f"/opportunities/{UNDER_REVIEW}",
+    f"/opportunities/{UNDER_REVIEW}/translations",
+    "/translations/",
     "/no-such-page",
 ]
 
@@ -114,3 +120,33 @@ def test_pages_reflow_without_horizontal_scrolling(
         page.goto(f"{live_bridge.url}{path}")
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
         assert not overflow, path
+
+
+def test_a_translator_fills_the_french_side_by_side_and_the_finding_clears(
+    live_bridge: LiveBridge, page: Any
+) -> None:
+    base = live_bridge.url
+    sign_in(page, base)
+    for language, preview in (("en", "Preview"), ("fr", "Aperçu")):
+        page.goto(f"{base}/language/{language}")
+        editor = f"{base}/opportunities/{UNDER_REVIEW}/translations"
+        page.goto(editor)
+        assert_accessible(page, f"translation editor ({language})")
+        page.fill("#text-teaser", "Un **aperçu** du texte en français pour ce lot de travail.")
+        page.click(f"button:has-text('{preview}')")
+        assert page.locator(".preview strong").inner_text() == "aperçu"
+        assert_accessible(page, f"translation editor preview ({language})")
+    page.goto(f"{base}/language/en")
+    page.goto(f"{base}/opportunities/{UNDER_REVIEW}/translations")
+    missing = page.locator("#text-title-heading .badge").count()
+    assert missing == 1
+    page.fill("#text-title", "Application accessible de gestion des demandes de service")
+    page.click("button:has-text('Save translations')")
+    assert "translations saved" in page.locator(".alert").inner_text()
+    assert page.locator("#text-title-heading .badge").count() == 0
+    assert_accessible(page, "translation editor after saving (en)")
+    page.goto(f"{base}/rules/settings")
+    page.fill("#cap_amount", "-1")
+    page.click("form.form button[type=submit]")
+    assert page.get_attribute("#cap_amount", "aria-invalid") == "true"
+    assert_accessible(page, "rule settings with errors (en)")

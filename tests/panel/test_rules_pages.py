@@ -66,7 +66,9 @@ def test_saving_the_cap_audits_and_re_evaluates(
         assert entry.target_id == "cap_amount" and entry.after == {"value": "12000.00"}
 
 
-def test_french_numbers_are_understood(signed_in: SignedIn, sessions: sessionmaker[Session]) -> None:
+def test_french_numbers_are_understood(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
     admin = french(signed_in(Role.ADMIN))
     data = {**VALID, "cap_amount": "12 500,50", "tax_rate_percent": "14,975"}
     assert admin.post("/rules/settings", data=data).status_code == 302
@@ -98,15 +100,19 @@ def test_only_administrators_reach_the_settings(signed_in: SignedIn) -> None:
 def test_the_attention_list_shows_findings_in_both_languages(signed_in: SignedIn) -> None:
     viewer = signed_in(Role.VIEWER)
     page = viewer.get("/rules/attention").get_data(as_text=True)
-    assert "is over the cap of $10,000.00 by $2,000.00" in page
+    assert "opportunities need attention" in page and "The French version is missing." in page
     page = french(viewer).get("/rules/attention").get_data(as_text=True)
-    assert "10 000,00" in page and "plafond" in page
+    assert "La version en français est manquante." in page
 
 
 def test_an_opportunity_shows_its_findings(signed_in: SignedIn) -> None:
-    page = signed_in(Role.VIEWER).get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)
+    viewer = signed_in(Role.VIEWER)
+    page = viewer.get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)
     assert "GC rules" in page and "Blocking" in page and "The French version is missing." in page
+    assert "The contract value, $12,000.00, is over the cap of $10,000.00 by $2,000.00." in page
     assert "Edit the translations" not in page  # a viewer does not translate
+    page = french(viewer).get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)
+    assert "dépasse le plafond de 10\u00a0000,00\u00a0$ de 2\u00a0000,00\u00a0$" in page
 
 
 def test_the_editor_saves_previews_and_refuses_oversized_text(
@@ -178,4 +184,4 @@ def test_xliff_export_is_offered_for_one_direction(signed_in: SignedIn) -> None:
     exported = signed_in(Role.ADMIN).get("/translations/export?format=xliff")
     assert exported.status_code == 200
     body = exported.get_data(as_text=True)
-    assert 'urn:oasis:names:tc:xliff:document:2.0' in body and f'{UNDER_REVIEW}/title' in body
+    assert "urn:oasis:names:tc:xliff:document:2.0" in body and f"{UNDER_REVIEW}/title" in body

@@ -19,7 +19,12 @@ from bridge.rules.context import source_texts
 from bridge.rules.models import RuleEvaluation
 from bridge.rules.pipeline import CURSOR, RulePipeline, drain_pending
 from bridge.rules.queries import current_evaluation
-from bridge.rules.settings import RuleSettings, load_rule_settings, save_rule_settings, seed_rule_settings
+from bridge.rules.settings import (
+    RuleSettings,
+    load_rule_settings,
+    save_rule_settings,
+    seed_rule_settings,
+)
 from bridge.sync.models import EventCursor, Opportunity
 from bridge.translations.service import save_translation
 from tests.fakes.marketplace import FakeMarketplace
@@ -48,7 +53,10 @@ ENGLISH = {
 }
 FRENCH = {
     "title": "Formulaire accessible de téléversement de documents",
-    "teaser": "Créer un petit formulaire accessible qui permet aux demandeurs de téléverser leurs documents.",
+    "teaser": (
+        "Créer un petit formulaire accessible qui permet aux demandeurs de téléverser leurs "
+        "documents."
+    ),
     "description": (
         "## Ce dont nous avons besoin\n\nLe Ministère a besoin d'un formulaire Web accessible "
         "pour téléverser des pièces justificatives. Le travail vaut 9 500,00 $ et doit être "
@@ -56,9 +64,15 @@ FRENCH = {
         "- prise en charge du clavier\n- messages d'erreur en langage clair\n\n"
         "Questions : écrivez à procurement@tbs-sct.gc.ca ou consultez https://example.gc.ca/form."
     ),
-    "acceptance_criteria": "Le formulaire réussit un audit d'accessibilité selon les WCAG 2.1, niveau AA.",
-    "evaluation_criteria": "Nous choisissons la proposition au plan le plus clair et à l'expérience pertinente.",
-    "submission_info": "Soumettez votre proposition au moyen du marché en ligne avant la date limite.",
+    "acceptance_criteria": (
+        "Le formulaire réussit un audit d'accessibilité selon les WCAG 2.1, niveau AA."
+    ),
+    "evaluation_criteria": (
+        "Nous choisissons la proposition au plan le plus clair et à l'expérience pertinente."
+    ),
+    "submission_info": (
+        "Soumettez votre proposition au moyen du marché en ligne avant la date limite."
+    ),
     "location": "Ottawa",
     "remote_desc": "Le télétravail de partout au Canada est bienvenu pour ce lot de travail.",
 }
@@ -176,7 +190,9 @@ def test_a_settings_change_is_audited_and_re_evaluates_every_opportunity(
     with transaction(sessions) as session:
         current = load_rule_settings(session)
         raised = current.model_copy(update={"cap_amount": Decimal("12000.00")})
-        changes = save_rule_settings(session, RuleSettings.model_validate(raised.model_dump()), admin)
+        changes = save_rule_settings(
+            session, RuleSettings.model_validate(raised.model_dump()), admin
+        )
         assert changes == {"cap_amount": ("10000.00", "12000.00")}
         report = RulePipeline().evaluate_all(session, "settings")
         assert report.evaluated == session.scalar(select(func.count()).select_from(Opportunity))

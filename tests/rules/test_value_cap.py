@@ -30,7 +30,7 @@ def test_exactly_at_the_cap_passes_and_one_cent_over_blocks() -> None:
 
 
 def test_taxes_are_added_when_posted_amounts_exclude_them() -> None:
-    # 8849.56 × 1.13 = 9999.9028 → 9999.90: under; 8849.57 × 1.13 = 10000.0141 → 10000.01: over
+    # 8849.56 * 1.13 = 9999.9028 -> 9999.90: under; 8849.57 * 1.13 = 10000.0141 -> 10000.01: over
     assert keys("8849.56", amounts_include_taxes=False) == ["cap.value_explained"]
     assert keys("8849.57", amounts_include_taxes=False) == ["cap.value_explained", "cap.exceeded"]
     assert keys("8849.57", amounts_include_taxes=True) == []

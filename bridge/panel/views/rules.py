@@ -85,4 +85,3 @@ def attention() -> Any:
         department_names=names,
         chosen=chosen,
     )
-

@@ -27,7 +27,13 @@ from bridge.rules.pipeline import RulePipeline
 from bridge.rules.queries import current_evaluation
 from bridge.sync.queries import opportunity_with_everything
 from bridge.translations import interchange
-from bridge.translations.service import apply_import, field_statuses, pending_units, save_translation
+from bridge.translations.interchange import Language
+from bridge.translations.service import (
+    apply_import,
+    field_statuses,
+    pending_units,
+    save_translation,
+)
 
 blueprint = Blueprint("translations", __name__)
 
@@ -156,21 +162,27 @@ def export() -> Response:
     name = f"gc-bridge-translations-{chosen or 'all'}-{stamp}"
     if kind == "csv":
         body = interchange.export_csv(units)
-        return Response(body, mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})  # fmt: skip
+        return _download(body, "text/csv", f"{name}.csv")
     if not units:
         flash(_("No text is waiting for a translation."), "info")
-        return redirect(url_for("translations.exchange"))  # type: ignore[return-value]
-    groups: dict[tuple[str, str], list[interchange.ExportUnit]] = {}
+        return redirect(url_for("translations.exchange"))
+    groups: dict[tuple[Language, Language], list[interchange.ExportUnit]] = {}
     for unit in units:
         groups.setdefault((unit.source_language, unit.target_language), []).append(unit)
     if len(groups) > 1:
         flash(
-            _("Texts are pending in both directions; export them as CSV, or one department at a time."),
+            _(
+                "Texts are pending in both directions; export them as CSV, or one department "
+                "at a time."
+            ),
             "error",
         )
-        return redirect(url_for("translations.exchange"))  # type: ignore[return-value]
+        return redirect(url_for("translations.exchange"))
     (source, target), only = next(iter(groups.items()))
     body = interchange.export_xliff(only, source_language=source, target_language=target)
-    return Response(body, mimetype="application/xliff+xml",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlf"'})  # fmt: skip
+    return _download(body, "application/xliff+xml", f"{name}.xlf")
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    disposition = f'attachment; filename="{filename}"'
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})

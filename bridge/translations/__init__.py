@@ -1,0 +1,1 @@
+"""Second-official-language content: translations of marketplace texts."""
