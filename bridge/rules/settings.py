@@ -24,7 +24,6 @@ from bridge.settings import PROJECT_ROOT
 SEED_FILE = PROJECT_ROOT / "config" / "rules.toml"
 
 
-
 def _places(places: int) -> AfterValidator:
     """One spelling per value ("0.13" and "0.1300" are one tax rate), so changes are real ones."""
     step = Decimal(1).scaleb(-places)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +65,14 @@ class ImportResult:
     errors: list[UnitError] = field(default_factory=list)
 
 
+# Characters XML 1.0 cannot carry at all; a marketplace text may still hold one (a stray form feed).
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return NOT_IN_XML.sub("", text)
+
+
 def _q(namespace: str, name: str) -> str:
     return f"{{{namespace}}}{name}"
 
@@ -95,14 +104,14 @@ def export_xliff(
         meta.text = unit.source_hash
         if unit.note:
             notes = ElementTree.SubElement(element, _q(XLIFF, "notes"))
-            ElementTree.SubElement(notes, _q(XLIFF, "note")).text = unit.note
+            ElementTree.SubElement(notes, _q(XLIFF, "note")).text = xml_safe(unit.note)
         segment = ElementTree.SubElement(element, _q(XLIFF, "segment"))
         source = ElementTree.SubElement(
             segment,
             _q(XLIFF, "source"),
             {"{http://www.w3.org/XML/1998/namespace}space": "preserve"},
         )
-        source.text = unit.source_text
+        source.text = xml_safe(unit.source_text)
     document_bytes: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
     return document_bytes
 
