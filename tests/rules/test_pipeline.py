@@ -246,3 +246,39 @@ def test_a_failure_while_storing_findings_leaves_the_changes_pending(
     with sessions() as session:
         evaluation = current_evaluation(session, UNDER_REVIEW)
         assert evaluation is not None and evaluation.version == 2
+
+
+def test_amendments_recorded_against_an_award_count_towards_the_cap(
+    synced: FakeMarketplace, sessions: sessionmaker[Session]
+) -> None:
+    from datetime import UTC, datetime
+
+    from bridge.awards.models import AwardAmendment
+
+    with transaction(sessions) as session:
+        # The captured award is worth 30,000: lower the cap so one cent decides.
+        current = load_rule_settings(session)
+        save_rule_settings(
+            session,
+            current.model_copy(update={"cap_amount": Decimal("30500.00")}),
+            Actor.job("test"),
+        )
+        RulePipeline().evaluate_all(session, "settings")
+        assert ("cap.exceeded", None) not in keys(session, AWARDED)
+        session.add(
+            AwardAmendment(
+                opportunity_id=AWARDED,
+                amount_change=Decimal("500.01"),
+                reason="More pages to cover",
+                effective_on=datetime(2026, 11, 1, tzinfo=UTC),
+                recorded_by="Procurement Officer",
+            )
+        )
+        session.flush()
+        RulePipeline().evaluate(session, [AWARDED], "amendment")
+        findings = current_evaluation(session, AWARDED)
+        assert findings is not None
+        exceeded = [f for f in findings.findings if f.message_key == "cap.exceeded"]
+        assert [f.params for f in exceeded] == [
+            {"value": "30500.01", "cap": "30500.00", "excess": "0.01"}
+        ]
