@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 WORD = re.compile(r"\w+", re.UNICODE)
 SHINGLE_SIZE = 3
@@ -20,7 +21,9 @@ def _words(text: str) -> list[str]:
     return WORD.findall(plain)
 
 
+@lru_cache(maxsize=8192)
 def shingles(text: str, size: int = SHINGLE_SIZE) -> frozenset[tuple[str, ...]]:
+    """Cached: one department's postings are compared with each other many times over."""
     words = _words(text)
     if len(words) < size:
         return frozenset({tuple(words)}) if words else frozenset()

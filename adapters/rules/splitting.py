@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from adapters.rules.similarity import similarity
-from bridge.rules.context import RelatedAward, RuleContext, Supplier
+from bridge.rules.context import RelatedAward, RelatedPosting, RuleContext, Supplier
 from bridge.rules.findings import Finding, Severity
 from bridge.rules.money import contract_value
 
@@ -43,6 +43,25 @@ class SplittingRule:
         if context.department_id is None:
             return []
         return self._awards(context) + self._postings(context)
+
+    def related(self, context: RuleContext) -> set[str]:
+        """The opportunities this one is compared with: same supplier, or near-identical."""
+        suppliers = (
+            {context.award.supplier.key}
+            if context.award is not None
+            else {supplier.key for supplier in context.prospective_suppliers}
+        )
+        found = {a.opportunity_id for a in context.department_awards if a.supplier.key in suppliers}
+        found |= {posting.opportunity_id for posting in self._alike(context)}
+        return found
+
+    def _alike(self, context: RuleContext) -> list[RelatedPosting]:
+        threshold = float(context.settings.similarity_threshold)
+        return [
+            posting
+            for posting in context.department_postings
+            if similarity(context.text, posting.text) >= threshold
+        ]
 
     def _awards(self, context: RuleContext) -> list[Finding]:
         settings = context.settings
@@ -76,12 +95,7 @@ class SplittingRule:
 
     def _postings(self, context: RuleContext) -> list[Finding]:
         settings = context.settings
-        threshold = float(settings.similarity_threshold)
-        alike = [
-            posting
-            for posting in context.department_postings
-            if similarity(context.text, posting.text) >= threshold
-        ]
+        alike = self._alike(context)
         if not alike:
             return []
         events = [(context.posted_at, contract_value(context.amount, settings))]

@@ -7,11 +7,12 @@ clock of their own, which makes each one testable at its boundaries with plain v
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -167,6 +168,9 @@ class ContextBuilder:
         self.now = now
         self.directory = DepartmentDirectory.load(session)
         self._author_emails: dict[str, str | None] = {}
+        self._authors: dict[int, list[str]] | None = None
+        self._awards_cache: dict[int, list[RelatedAward]] = {}
+        self._postings_cache: dict[int, list[RelatedPosting]] = {}
 
     def department_of(self, opportunity: Opportunity) -> int | None:
         return self.directory.for_email(self._author_email(opportunity.created_by_id))
@@ -260,36 +264,12 @@ class ContextBuilder:
             return ()
         window = timedelta(days=self.settings.award_window_days)
         anchor = award.awarded_at if award is not None else self.now
-        rows = self.session.execute(
-            select(Award, Opportunity)
-            .join(Opportunity, Opportunity.id == Award.opportunity_id)
-            .where(
-                Award.opportunity_id != opportunity.id,
-                Opportunity.removed_at.is_(None),
-                Award.awarded_at >= anchor - window,
-                Award.awarded_at <= anchor + window,
-            )
+        awards = self._awards_of(department_id)
+        return tuple(
+            item
+            for item in _within(awards, [item.awarded_at for item in awards], anchor, window)
+            if item.opportunity_id != opportunity.id
         )
-        related = []
-        for other_award, other in rows:
-            if self.department_of(other) != department_id:
-                continue
-            value = other_award.amount + self._amendments(other.id)
-            related.append(
-                RelatedAward(
-                    opportunity_id=other.id,
-                    title=other.title,
-                    supplier=supplier_of(
-                        other_award.proponent_type,
-                        other_award.proponent_id,
-                        other_award.supplier_name,
-                        other_award.supplier_email,
-                    ),
-                    value=value,
-                    awarded_at=other_award.awarded_at,
-                )
-            )
-        return tuple(sorted(related, key=lambda item: (item.awarded_at, item.opportunity_id)))
 
     def _department_postings(
         self, opportunity: Opportunity, department_id: int | None
@@ -297,28 +277,100 @@ class ContextBuilder:
         if department_id is None:
             return ()
         window = timedelta(days=self.settings.posting_window_days)
-        anchor = posted_at(opportunity)
-        posted = func.coalesce(Opportunity.published_at, Opportunity.marketplace_created_at)
-        rows = self.session.scalars(
-            select(Opportunity).where(
-                Opportunity.id != opportunity.id,
-                Opportunity.removed_at.is_(None),
-                Opportunity.status != "CANCELED",
-                posted >= anchor - window,
-                posted <= anchor + window,
-            )
-        )
+        postings = self._postings_of(department_id)
         return tuple(
-            RelatedPosting(
-                opportunity_id=other.id,
-                title=other.title,
-                text=f"{other.title}\n{other.description}",
-                value=other.amount,
-                posted_at=posted_at(other),
+            item
+            for item in _within(
+                postings, [item.posted_at for item in postings], posted_at(opportunity), window
             )
-            for other in rows
-            if self.department_of(other) == department_id
+            if item.opportunity_id != opportunity.id
         )
+
+    # One light query per department per batch: a settings change judges every opportunity,
+    # and each of them looks at its department's awards and postings.
+
+    def _authors_of(self, department_id: int) -> list[str]:
+        if self._authors is None:
+            self._authors = {}
+            for user_id, email in self.session.execute(
+                select(MarketplaceUser.id, MarketplaceUser.email)
+            ):
+                self._author_emails[user_id] = email
+                found = self.directory.for_email(email)
+                if found is not None:
+                    self._authors.setdefault(found, []).append(user_id)
+        return self._authors.get(department_id, [])
+
+    def _awards_of(self, department_id: int) -> list[RelatedAward]:
+        if department_id not in self._awards_cache:
+            totals = select(AwardAmendment.opportunity_id, func.sum(AwardAmendment.amount_change))
+            # iter(): a Result has .keys(), so dict() would take it for a mapping.
+            amendments = dict(
+                iter(self.session.execute(totals.group_by(AwardAmendment.opportunity_id)))
+            )
+            rows = self.session.execute(
+                select(Award, Opportunity.title)
+                .join(Opportunity, Opportunity.id == Award.opportunity_id)
+                .where(
+                    Opportunity.removed_at.is_(None),
+                    Opportunity.created_by_id.in_(self._authors_of(department_id)),
+                )
+            )
+            awards = [
+                RelatedAward(
+                    opportunity_id=award.opportunity_id,
+                    title=title,
+                    supplier=supplier_of(award.proponent_type, award.proponent_id,
+                                         award.supplier_name, award.supplier_email),
+                    value=award.amount + Decimal(str(amendments.get(award.opportunity_id, 0))),
+                    awarded_at=award.awarded_at,
+                )
+                for award, title in rows
+            ]  # fmt: skip
+            awards.sort(key=lambda item: (item.awarded_at, item.opportunity_id))
+            self._awards_cache[department_id] = awards
+        return self._awards_cache[department_id]
+
+    def _postings_of(self, department_id: int) -> list[RelatedPosting]:
+        if department_id not in self._postings_cache:
+            rows = self.session.execute(
+                select(
+                    Opportunity.id,
+                    Opportunity.title,
+                    Opportunity.description,
+                    Opportunity.amount,
+                    func.coalesce(Opportunity.published_at, Opportunity.marketplace_created_at),
+                ).where(
+                    Opportunity.removed_at.is_(None),
+                    Opportunity.status != "CANCELED",
+                    Opportunity.created_by_id.in_(self._authors_of(department_id)),
+                )
+            )
+            postings = [
+                RelatedPosting(identifier, title, f"{title}\n{description}", amount,
+                               _aware(posted))
+                for identifier, title, description, amount, posted in rows
+            ]  # fmt: skip
+            postings.sort(key=lambda item: (item.posted_at, item.opportunity_id))
+            self._postings_cache[department_id] = postings
+        return self._postings_cache[department_id]
+
+
+T = TypeVar("T")
+
+
+def _within(
+    items: list[T], moments: list[datetime], anchor: datetime, window: timedelta
+) -> list[T]:
+    """The items (sorted by ``moments``) from ``anchor - window`` to ``anchor + window``."""
+    return items[bisect_left(moments, anchor - window) : bisect_right(moments, anchor + window)]
+
+
+def _aware(moment: datetime) -> datetime:
+    """``coalesce`` of two columns loses the column type on SQLite: the text comes back naive."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def source_texts(opportunity: Opportunity) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.db.engine import transaction
@@ -33,7 +33,6 @@ EVENT_BATCH = 200
 
 def default_rules() -> tuple[Rule, ...]:
     from adapters.rules.bilingual import BilingualRule
-
     from adapters.rules.splitting import SplittingRule
     from adapters.rules.value_cap import ValueCapRule
 
@@ -75,21 +74,34 @@ class RulePipeline:
         now = now or utcnow()
         builder = ContextBuilder(session, load_rule_settings(session), now)
         report = EvaluationReport()
-        pending = sorted(set(opportunity_ids))
-        done: set[str] = set()
-        while pending:
-            batch, pending = pending[:EVENT_BATCH], pending[EVENT_BATCH:]
-            for opportunity in load_opportunities(session, batch):
-                done.add(opportunity.id)
-                context = builder.build(opportunity)
-                report.evaluated += 1
-                report.changed += self._store(session, context, self.judge(context), trigger, now)
-                if neighbours:
-                    linked = {item.opportunity_id for item in context.department_awards}
-                    linked |= {item.opportunity_id for item in context.department_postings}
-                    pending.extend(sorted(linked - done - set(pending)))
-            done.update(batch)
+        asked = sorted(set(opportunity_ids))
+        linked: set[str] = set()
+        # The opportunities asked for, then (one level only) those splitting links them to.
+        for ids, follow in ((asked, neighbours), (None, False)):
+            batch_ids = ids if ids is not None else sorted(linked - set(asked))
+            for start in range(0, len(batch_ids), EVENT_BATCH):
+                chunk = batch_ids[start : start + EVENT_BATCH]
+                current = _current_evaluations(session, chunk)
+                for opportunity in load_opportunities(session, chunk):
+                    context = builder.build(opportunity)
+                    findings = self.judge(context)
+                    report.evaluated += 1
+                    report.changed += self._store(
+                        session, context, findings, trigger, now, current.get(opportunity.id)
+                    )
+                    if follow:
+                        linked |= self._linked(context)
+                session.flush()
         return report
+
+    def _linked(self, context: RuleContext) -> set[str]:
+        """Opportunities whose findings may change with this one's (contract splitting)."""
+        found: set[str] = set()
+        for rule in self.rules:
+            related = getattr(rule, "related", None)
+            if related is not None:
+                found |= related(context)
+        return found
 
     def evaluate_all(
         self, session: Session, trigger: str, now: datetime | None = None
@@ -126,15 +138,10 @@ class RulePipeline:
         findings: list[Finding],
         trigger: str,
         now: datetime,
+        latest: RuleEvaluation | None,
     ) -> int:
         """A new evaluation when the version or the findings changed; else only its time moves."""
         digest = findings_hash(findings)
-        latest = session.scalar(
-            select(RuleEvaluation).where(
-                RuleEvaluation.opportunity_id == context.opportunity_id,
-                RuleEvaluation.current.is_(True),
-            )
-        )
         if (
             latest is not None
             and latest.version == context.version
@@ -143,14 +150,8 @@ class RulePipeline:
         ):
             latest.evaluated_at = now
             return 0
-        session.execute(
-            update(RuleEvaluation)
-            .where(
-                RuleEvaluation.opportunity_id == context.opportunity_id,
-                RuleEvaluation.current.is_(True),
-            )
-            .values(current=False)
-        )
+        if latest is not None:
+            latest.current = False
         session.add(
             RuleEvaluation(
                 opportunity_id=context.opportunity_id,
@@ -174,8 +175,18 @@ class RulePipeline:
                 ],
             )
         )
-        session.flush()
         return 1
+
+
+def _current_evaluations(session: Session, ids: Sequence[str]) -> dict[str, RuleEvaluation]:
+    return {
+        evaluation.opportunity_id: evaluation
+        for evaluation in session.scalars(
+            select(RuleEvaluation).where(
+                RuleEvaluation.opportunity_id.in_(list(ids)), RuleEvaluation.current.is_(True)
+            )
+        )
+    }
 
 
 def drain_pending(
