@@ -53,6 +53,10 @@ class Opportunity(Base):
     """An opportunity of any kind, with its money figure under one name: ``amount``."""
 
     __tablename__ = "opportunities"
+    # The panel's list: live opportunities, most recently updated first, a page at a time.
+    __table_args__ = (
+        Index("ix_opportunities_listing", "removed_at", "marketplace_updated_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(UUID_LENGTH), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)

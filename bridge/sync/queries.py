@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from bridge.pagination import Page, paginate
 from bridge.sync.models import (
@@ -32,7 +32,16 @@ def _like_escape(text: str) -> str:
 
 
 def opportunities_query(criteria: OpportunityFilter) -> Select[Opportunity]:
-    query = select(Opportunity).where(Opportunity.removed_at.is_(None))
+    # A list row shows a few columns: the long texts and the raw payload stay in the database.
+    listed = load_only(
+        Opportunity.id,
+        Opportunity.title,
+        Opportunity.kind,
+        Opportunity.status,
+        Opportunity.amount,
+        Opportunity.marketplace_updated_at,
+    )
+    query = select(Opportunity).options(listed).where(Opportunity.removed_at.is_(None))
     if criteria.kind:
         query = query.where(Opportunity.kind == criteria.kind)
     if criteria.status:
@@ -56,7 +65,8 @@ def opportunities_query(criteria: OpportunityFilter) -> Select[Opportunity]:
             or_(*(MarketplaceUser.email.ilike(pattern, escape="\\") for pattern in patterns))
         )
         query = query.where(Opportunity.created_by_id.in_(authors))
-    return query.order_by(Opportunity.marketplace_updated_at.desc(), Opportunity.id)
+    # Both descending, so that the listing index is read backwards, a page at a time.
+    return query.order_by(Opportunity.marketplace_updated_at.desc(), Opportunity.id.desc())
 
 
 def search_opportunities(
