@@ -185,3 +185,21 @@ def test_xliff_export_is_offered_for_one_direction(signed_in: SignedIn) -> None:
     assert exported.status_code == 200
     body = exported.get_data(as_text=True)
     assert "urn:oasis:names:tc:xliff:document:2.0" in body and f"{UNDER_REVIEW}/title" in body
+
+
+def test_editor_and_import_errors_in_both_languages(signed_in: SignedIn) -> None:
+    translator = signed_in(Role.TRANSLATOR)
+    url = f"/opportunities/{UNDER_REVIEW}/translations"
+    english = translator.post("/translations/", data={}, content_type="multipart/form-data")
+    assert "Choose a file to import." in english.get_data(as_text=True)
+    french(translator)
+    too_long = translator.post(url, data={"text-title": "x" * 100_001})
+    page = too_long.get_data(as_text=True)
+    assert too_long.status_code == 400
+    assert "Raccourcissez ce texte à 100" in page and 'aria-invalid="true"' in page
+    broken = translator.post(
+        "/translations/",
+        data={"file": (io.BytesIO(b"<not xliff"), "retour.xlf")},
+        content_type="multipart/form-data",
+    )
+    assert "Le fichier n'est pas un document XLIFF 2.0." in broken.get_data(as_text=True)
