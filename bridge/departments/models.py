@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, Text
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bridge.db.base import Base, JSONDocument
+from bridge.db.types import UTCDateTime, utcnow
 
 
 class Department(Base):
@@ -20,3 +23,22 @@ class Department(Base):
 
     def name(self, language: str) -> str:
         return self.name_fr if language.startswith("fr") else self.name_en
+
+
+class OpportunityDepartment(Base):
+    """A department given to an opportunity by an administrator.
+
+    Routing is by the author's e-mail domain; an author whose domain no department claims leaves
+    the opportunity unrouted until an administrator assigns it here, which then wins.
+    """
+
+    __tablename__ = "opportunity_departments"
+
+    opportunity_id: Mapped[str] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"), index=True
+    )
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_by: Mapped[str] = mapped_column(Text)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bridge.departments.models import Department
+from bridge.audit.service import Actor, record
+from bridge.db.types import utcnow
+from bridge.departments.models import Department, OpportunityDepartment
 from bridge.settings import PROJECT_ROOT
 
 SEED_FILE = PROJECT_ROOT / "config" / "departments.toml"
@@ -50,3 +54,55 @@ def department_for_email(session: Session, email: str | None) -> Department | No
             if domain == known or domain.endswith("." + known):
                 return department
     return None
+
+
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def describe(department: Department) -> dict[str, Any]:
+    """What the audit log keeps of a department."""
+    return {
+        "acronym": department.acronym,
+        "name_en": department.name_en,
+        "name_fr": department.name_fr,
+        "email_domains": list(department.email_domains),
+    }
+
+
+def update_department(
+    session: Session,
+    department: Department,
+    actor: Actor,
+    *,
+    acronym: str,
+    name_en: str,
+    name_fr: str,
+    email_domains: list[str],
+) -> bool:
+    """Apply an administrator's edit, audited; False when nothing changed."""
+    before = describe(department)
+    department.acronym, department.name_en, department.name_fr = acronym, name_en, name_fr
+    department.email_domains = sorted({domain.lower() for domain in email_domains})
+    after = describe(department)
+    if after == before:
+        return False
+    record(session, actor, "department.updated", "department", department.id,
+           before=before, after=after)  # fmt: skip
+    session.flush()
+    return True
+
+
+def assign_department(
+    session: Session, opportunity_id: str, department: Department, actor: Actor
+) -> None:
+    """Route an opportunity by hand (its author's domain matched no department), audited."""
+    row = session.get(OpportunityDepartment, opportunity_id)
+    before = {"department": row.department_id} if row is not None else None
+    if row is None:
+        row = OpportunityDepartment(opportunity_id=opportunity_id, department_id=department.id)
+        session.add(row)
+    row.department_id, row.assigned_by, row.assigned_at = department.id, actor.name, utcnow()
+    after = {"department": department.id, "acronym": department.acronym}
+    record(session, actor, "opportunity.department_assigned", "opportunity", opportunity_id,
+           before=before, after=after)  # fmt: skip
+    session.flush()

@@ -163,6 +163,7 @@ def _register_blueprints(app: Flask, settings: Settings) -> None:
         auth,
         awards,
         dashboard,
+        departments,
         health,
         i18n,
         opportunities,
@@ -176,7 +177,7 @@ def _register_blueprints(app: Flask, settings: Settings) -> None:
 
     for module in (
         auth, i18n, health, dashboard, opportunities, proposals, awards, sync, quarantine,
-        users, audit, rules, translations,
+        users, audit, rules, translations, departments,
     ):  # fmt: skip
         app.register_blueprint(module.blueprint)
     auth.init_oidc(app, settings)

@@ -15,6 +15,7 @@ EVERYONE = frozenset(Role)
 STAFF = frozenset({Role.ADMIN, Role.OPERATOR, Role.APPROVER, Role.PROCUREMENT})
 OPERATIONS = frozenset({Role.ADMIN, Role.OPERATOR})
 TRANSLATION = frozenset({Role.ADMIN, Role.TRANSLATOR})
+ADMIN = frozenset({Role.ADMIN})
 
 RULES: dict[str, frozenset[Role]] = {
     "auth.sign_out": EVERYONE,
@@ -30,15 +31,19 @@ RULES: dict[str, frozenset[Role]] = {
     "quarantine.index": OPERATIONS,
     "quarantine.detail": OPERATIONS,
     "quarantine.retry": OPERATIONS,
-    "users.index": frozenset({Role.ADMIN}),
-    "users.create": frozenset({Role.ADMIN}),
-    "users.edit": frozenset({Role.ADMIN}),
+    "users.index": ADMIN,
+    "users.create": ADMIN,
+    "users.edit": ADMIN,
     "audit.index": OPERATIONS,
     "rules.attention": EVERYONE,
-    "rules.settings": frozenset({Role.ADMIN}),
+    "rules.settings": ADMIN,
     "translations.editor": TRANSLATION,
     "translations.exchange": TRANSLATION,
     "translations.export": TRANSLATION,
+    "departments.index": ADMIN,
+    "departments.edit": ADMIN,
+    "departments.unrouted": ADMIN,
+    "departments.assign": ADMIN,
 }
 
 

@@ -13,8 +13,10 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -24,6 +26,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -178,3 +181,46 @@ class TranslationImportForm(FlaskForm):  # type: ignore[misc]
         _l("Translated file (XLIFF 2.0 or CSV)"),
         validators=[FileRequired(_l("Choose a file to import."))],
     )
+
+
+class DepartmentForm(FlaskForm):  # type: ignore[misc]
+    acronym = StringField(
+        _l("Acronym"),
+        validators=[
+            DataRequired(_l("Enter the acronym.")),
+            Length(max=20, message=_l("Use at most %(count)d characters.", count=20)),
+            Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and hyphens only.")),
+        ],
+    )
+    name_en = StringField(
+        _l("Name in English"), validators=[DataRequired(_l("Enter the name in English."))]
+    )
+    name_fr = StringField(
+        _l("Name in French"), validators=[DataRequired(_l("Enter the name in French."))]
+    )
+    email_domains = TextAreaField(
+        _l("Staff e-mail domains"),
+        description=_l("One per line, for example tbs-sct.gc.ca."),
+    )
+
+    def domains(self) -> list[str]:
+        return [
+            line.strip().lower()
+            for line in (self.email_domains.data or "").splitlines()
+            if line.strip()
+        ]
+
+    def validate_email_domains(self, field: TextAreaField) -> None:
+        from bridge.departments.service import DOMAIN
+
+        wrong = [domain for domain in self.domains() if not DOMAIN.match(domain)]
+        if wrong:
+            raise ValidationError(_l("Not an e-mail domain: %(domains)s", domains=", ".join(wrong)))
+
+
+class AssignDepartmentForm(FlaskForm):  # type: ignore[misc]
+    department = SelectField(_l("Department"), coerce=int, choices=[], validate_choice=False)
+
+    def validate_department(self, field: SelectField) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Choose a department."))

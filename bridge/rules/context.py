@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Literal, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bridge.awards.models import AwardAmendment
-from bridge.departments.models import Department
+from bridge.departments.models import Department, OpportunityDepartment
 from bridge.rules.models import Translation
 from bridge.rules.settings import RuleSettings
 from bridge.sync.models import Award, MarketplaceUser, Opportunity, Proposal
@@ -169,11 +169,29 @@ class ContextBuilder:
         self.directory = DepartmentDirectory.load(session)
         self._author_emails: dict[str, str | None] = {}
         self._authors: dict[int, list[str]] | None = None
+        # Departments administrators gave to opportunities their authors' domains did not route.
+        self.assigned: dict[str, int] = dict(
+            iter(session.execute(select(OpportunityDepartment.opportunity_id,
+                                        OpportunityDepartment.department_id)))
+        )  # fmt: skip
         self._awards_cache: dict[int, list[RelatedAward]] = {}
         self._postings_cache: dict[int, list[RelatedPosting]] = {}
 
     def department_of(self, opportunity: Opportunity) -> int | None:
-        return self.directory.for_email(self._author_email(opportunity.created_by_id))
+        return self._department(opportunity.id, opportunity.created_by_id)
+
+    def _department(self, opportunity_id: str, author_id: str | None) -> int | None:
+        if opportunity_id in self.assigned:
+            return self.assigned[opportunity_id]
+        return self.directory.for_email(self._author_email(author_id))
+
+    def _in_department(self, department_id: int) -> ColumnElement[bool]:
+        """Candidates in SQL (by author or assignment); ``_department`` has the last word."""
+        assigned = [key for key, value in self.assigned.items() if value == department_id]
+        return or_(
+            Opportunity.created_by_id.in_(self._authors_of(department_id)),
+            Opportunity.id.in_(assigned),
+        )
 
     def _author_email(self, user_id: str | None) -> str | None:
         if user_id is None:
@@ -309,12 +327,9 @@ class ContextBuilder:
                 iter(self.session.execute(totals.group_by(AwardAmendment.opportunity_id)))
             )
             rows = self.session.execute(
-                select(Award, Opportunity.title)
+                select(Award, Opportunity.title, Opportunity.created_by_id)
                 .join(Opportunity, Opportunity.id == Award.opportunity_id)
-                .where(
-                    Opportunity.removed_at.is_(None),
-                    Opportunity.created_by_id.in_(self._authors_of(department_id)),
-                )
+                .where(Opportunity.removed_at.is_(None), self._in_department(department_id))
             )
             awards = [
                 RelatedAward(
@@ -325,7 +340,8 @@ class ContextBuilder:
                     value=award.amount + Decimal(str(amendments.get(award.opportunity_id, 0))),
                     awarded_at=award.awarded_at,
                 )
-                for award, title in rows
+                for award, title, author in rows
+                if self._department(award.opportunity_id, author) == department_id
             ]  # fmt: skip
             awards.sort(key=lambda item: (item.awarded_at, item.opportunity_id))
             self._awards_cache[department_id] = awards
@@ -340,16 +356,18 @@ class ContextBuilder:
                     Opportunity.description,
                     Opportunity.amount,
                     func.coalesce(Opportunity.published_at, Opportunity.marketplace_created_at),
+                    Opportunity.created_by_id,
                 ).where(
                     Opportunity.removed_at.is_(None),
                     Opportunity.status != "CANCELED",
-                    Opportunity.created_by_id.in_(self._authors_of(department_id)),
+                    self._in_department(department_id),
                 )
             )
             postings = [
                 RelatedPosting(identifier, title, f"{title}\n{description}", amount,
                                _aware(posted))
-                for identifier, title, description, amount, posted in rows
+                for identifier, title, description, amount, posted, author in rows
+                if self._department(identifier, author) == department_id
             ]  # fmt: skip
             postings.sort(key=lambda item: (item.posted_at, item.opportunity_id))
             self._postings_cache[department_id] = postings

@@ -42,3 +42,19 @@ def needing_attention(
     session: Session, department_id: int | None, unrouted: bool, number: int, size: int
 ) -> Page[RuleEvaluation]:
     return paginate(session, attention_query(department_id, unrouted), number, size)
+
+
+def unrouted(session: Session, number: int, size: int) -> Page[RuleEvaluation]:
+    """Live opportunities no department claims: an administrator assigns them."""
+    query = (
+        select(RuleEvaluation)
+        .options(selectinload(RuleEvaluation.opportunity))
+        .join(Opportunity, Opportunity.id == RuleEvaluation.opportunity_id)
+        .where(
+            RuleEvaluation.current.is_(True),
+            RuleEvaluation.department_id.is_(None),
+            Opportunity.removed_at.is_(None),
+        )
+        .order_by(Opportunity.marketplace_updated_at.desc(), Opportunity.id.desc())
+    )
+    return paginate(session, query, number, size)

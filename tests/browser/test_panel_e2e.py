@@ -31,6 +31,9 @@ PAGES = [
     f"/opportunities/{UNDER_REVIEW}",
     f"/opportunities/{UNDER_REVIEW}/translations",
     "/translations/",
+    "/departments/",
+    "/departments/1",
+    "/departments/unrouted",
     "/no-such-page",
 ]
 

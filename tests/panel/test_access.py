@@ -49,6 +49,10 @@ def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
         "translations.editor": ("GET", f"/opportunities/{AWARDED}/translations"),
         "translations.exchange": ("GET", "/translations/"),
         "translations.export": ("GET", "/translations/export?format=csv"),
+        "departments.index": ("GET", "/departments/"),
+        "departments.edit": ("GET", "/departments/1"),
+        "departments.unrouted": ("GET", "/departments/unrouted"),
+        "departments.assign": ("POST", f"/departments/unrouted/{AWARDED}"),
     }
 
 

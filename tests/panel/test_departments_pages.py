@@ -1,0 +1,99 @@
+"""Departments: edited by administrators (validated in both languages, audited), and the
+unrouted queue where an administrator gives an opportunity its department."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.accounts.models import Role
+from bridge.audit.models import AuditEntry
+from bridge.departments.models import Department
+from bridge.rules.queries import current_evaluation
+
+UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
+SignedIn = Callable[..., FlaskClient]
+
+
+def tbs(sessions: sessionmaker[Session]) -> Department:
+    with sessions() as session:
+        department = session.scalars(select(Department).where(Department.acronym == "TBS")).one()
+        session.expunge(department)
+        return department
+
+
+def test_the_captured_marketplace_is_unrouted_until_an_admin_assigns_it(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    admin = signed_in(Role.ADMIN)
+    page = admin.get("/departments/unrouted").get_data(as_text=True)
+    assert "opportunities without a department" in page and UNDER_REVIEW in page
+    department = tbs(sessions)
+    answer = admin.post(f"/departments/unrouted/{UNDER_REVIEW}", data={"department": department.id})
+    assert answer.status_code == 302
+    with sessions() as session:
+        evaluation = current_evaluation(session, UNDER_REVIEW)
+        assert evaluation is not None and evaluation.department_id == department.id
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "opportunity.department_assigned")
+        ).one()
+        assert entry.target_id == UNDER_REVIEW and entry.after == {
+            "department": department.id, "acronym": "TBS",
+        }  # fmt: skip
+    assert UNDER_REVIEW not in admin.get("/departments/unrouted").get_data(as_text=True)
+
+
+def test_an_unknown_department_is_refused(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    admin = signed_in(Role.ADMIN)
+    answer = admin.post(f"/departments/unrouted/{UNDER_REVIEW}", data={"department": 999_999},
+                        follow_redirects=True)  # fmt: skip
+    assert "Choose a department." in answer.get_data(as_text=True)
+    with sessions() as session:
+        evaluation = current_evaluation(session, UNDER_REVIEW)
+        assert evaluation is not None and evaluation.department_id is None
+
+
+def test_adding_a_domain_routes_the_authors_opportunities(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    admin = signed_in(Role.ADMIN)
+    department = tbs(sessions)
+    data = {
+        "acronym": "TBS",
+        "name_en": department.name_en,
+        "name_fr": department.name_fr,
+        "email_domains": "tbs-sct.gc.ca\nexample.invalid\n",
+    }
+    assert admin.post(f"/departments/{department.id}", data=data).status_code == 302
+    with sessions() as session:
+        evaluation = current_evaluation(session, UNDER_REVIEW)  # its author is gov@example.invalid
+        assert evaluation is not None and evaluation.department_id == department.id
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "department.updated")
+        ).one()
+        assert entry.after is not None
+        assert entry.after["email_domains"] == ["example.invalid", "tbs-sct.gc.ca"]
+
+
+def test_department_errors_in_both_languages(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    admin = signed_in(Role.ADMIN)
+    department = tbs(sessions)
+    bad = {"acronym": "PSPC", "name_en": "", "name_fr": "x", "email_domains": "not a domain"}
+    answer = admin.post(f"/departments/{department.id}", data=bad)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert "Enter the name in English." in page and "Not an e-mail domain: not a domain" in page
+    taken = {**bad, "name_en": "Treasury", "email_domains": "tbs-sct.gc.ca"}
+    assert "Another department uses this acronym." in admin.post(
+        f"/departments/{department.id}", data=taken
+    ).get_data(as_text=True)
+    admin.get("/language/fr")
+    page = admin.post(f"/departments/{department.id}", data=bad).get_data(as_text=True)
+    assert "Entrez le nom en anglais." in page and "Ce n'est pas un domaine de courriel" in page
