@@ -38,11 +38,21 @@ def run_server(
             max_instances=1,
         )
 
+    def reevaluate(trigger: str) -> None:
+        """Until the lock is free: a sync may be running when an administrator saves."""
+        while not service.stop.is_set() and not service.reevaluate_all(trigger):
+            service.stop.wait(5)
+
+    def launch_reevaluation(trigger: str) -> None:
+        scheduler.add_job(reevaluate, kwargs={"trigger": trigger}, id="rules-all",
+                          replace_existing=True, max_instances=1)  # fmt: skip
+
     app = create_app(settings, engine, launch_sync=launch if sync else None)
+    app.config["BRIDGE_LAUNCH_REEVALUATION"] = launch_reevaluation
     if sync:
         app.config["BRIDGE_RETRY_QUARANTINED"] = service.retry_quarantined
         add_sync_job(scheduler, service, settings.sync_interval_minutes)
-        scheduler.start()
+    scheduler.start()
     server = waitress.create_server(
         app, host=host or settings.host, port=port or settings.port, threads=8
     )

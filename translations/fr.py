@@ -274,7 +274,6 @@ FRENCH = {
     "Save translations": "Enregistrer les traductions",
     "Saved": "Enregistrée",
     "Saved, but the marketplace text changed after the export: the translation is marked outdated.": "Enregistrée, mais le texte du marché en ligne a changé après l'exportation : la traduction est marquée comme périmée.",
-    "Settings saved. %(count)d opportunities re-evaluated; %(changed)d have new findings.": "Paramètres enregistrés. %(count)d occasions réévaluées; %(changed)d ont de nouveaux constats.",
     "Shorten this text to %(count)d characters or fewer.": "Raccourcissez ce texte à %(count)d caractères ou moins.",
     "Shortest plausible translation (times the source)": "Traduction la plus courte plausible (fois la source)",
     "Sprint With Us may be used for micro-procurement": "Sprint With Us peut servir aux microachats",
@@ -347,4 +346,7 @@ FRENCH = {
     "Unrouted opportunities": "Occasions non acheminées",
     "Use at most %(count)d characters.": "Utilisez au plus %(count)d caractères.",
     "Use letters, digits and hyphens only.": "Utilisez seulement des lettres, des chiffres et des traits d'union.",
+    "%(count)d opportunities re-evaluated; %(changed)d have new findings.": "%(count)d occasions réévaluées; %(changed)d ont de nouveaux constats.",
+    "Every opportunity is being judged again; the findings update in a few minutes.": "Toutes les occasions sont en cours de réévaluation; les constats seront à jour dans quelques minutes.",
+    "Settings saved.": "Paramètres enregistrés.",
 }

@@ -203,3 +203,25 @@ def drain_pending(
         total.events += report.events
         total.evaluated += report.evaluated
         total.changed += report.changed
+
+
+def reevaluate_all(
+    sessions: sessionmaker[Session], trigger: str, pipeline: RulePipeline | None = None
+) -> EvaluationReport:
+    """Judge every live opportunity again, one transaction per batch.
+
+    For a settings change: short transactions keep the database open to the panel and the sync
+    while thousands of opportunities are judged, and an interruption keeps what was done.
+    """
+    pipeline = pipeline or RulePipeline()
+    with sessions() as session:
+        ids = list(session.scalars(select(Opportunity.id).where(Opportunity.removed_at.is_(None))))
+    total = EvaluationReport()
+    for start in range(0, len(ids), EVENT_BATCH):
+        with transaction(sessions) as session:
+            report = pipeline.evaluate(
+                session, ids[start : start + EVENT_BATCH], trigger, neighbours=False
+            )
+        total.evaluated += report.evaluated
+        total.changed += report.changed
+    return total

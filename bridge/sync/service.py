@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bridge.db.engine import session_factory
 from bridge.db.types import utcnow
 from bridge.marketplace.client import MarketplaceClient
-from bridge.rules.pipeline import drain_pending
+from bridge.rules.pipeline import drain_pending, reevaluate_all
 from bridge.settings import Settings
 from bridge.sync import store
 from bridge.sync.engine import Progress, SyncEngine, SyncReport
@@ -91,6 +91,16 @@ class SyncService:
                 "rules: %d changes, %d opportunities evaluated, %d with new findings",
                 report.events, report.evaluated, report.changed,
             )  # fmt: skip
+
+    def reevaluate_all(self, trigger: str) -> bool:
+        """Judge every opportunity again (a rule setting or a department changed), under the
+        run lock so that no sync judges the same ones at the same time; False while one runs."""
+        with exclusive_run(self.engine) as acquired:
+            if not acquired:
+                return False
+            report = reevaluate_all(self.sessions, trigger)
+        log.info("rules: %d opportunities re-evaluated (%s)", report.evaluated, trigger)
+        return True
 
     def retry_quarantined(self, record_id: int) -> SyncReport | None:
         """Re-read what one quarantined record belongs to; ``None`` if a sync holds the lock."""

@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -203,3 +204,18 @@ def test_editor_and_import_errors_in_both_languages(signed_in: SignedIn) -> None
         content_type="multipart/form-data",
     )
     assert "Le fichier n'est pas un document XLIFF 2.0." in broken.get_data(as_text=True)
+
+
+def test_with_the_scheduler_the_re_evaluation_runs_in_the_background(
+    app: Flask, signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    launched: list[str] = []
+    app.config["BRIDGE_LAUNCH_REEVALUATION"] = launched.append
+    admin = signed_in(Role.ADMIN)
+    page = admin.post("/rules/settings", data=VALID, follow_redirects=True).get_data(as_text=True)
+    assert "Every opportunity is being judged again" in page
+    assert launched == ["settings"]
+    with sessions() as session:  # saved and committed before the job starts
+        assert str(load_rule_settings(session).cap_amount) == "12000.00"
+        evaluation = current_evaluation(session, UNDER_REVIEW)
+        assert evaluation is not None and evaluation.trigger != "settings"

@@ -282,3 +282,29 @@ def test_amendments_recorded_against_an_award_count_towards_the_cap(
         assert [f.params for f in exceeded] == [
             {"value": "30500.01", "cap": "30500.00", "excess": "0.01"}
         ]
+
+
+def test_re_evaluating_everything_waits_for_a_running_sync(
+    synced: FakeMarketplace, sessions: sessionmaker[Session], tmp_path: object
+) -> None:
+    from bridge.settings import load_settings
+    from bridge.sync.lock import exclusive_run
+    from bridge.sync.service import SyncService
+
+    engine = sessions.kw["bind"]
+    settings = load_settings({"BRIDGE_DATA_DIR": str(tmp_path)})
+    service = SyncService(settings, engine)
+    with sessions() as session:
+        before = current_evaluation(session, UNDER_REVIEW)
+        assert before is not None
+        judged_at = before.evaluated_at
+    with exclusive_run(engine) as held:
+        assert held
+        assert service.reevaluate_all("settings") is False
+    with sessions() as session:
+        untouched = current_evaluation(session, UNDER_REVIEW)
+        assert untouched is not None and untouched.evaluated_at == judged_at
+    assert service.reevaluate_all("settings") is True
+    with sessions() as session:
+        after = current_evaluation(session, UNDER_REVIEW)
+        assert after is not None and after.evaluated_at > judged_at

@@ -20,6 +20,7 @@ from bridge.panel import db
 from bridge.panel.forms import AssignDepartmentForm, DepartmentForm
 from bridge.panel.i18n import current_language
 from bridge.panel.params import page_number, page_size
+from bridge.panel.views.rules import judge_everything_again
 from bridge.panel.views.sync import acting_user
 from bridge.rules.pipeline import RulePipeline
 from bridge.rules.queries import unrouted as unrouted_page
@@ -50,9 +51,7 @@ def edit(department_id: int) -> Any:
             update_department(database, department, acting_user(),
                               acronym=form.acronym.data, name_en=form.name_en.data,
                               name_fr=form.name_fr.data, email_domains=form.domains())  # fmt: skip
-            RulePipeline().evaluate_all(database, "department")
-            database.commit()
-            flash(_("Department saved."), "success")
+            flash(_("Department saved.") + " " + judge_everything_again("department"), "success")
             return redirect(url_for("departments.index"))
     status = 400 if form.errors else 200
     return render_template("departments/edit.html", form=form, department=department), status

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from bridge.departments.service import all_departments
@@ -46,22 +46,34 @@ def settings() -> Any:
     if form.validate_on_submit():
         changes = save_rule_settings(database, _settings_from(form), acting_user())
         if changes:
-            report = RulePipeline().evaluate_all(database, "settings")
-            database.commit()
-            flash(
-                _(
-                    "Settings saved. %(count)d opportunities re-evaluated; %(changed)d have new "
-                    "findings.",
-                    count=report.evaluated,
-                    changed=report.changed,
-                ),
-                "success",
-            )
+            flash(_("Settings saved.") + " " + judge_everything_again("settings"), "success")
         else:
             flash(_("Nothing changed."), "info")
         return redirect(url_for("rules.settings"))
     status = 400 if form.errors else 200
     return render_template("rules/settings.html", form=form), status
+
+
+def judge_everything_again(trigger: str) -> str:
+    """Commit the change, then judge every opportunity: in the background when the panel runs
+    with the scheduler (thousands of opportunities take a while), else here and now."""
+    database = db()
+    database.commit()
+    launch = current_app.config.get("BRIDGE_LAUNCH_REEVALUATION")
+    if launch is not None:
+        launch(trigger)
+        return str(
+            _("Every opportunity is being judged again; the findings update in a few minutes.")
+        )
+    report = RulePipeline().evaluate_all(database, trigger)
+    database.commit()
+    return str(
+        _(
+            "%(count)d opportunities re-evaluated; %(changed)d have new findings.",
+            count=report.evaluated,
+            changed=report.changed,
+        )
+    )
 
 
 @blueprint.route("/attention")
