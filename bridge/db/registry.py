@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 from bridge.accounts import models as account_models
+from bridge.approvals import models as approval_models
 from bridge.audit import models as audit_models
 from bridge.awards import models as award_models
 from bridge.db.base import Base
@@ -19,6 +20,7 @@ DOMAIN_MODULES = (
     audit_models,
     rule_models,
     award_models,
+    approval_models,
 )
 
 

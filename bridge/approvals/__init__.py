@@ -1,0 +1,1 @@
+"""Departmental approvals: chains of steps, requests per opportunity version, decisions."""

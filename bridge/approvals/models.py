@@ -1,0 +1,88 @@
+"""Approval chains, the requests that follow them, and the decisions people make."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bridge.db.base import Base
+from bridge.db.types import ExactDecimal, UTCDateTime, utcnow
+
+UUID_LENGTH = 36
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"  # steps are being decided
+    CHANGES_REQUESTED = "changes_requested"  # waits for an edit on the marketplace
+    APPROVED = "approved"  # every step approved; publication follows
+    PUBLISHED = "published"
+    SUPERSEDED = "superseded"  # the opportunity changed: a new request took over
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REQUEST_CHANGES = "request_changes"
+
+
+class ApprovalStep(Base):
+    """One step of a department's chain, in order."""
+
+    __tablename__ = "approval_steps"
+    __table_args__ = (UniqueConstraint("department_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(Text)
+    name_fr: Mapped[str] = mapped_column(Text)
+    # The step applies only above this contract value (an extra signature for larger work).
+    min_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal(14, 2))
+
+    def name(self, language: str) -> str:
+        return self.name_fr if language.startswith("fr") else self.name_en
+
+
+class ApprovalRequest(Base):
+    """The approval of one version of an opportunity by its department."""
+
+    __tablename__ = "approval_requests"
+    __table_args__ = (Index("ix_approval_requests_opportunity", "opportunity_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=RequestStatus.OPEN.value, index=True)
+    # Who wrote the opportunity: they may not approve it.
+    author_email: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    decisions: Mapped[list[ApprovalDecision]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="ApprovalDecision.id"
+    )
+
+
+class ApprovalDecision(Base):
+    __tablename__ = "approval_decisions"
+    __table_args__ = (UniqueConstraint("request_id", "step_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("approval_requests.id", ondelete="CASCADE"), index=True
+    )
+    step_id: Mapped[int] = mapped_column(ForeignKey("approval_steps.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("panel_users.id"))
+    user_name: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    # The findings the decider saw (the evaluation current when deciding).
+    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("rule_evaluations.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[ApprovalRequest] = relationship(back_populates="decisions")
