@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select
 from bridge import __version__
 from bridge.accounts.models import Role
 from bridge.accounts.service import AccountError, create_user
+from bridge.approvals.service import seed_chains
 from bridge.audit.models import AuditEntry
 from bridge.audit.service import Actor, record
 from bridge.audit.service import verify as verify_chain
@@ -168,6 +169,7 @@ def prepare_database(engine: Engine) -> None:
     with transaction(session_factory(engine)) as session:
         seed_departments(session)
         seed_rule_settings(session)
+        seed_chains(session)
 
 
 @main.command()

@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bridge.approvals.flow import drain as drain_approvals
 from bridge.db.engine import session_factory
 from bridge.db.types import utcnow
 from bridge.marketplace.client import MarketplaceClient
@@ -83,9 +84,12 @@ class SyncService:
         (the events stay pending), it never fails the sync that stored the data."""
         try:
             report = drain_pending(self.sessions)
+            requests = drain_approvals(self.sessions)
         except SQLAlchemyError:
             log.exception("evaluating the GC rules failed; the changes stay pending")
             return
+        if requests:
+            log.info("approvals: %d changes looked at", requests)
         if report.events:
             log.info(
                 "rules: %d changes, %d opportunities evaluated, %d with new findings",

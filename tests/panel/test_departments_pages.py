@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.accounts.models import Role
+from bridge.approvals.models import ApprovalRequest
 from bridge.audit.models import AuditEntry
 from bridge.departments.models import Department
 from bridge.rules.queries import current_evaluation
@@ -44,6 +45,9 @@ def test_the_captured_marketplace_is_unrouted_until_an_admin_assigns_it(
             "department": department.id, "acronym": "TBS",
         }  # fmt: skip
     assert UNDER_REVIEW not in admin.get("/departments/unrouted").get_data(as_text=True)
+    with sessions() as session:  # under review: its department's approval starts now
+        request = session.scalars(select(ApprovalRequest)).one()
+        assert (request.opportunity_id, request.department_id) == (UNDER_REVIEW, department.id)
 
 
 def test_an_unknown_department_is_refused(

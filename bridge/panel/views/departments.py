@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from bridge.approvals.flow import request_approval
+from bridge.db.types import utcnow
 from bridge.departments.models import Department
 from bridge.departments.service import all_departments, assign_department, update_department
 from bridge.panel import db
@@ -86,6 +88,8 @@ def assign(opportunity_id: str) -> Response:
     assert department is not None
     assign_department(database, opportunity.id, department, acting_user())
     RulePipeline().evaluate(database, [opportunity.id], "department")
+    if opportunity.status == "UNDER_REVIEW":
+        request_approval(database, opportunity, utcnow())
     database.commit()
     flash(
         _("%(title)s is now with %(department)s.", title=opportunity.title,

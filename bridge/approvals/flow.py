@@ -1,0 +1,105 @@
+"""Approval requests follow the marketplace: opened when an opportunity enters UNDER_REVIEW,
+renewed when it is edited while under review (the older approvals then never count).
+
+The change events are consumed through their own cursor, in the same transaction as the
+requests they open, after the rules have judged the same changes (a request needs the
+department the rules found, and its last step needs the findings).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.approvals.models import ApprovalRequest, RequestStatus
+from bridge.approvals.service import open_request
+from bridge.db.engine import transaction
+from bridge.db.types import utcnow
+from bridge.rules.models import RuleEvaluation
+from bridge.sync.models import (
+    ChangeEvent,
+    ChangeEventType,
+    EventCursor,
+    MarketplaceUser,
+    Opportunity,
+)
+
+CURSOR = "approvals"
+BATCH = 200
+RENEWING = frozenset({ChangeEventType.CONTENT_EDITED.value, ChangeEventType.ADDENDUM_ADDED.value})
+
+
+def request_approval(
+    session: Session, opportunity: Opportunity, now: datetime
+) -> ApprovalRequest | None:
+    """Open (or renew) the request for the opportunity's version; ``None`` while unrouted."""
+    department_id = session.scalar(
+        select(RuleEvaluation.department_id).where(
+            RuleEvaluation.opportunity_id == opportunity.id, RuleEvaluation.current.is_(True)
+        )
+    )
+    if department_id is None:
+        return None  # waits in the unrouted queue; assigning a department opens it
+    author = (
+        session.scalar(
+            select(MarketplaceUser.email).where(MarketplaceUser.id == opportunity.created_by_id)
+        )
+        if opportunity.created_by_id
+        else None
+    )
+    return open_request(session, opportunity, department_id, author, now)
+
+
+def _has_pending_request(session: Session, opportunity_id: str) -> bool:
+    waiting = [RequestStatus.OPEN.value, RequestStatus.CHANGES_REQUESTED.value]
+    return (
+        session.scalar(
+            select(ApprovalRequest.id)
+            .where(
+                ApprovalRequest.opportunity_id == opportunity_id,
+                ApprovalRequest.status.in_(waiting),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def consume_events(session: Session, now: datetime | None = None) -> int:
+    """One batch of change events; the number consumed (0 when none are left)."""
+    now = now or utcnow()
+    cursor = session.get(EventCursor, CURSOR)
+    if cursor is None:
+        cursor = EventCursor(consumer=CURSOR, last_event_id=0)
+        session.add(cursor)
+    events = list(
+        session.scalars(
+            select(ChangeEvent)
+            .where(ChangeEvent.id > cursor.last_event_id)
+            .order_by(ChangeEvent.id)
+            .limit(BATCH)
+        )
+    )
+    for event in events:
+        opportunity = session.get(Opportunity, event.opportunity_id)
+        if opportunity is None or opportunity.removed_at is not None:
+            continue
+        entering = event.type == ChangeEventType.ENTERED_UNDER_REVIEW.value
+        renewing = event.type in RENEWING and _has_pending_request(session, opportunity.id)
+        if (entering or renewing) and opportunity.status == "UNDER_REVIEW":
+            request_approval(session, opportunity, now)
+    if events:
+        cursor.last_event_id, cursor.updated_at = events[-1].id, now
+    return len(events)
+
+
+def drain(sessions: sessionmaker[Session]) -> int:
+    total = 0
+    while True:
+        with transaction(sessions) as session:
+            consumed = consume_events(session)
+        if not consumed:
+            return total
+        total += consumed

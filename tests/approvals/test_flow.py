@@ -1,0 +1,68 @@
+"""Requests follow the marketplace: opened on UNDER_REVIEW, renewed by an edit, none unrouted."""
+
+from __future__ import annotations
+
+import pytest
+import responses
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.approvals.flow import drain
+from bridge.approvals.models import ApprovalRequest
+from bridge.approvals.service import seed_chains
+from bridge.db.engine import transaction
+from bridge.departments.service import seed_departments
+from bridge.marketplace.client import MarketplaceClient
+from bridge.rules.pipeline import drain_pending
+from bridge.rules.settings import seed_rule_settings
+from tests.fakes.marketplace import FakeMarketplace
+from tests.sync.helpers import make_sync
+
+CWU = "code-with-us"
+UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
+
+
+def sync_and_follow(client: MarketplaceClient, sessions: sessionmaker[Session]) -> None:
+    assert make_sync(client, sessions).run().ok
+    drain_pending(sessions)
+    drain(sessions)
+
+
+def requests_of(sessions: sessionmaker[Session]) -> list[tuple[int, str]]:
+    with sessions() as session:
+        rows = session.execute(
+            select(ApprovalRequest.version, ApprovalRequest.status)
+            .where(ApprovalRequest.opportunity_id == UNDER_REVIEW)
+            .order_by(ApprovalRequest.id)
+        )
+        return [(version, status) for version, status in rows]
+
+
+@pytest.fixture
+def seeded(sessions: sessionmaker[Session], mocked: responses.RequestsMock) -> None:
+    with transaction(sessions) as session:
+        seed_departments(session)
+        seed_rule_settings(session)
+        seed_chains(session)
+
+
+def test_under_review_opens_a_request_and_an_edit_renews_it(
+    seeded: None, fake: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
+) -> None:
+    for user in fake.users:
+        if user["email"] == "gov@example.invalid":
+            user["email"] = "author@tbs-sct.gc.ca"
+    sync_and_follow(client, sessions)
+    assert requests_of(sessions) == [(1, "open")]
+    sync_and_follow(client, sessions)  # nothing changed: nothing new
+    assert requests_of(sessions) == [(1, "open")]
+    fake.edit(CWU, UNDER_REVIEW, title="A clearer title for the same work")
+    sync_and_follow(client, sessions)
+    assert requests_of(sessions) == [(1, "superseded"), (2, "open")]
+
+
+def test_an_unrouted_opportunity_waits_without_a_request(
+    seeded: None, client: MarketplaceClient, sessions: sessionmaker[Session]
+) -> None:
+    sync_and_follow(client, sessions)
+    assert requests_of(sessions) == []
