@@ -3,22 +3,35 @@
 The Official Languages Act rule needs to know whether the marketplace text is English or French
 (the author may write either) and whether a translation really is in the other language. Lingua
 is a statistical detector that is accurate on short texts; it is built once, for English and
-French only, and shared (it is thread-safe). Texts of fewer than ``MIN_WORDS`` words, such as a
-place name, are not judged: "Ottawa" or "Remote" is both.
+French only, and shared (it is thread-safe).
+
+Only what a reader sees is judged: Markdown syntax, code, web and e-mail addresses and numbers
+are left out. Names are left out too when enough other words remain: a French title such as
+"Migration vers Microsoft Azure DevOps et GitHub Actions" is mostly English product names, and
+only "Migration vers et" says which language it is in. A name is a capitalised word that does
+not start a line or a sentence (French capitalises little else).
+
+Texts of fewer than ``MIN_WORDS`` words, such as a place name, are not judged: "Ottawa" or
+"Remote" is both. Nor are texts whose words belong to both languages ("Application mobile
+accessible"): the detector must prefer one language by ``MIN_RELATIVE_DISTANCE``.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Literal
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-from adapters.rules.plain_text import words
+from adapters.rules.plain_text import visible_text, without_code, words
 
 MIN_WORDS = 3
-# How much more likely the winner must be than the other language before it is believed.
-MIN_RELATIVE_DISTANCE = 0.1
+# The two confidences sum to 1, so 0.4 means the winner must reach 0.70. Titles made of words
+# both languages share ("Transport Communication Administration", judged French at 0.64) stay
+# below it; an ordinary sentence in either language scores above 0.9.
+MIN_RELATIVE_DISTANCE = 0.4
+SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
 
 _lock = threading.Lock()
 _detector: LanguageDetector | None = None
@@ -26,25 +39,44 @@ _CODES: dict[Language, Literal["en", "fr"]] = {Language.ENGLISH: "en", Language.
 
 
 def _shared_detector() -> LanguageDetector:
+    """Built on first use (its models take a moment to load), then shared by every thread."""
     global _detector
-    with _lock:
-        if _detector is None:
-            _detector = (
-                LanguageDetectorBuilder.from_languages(Language.ENGLISH, Language.FRENCH)
-                .with_minimum_relative_distance(MIN_RELATIVE_DISTANCE)
-                .build()
-            )
-        return _detector
+    detector = _detector
+    if detector is None:
+        with _lock:
+            if _detector is None:
+                _detector = (
+                    LanguageDetectorBuilder.from_languages(Language.ENGLISH, Language.FRENCH)
+                    .with_minimum_relative_distance(MIN_RELATIVE_DISTANCE)
+                    .build()
+                )
+            detector = _detector
+    return detector
 
 
 def word_count(text: str) -> int:
+    """Words of letters a reader sees: the measure of "too short to tell"."""
     return len(words(text))
 
 
+def _without_names(text: str) -> list[str]:
+    """The words of ``text`` except capitalised ones inside a sentence (product names)."""
+    kept: list[str] = []
+    for line in without_code(text).splitlines():
+        for sentence in SENTENCE_END.split(visible_text(line)):
+            sentence_words = words(sentence)
+            kept += sentence_words[:1]
+            kept += [word for word in sentence_words[1:] if not word[0].isupper()]
+    return kept
+
+
 def detect_language(text: str) -> Literal["en", "fr"] | None:
-    """``"en"``, ``"fr"``, or ``None`` when the text is too short or too mixed to tell."""
-    seen = words(text)
-    if len(seen) < MIN_WORDS:
+    """``"en"``, ``"fr"``, or ``None`` when the text is too short or too ambiguous to tell."""
+    every_word = words(text)
+    if len(every_word) < MIN_WORDS:
         return None
-    language = _shared_detector().detect_language_of(" ".join(seen))
+    sample = _without_names(text)
+    if len(sample) < MIN_WORDS:  # a title in title case, or a list of names: judge them all
+        sample = every_word
+    language = _shared_detector().detect_language_of(" ".join(sample))
     return _CODES.get(language) if language is not None else None

@@ -159,6 +159,7 @@ def _security_headers(response: Response) -> Response:
 
 def _register_blueprints(app: Flask, settings: Settings) -> None:
     from bridge.panel.views import (
+        approvals,
         audit,
         auth,
         awards,
@@ -177,7 +178,7 @@ def _register_blueprints(app: Flask, settings: Settings) -> None:
 
     for module in (
         auth, i18n, health, dashboard, opportunities, proposals, awards, sync, quarantine,
-        users, audit, rules, translations, departments,
+        users, audit, rules, translations, departments, approvals,
     ):  # fmt: skip
         app.register_blueprint(module.blueprint)
     auth.init_oidc(app, settings)

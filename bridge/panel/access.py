@@ -16,6 +16,7 @@ STAFF = frozenset({Role.ADMIN, Role.OPERATOR, Role.APPROVER, Role.PROCUREMENT})
 OPERATIONS = frozenset({Role.ADMIN, Role.OPERATOR})
 TRANSLATION = frozenset({Role.ADMIN, Role.TRANSLATOR})
 ADMIN = frozenset({Role.ADMIN})
+APPROVALS = frozenset({Role.ADMIN, Role.APPROVER})
 
 RULES: dict[str, frozenset[Role]] = {
     "auth.sign_out": EVERYONE,
@@ -44,6 +45,8 @@ RULES: dict[str, frozenset[Role]] = {
     "departments.edit": ADMIN,
     "departments.unrouted": ADMIN,
     "departments.assign": ADMIN,
+    "approvals.queue": APPROVALS,
+    "approvals.detail": APPROVALS,
 }
 
 

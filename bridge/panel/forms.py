@@ -16,6 +16,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -224,3 +225,13 @@ class AssignDepartmentForm(FlaskForm):  # type: ignore[misc]
     def validate_department(self, field: SelectField) -> None:
         if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Choose a department."))
+
+
+class DecisionForm(FlaskForm):  # type: ignore[misc]
+    comment = TextAreaField(
+        _l("Comment"),
+        description=_l("Required when you ask for changes: say what should change."),
+        validators=[Length(max=5000, message=_l("Use at most %(count)d characters.", count=5000))],
+    )
+    approve = SubmitField(_l("Approve this step"))
+    request_changes = SubmitField(_l("Request changes"))

@@ -15,12 +15,14 @@ import waitress
 
 from bridge.accounts.models import Role
 from bridge.accounts.service import create_user
+from bridge.approvals.service import open_request, seed_chains
 from bridge.db.engine import make_engine, session_factory, transaction
 from bridge.db.migrate import upgrade
-from bridge.departments.service import seed_departments
+from bridge.departments.service import all_departments, seed_departments
 from bridge.panel import create_app
 from bridge.rules.settings import seed_rule_settings
 from bridge.settings import load_settings
+from bridge.sync.models import Opportunity
 from bridge.sync.service import SyncService
 from tests.fakes.marketplace import FakeMarketplace
 from tests.fakes.server import serve
@@ -46,6 +48,9 @@ def _require(condition: bool, reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (run scripts/ensure-browser)")
     pytest.skip(reason)
+
+
+UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
 
 
 @dataclass
@@ -76,6 +81,11 @@ def live_bridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveBridge
             create_user(session, ADMIN_EMAIL, "Ada Admin", ADMIN_PASSWORD, [(Role.ADMIN, None)])
         service = SyncService(settings, engine)
         assert service.run_once() is not None
+        with transaction(session_factory(engine)) as session:  # one request to look at
+            seed_chains(session)
+            under_review = session.get(Opportunity, UNDER_REVIEW)
+            assert under_review is not None
+            open_request(session, under_review, all_departments(session)[0].id, None)
 
         def launch(trigger: str) -> None:
             threading.Thread(target=service.run_once, kwargs={"trigger": trigger}).start()

@@ -34,6 +34,8 @@ PAGES = [
     "/departments/",
     "/departments/1",
     "/departments/unrouted",
+    "/approvals/",
+    "/approvals/1",
     "/no-such-page",
 ]
 

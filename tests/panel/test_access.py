@@ -10,8 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from bridge.accounts.models import Role
+from bridge.approvals.service import open_request
+from bridge.departments.service import all_departments
 from bridge.panel.access import PUBLIC, RULES
-from bridge.sync.models import QuarantinedRecord, SyncRun
+from bridge.sync.models import Opportunity, QuarantinedRecord, SyncRun
 
 AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
 
@@ -26,6 +28,12 @@ def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
         database.add(QuarantinedRecord(record_kind="user", record_key="k", payload={}, error="bad"))
         database.commit()
         record_id = database.scalar(select(QuarantinedRecord.id).limit(1))
+        opportunity = database.get(Opportunity, AWARDED)
+        assert opportunity is not None
+        # In the department the matrix's approver approves for (the first one).
+        department = all_departments(database)[0].id
+        request_id = open_request(database, opportunity, department, None).id
+        database.commit()
         database.close()
     return {
         "auth.sign_out": ("POST", "/sign-out"),
@@ -53,6 +61,8 @@ def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
         "departments.edit": ("GET", "/departments/1"),
         "departments.unrouted": ("GET", "/departments/unrouted"),
         "departments.assign": ("POST", f"/departments/unrouted/{AWARDED}"),
+        "approvals.queue": ("GET", "/approvals/"),
+        "approvals.detail": ("GET", f"/approvals/{request_id}"),
     }
 
 

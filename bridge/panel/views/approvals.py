@@ -1,0 +1,129 @@
+"""The approver's queue and the decision page.
+
+An approver sees the requests of their departments, each with the step that waits; the decision
+page shows the opportunity in both languages beside its findings and the chain so far, and
+records approve or request changes. Every refusal is explained in the reader's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bridge.accounts.models import PanelUser, Role
+from bridge.approvals.models import ApprovalRequest, Decision, RequestStatus
+from bridge.approvals.service import DecisionRefused, decide, progress
+from bridge.departments.models import Department
+from bridge.panel import db
+from bridge.panel.forms import DecisionForm
+from bridge.panel.markdown import render_markdown
+from bridge.rules.context import source_language
+from bridge.rules.queries import current_evaluation
+from bridge.sync.models import Opportunity
+from bridge.sync.queries import opportunity_with_everything
+from bridge.translations.service import field_statuses
+
+blueprint = Blueprint("approvals", __name__, url_prefix="/approvals")
+
+REFUSALS: dict[str, Any] = {
+    "not_open": _l("This request is no longer waiting for a decision."),
+    "outdated_version": _l(
+        "The opportunity changed on the marketplace since this request was opened; a new "
+        "request will follow."
+    ),
+    "not_an_approver": _l("You do not approve for this department."),
+    "author": _l("You wrote this opportunity, so someone else must approve it."),
+    "already_decided": _l(
+        "You already decided a step of this request; another person decides this one."
+    ),
+    "comment_required": _l("Say what should change."),
+    "blocking_findings": _l(
+        "Blocking findings remain; the final approval waits until they are resolved."
+    ),
+}
+STATUS_LABELS: dict[str, Any] = {
+    RequestStatus.OPEN.value: _l("Waiting for a decision"),
+    RequestStatus.CHANGES_REQUESTED.value: _l("Changes requested"),
+    RequestStatus.APPROVED.value: _l("Approved"),
+    RequestStatus.PUBLISHED.value: _l("Published"),
+    RequestStatus.SUPERSEDED.value: _l("Replaced by a newer version"),
+}
+
+
+def _account() -> PanelUser:
+    account: PanelUser = current_user.account
+    return account
+
+
+def _visible_departments(account: PanelUser) -> list[int] | None:
+    """The departments whose requests this person sees; ``None`` for all (administrators)."""
+    if Role.ADMIN in account.roles:
+        return None
+    return sorted(account.department_ids(Role.APPROVER))
+
+
+@blueprint.route("/")
+def queue() -> Any:
+    database = db()
+    account = _account()
+    query = (
+        select(ApprovalRequest)
+        .where(ApprovalRequest.status.in_([RequestStatus.OPEN.value,
+                                          RequestStatus.CHANGES_REQUESTED.value]))
+        .options(selectinload(ApprovalRequest.decisions))
+        .order_by(ApprovalRequest.opened_at)
+    )  # fmt: skip
+    departments = _visible_departments(account)
+    if departments is not None:
+        query = query.where(ApprovalRequest.department_id.in_(departments))
+    rows = []
+    for request in database.scalars(query):
+        opportunity = database.get(Opportunity, request.opportunity_id)
+        department = database.get(Department, request.department_id)
+        rows.append((request, opportunity, department, progress(database, request).next_step))
+    return render_template("approvals/queue.html", rows=rows, status_labels=STATUS_LABELS)
+
+
+@blueprint.route("/<int:request_id>", methods=["GET", "POST"])
+def detail(request_id: int) -> Any:
+    database = db()
+    request = database.get(ApprovalRequest, request_id)
+    account = _account()
+    departments = _visible_departments(account)
+    if request is None or (departments is not None and request.department_id not in departments):
+        abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        choice = Decision.APPROVE if form.approve.data else Decision.REQUEST_CHANGES
+        try:
+            decide(database, request, account, choice, form.comment.data or "")
+        except DecisionRefused as refused:
+            database.rollback()
+            flash(str(REFUSALS.get(refused.code, refused.code)), "error")
+            return redirect(url_for("approvals.detail", request_id=request_id))
+        database.commit()
+        flash(_("Your decision is recorded."), "success")
+        return redirect(url_for("approvals.queue"))
+    opportunity = opportunity_with_everything(database, request.opportunity_id)
+    assert opportunity is not None
+    return render_template(
+        "approvals/detail.html",
+        request=request,
+        opportunity=opportunity,
+        department=database.get(Department, request.department_id),
+        state=progress(database, request),
+        texts=field_statuses(database, opportunity),
+        source_language=source_language(opportunity),
+        evaluation=current_evaluation(database, opportunity.id),
+        form=form,
+        markdown=render_markdown,
+        status_labels=STATUS_LABELS,
+        can_decide=request.status == RequestStatus.OPEN.value
+        and request.department_id in account.department_ids(Role.APPROVER),
+    ), (400 if form.errors else 200)

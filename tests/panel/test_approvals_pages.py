@@ -1,0 +1,95 @@
+"""The approver's queue and decision page, in both languages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.accounts.models import Role
+from bridge.approvals.models import ApprovalRequest
+from bridge.approvals.service import open_request, seed_chains
+from bridge.db.engine import transaction
+from bridge.departments.service import all_departments
+from bridge.sync.models import Opportunity
+from tests.panel.conftest import UserFactory
+
+UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
+AUTHOR = "gov@example.invalid"
+SignedIn = Callable[..., FlaskClient]
+
+
+def opened(sessions: sessionmaker[Session]) -> int:
+    """A request for the opportunity under review, in the matrix approver's department."""
+    with transaction(sessions) as session:
+        seed_chains(session)
+        opportunity = session.get(Opportunity, UNDER_REVIEW)
+        assert opportunity is not None
+        department = all_departments(session)[0].id
+        return open_request(session, opportunity, department, AUTHOR).id
+
+
+def test_approvers_see_their_queue_and_decide_step_by_step(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    request_id = opened(sessions)
+    first, second = signed_in(Role.APPROVER), signed_in(Role.APPROVER)
+    queue = first.get("/approvals/").get_data(as_text=True)
+    assert f"/approvals/{request_id}" in queue and "Budget holder (FAA section 32)" in queue
+    page = first.get(f"/approvals/{request_id}").get_data(as_text=True)
+    assert "The opportunity in both languages" in page and "Approve this step" in page
+    answer = first.post(f"/approvals/{request_id}", data={"approve": "1"}, follow_redirects=True)
+    assert "Your decision is recorded." in answer.get_data(as_text=True)
+    again = first.post(f"/approvals/{request_id}", data={"approve": "1"}, follow_redirects=True)
+    assert "another person decides this one" in again.get_data(as_text=True)
+    # 12,000 is above 5,000: the director general's step comes next, then procurement, whose
+    # approval waits for the findings (no French, and over the cap) to clear.
+    assert second.post(f"/approvals/{request_id}", data={"approve": "1"}).status_code == 302
+    third = signed_in(Role.APPROVER)
+    blocked = third.post(f"/approvals/{request_id}", data={"approve": "1"}, follow_redirects=True)
+    assert "Blocking findings remain" in blocked.get_data(as_text=True)
+    third.get("/language/fr")
+    blocked = third.post(f"/approvals/{request_id}", data={"approve": "1"}, follow_redirects=True)
+    assert "Des constats bloquants subsistent" in blocked.get_data(as_text=True)
+
+
+def test_the_author_and_other_departments_cannot_decide(
+    signed_in: SignedIn, make_user: UserFactory, sessions: sessionmaker[Session]
+) -> None:
+    request_id = opened(sessions)
+    author = signed_in(Role.APPROVER)
+    with transaction(sessions) as session:  # the approver is also the opportunity's author
+        request = session.get(ApprovalRequest, request_id)
+        assert request is not None
+        from bridge.accounts.models import PanelUser
+
+        newest = session.scalars(select(PanelUser).order_by(PanelUser.id.desc())).first()
+        assert newest is not None
+        request.author_email = newest.email
+    refused = author.post(f"/approvals/{request_id}", data={"approve": "1"}, follow_redirects=True)
+    assert "someone else must approve it" in refused.get_data(as_text=True)
+    viewer = signed_in(Role.VIEWER)
+    assert viewer.get(f"/approvals/{request_id}").status_code == 403
+
+
+def test_requesting_changes_needs_a_comment(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    request_id = opened(sessions)
+    approver = signed_in(Role.APPROVER)
+    empty = approver.post(f"/approvals/{request_id}", data={"request_changes": "1"},
+                          follow_redirects=True)  # fmt: skip
+    assert "Say what should change." in empty.get_data(as_text=True)
+    asked = approver.post(
+        f"/approvals/{request_id}",
+        data={"request_changes": "1", "comment": "Name the deliverables."},
+        follow_redirects=True,
+    )
+    assert "Nothing is waiting for an approval." not in asked.get_data(as_text=True)
+    with sessions() as session:
+        request = session.get(ApprovalRequest, request_id)
+        assert request is not None and request.status == "changes_requested"
+    page = approver.get(f"/approvals/{request_id}").get_data(as_text=True)
+    assert "Name the deliverables." in page and "Approve this step" not in page
