@@ -378,4 +378,8 @@ FRENCH = {
     "approved by %(name)s on %(when)s": "approuvée par %(name)s le %(when)s",
     "to come": "à venir",
     "waiting": "en attente",
+    "%(count)s approval steps to decide": "%(count)s étapes d'approbation à décider",
+    "%(count)s opportunities without a department": "%(count)s occasions sans ministère",
+    "%(count)s possible contract splittings to review": "%(count)s fractionnements possibles à examiner",
+    "%(count)s texts waiting for a translation": "%(count)s textes en attente de traduction",
 }

@@ -65,7 +65,7 @@ MONTHS = {
     "april": 4, "apr": 4, "avril": 4, "avr": 4,
     "may": 5, "mai": 5,
     "june": 6, "jun": 6, "juin": 6,
-    "july": 7, "jul": 7, "juillet": 7, "juil": 7,
+    "july": 7, "jul": 7, "juillet": 7, "juil": 7, "juill": 7,
     "august": 8, "aug": 8, "aout": 8,
     "september": 9, "sep": 9, "sept": 9, "septembre": 9,
     "october": 10, "oct": 10, "octobre": 10,
@@ -185,20 +185,19 @@ def _inline_text(children: Sequence[Token], targets: list[str]) -> str:
     """The words of one paragraph, heading or cell (inline code left out); link and image
     targets go to ``targets``. A link whose text is itself an address counts once."""
     parts: list[str] = []
-    label: list[str] | None = None
+    label: list[str] | None = None  # the text of the link being read
     for child in children:
-        if child.type in ("link_open", "image"):
-            targets.append(str(child.attrs.get("href") or child.attrs.get("src") or ""))
         if child.type == "link_open":
+            targets.append(str(child.attrs.get("href", "")))
             label = []
         elif child.type == "link_close" and label is not None:
-            text = "".join(label)
-            parts.append("" if _is_address(text) else text)
+            parts.append("" if _is_address("".join(label)) else "".join(label))
             label = None
-        elif child.type in ("text", "image"):
-            (label if label is not None else parts).append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            (label if label is not None else parts).append("\n")
+        elif child.type == "image":
+            targets.append(str(child.attrs.get("src", "")))
+        if child.type in ("text", "image", "softbreak", "hardbreak"):
+            words = "\n" if child.type.endswith("break") else child.content  # an image: its alt
+            (parts if label is None else label).append(words)
     return "".join(parts)
 
 
@@ -224,10 +223,10 @@ def extract_facts(text: str) -> Facts:
         _inline_text(token.children or [], targets) for token in tokens if token.type == "inline"
     )
     urls, emails = _addresses(targets, prose)
-    words = URL.sub(" ", EMAIL.sub(" ", prose))  # no amount or date read inside an address
+    plain = URL.sub(" ", EMAIL.sub(" ", prose))  # no amount or date read inside an address
     return Facts(
-        amounts=tuple(sorted(_read_all(words, AMOUNTS, _amount))),
-        dates=tuple(sorted(_read_all(words, DATES, _date))),
+        amounts=tuple(sorted(_read_all(plain, AMOUNTS, _amount))),
+        dates=tuple(sorted(_read_all(plain, DATES, _date))),
         urls=tuple(urls),
         emails=tuple(emails),
         list_items=sum(token.type == "list_item_open" for token in tokens),

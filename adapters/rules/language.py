@@ -7,9 +7,9 @@ French only, and shared (it is thread-safe).
 
 Only what a reader sees is judged: Markdown syntax, code, web and e-mail addresses and numbers
 are left out. Names are left out too when enough other words remain: a French title such as
-"Migration vers Microsoft Azure DevOps et GitHub Actions" is mostly English product names, and
-only "Migration vers et" says which language it is in. A name is a capitalised word that does
-not start a line or a sentence (French capitalises little else).
+"Tests automatisés avec Playwright et GitHub Actions" is mostly English product names, which
+make it look English; "Tests automatisés avec et" is French. A name is a capitalised word that
+does not start a line or a sentence (French capitalises little else).
 
 Texts of fewer than ``MIN_WORDS`` words, such as a place name, are not judged: "Ottawa" or
 "Remote" is both. Nor are texts whose words belong to both languages ("Application mobile

@@ -13,6 +13,8 @@ MIN_SOURCE_CHARACTERS = 40
 
 
 def length_ratio(source: str, translation: str) -> float | None:
+    """Visible characters of the translation per visible character of the source (Markdown
+    syntax, code and addresses left out: they are not what a translator writes)."""
     source_length = len(visible_text(source))
     if source_length < MIN_SOURCE_CHARACTERS:
         return None
@@ -20,5 +22,6 @@ def length_ratio(source: str, translation: str) -> float | None:
 
 
 def is_plausible_length(source: str, translation: str, low: float, high: float) -> bool:
+    """Whether the ratio is within ``[low, high]``; a source too short to judge is plausible."""
     ratio = length_ratio(source, translation)
     return ratio is None or low <= ratio <= high

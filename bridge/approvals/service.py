@@ -214,3 +214,22 @@ def open_request(
            now=now, after={"opportunity": opportunity.id, "version": opportunity.version,
                            "superseded": [item.id for item in existing]})  # fmt: skip
     return request
+
+
+def awaiting(session: Session, user: PanelUser) -> list[ApprovalRequest]:
+    """Open requests of the user's departments that the user may still decide."""
+    departments = user.department_ids(Role.APPROVER)
+    if not departments:
+        return []
+    requests = session.scalars(
+        select(ApprovalRequest).where(
+            ApprovalRequest.status == RequestStatus.OPEN.value,
+            ApprovalRequest.department_id.in_(sorted(departments)),
+        )
+    )
+    return [
+        request
+        for request in requests
+        if not (request.author_email and request.author_email.lower() == user.email.lower())
+        and all(decision.user_id != user.id for decision in request.decisions)
+    ]

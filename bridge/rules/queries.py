@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bridge.pagination import Page, paginate
-from bridge.rules.models import RuleEvaluation
+from bridge.rules.models import RuleEvaluation, RuleFinding
 from bridge.sync.models import Opportunity
 
 
@@ -58,3 +60,32 @@ def unrouted(session: Session, number: int, size: int) -> Page[RuleEvaluation]:
         .order_by(Opportunity.marketplace_updated_at.desc(), Opportunity.id.desc())
     )
     return paginate(session, query, number, size)
+
+
+def count_current_findings(
+    session: Session, *, message_keys: Sequence[str] | None = None, rule: str | None = None
+) -> int:
+    """Findings of the current evaluations, by message key or by rule (for the dashboard)."""
+    query = (
+        select(func.count(RuleFinding.id))
+        .join(RuleEvaluation, RuleEvaluation.id == RuleFinding.evaluation_id)
+        .where(RuleEvaluation.current.is_(True))
+    )
+    if message_keys is not None:
+        query = query.where(RuleFinding.message_key.in_(list(message_keys)))
+    if rule is not None:
+        query = query.where(RuleFinding.rule == rule)
+    return session.scalar(query) or 0
+
+
+def count_unrouted(session: Session) -> int:
+    query = (
+        select(func.count(RuleEvaluation.id))
+        .join(Opportunity, Opportunity.id == RuleEvaluation.opportunity_id)
+        .where(
+            RuleEvaluation.current.is_(True),
+            RuleEvaluation.department_id.is_(None),
+            Opportunity.removed_at.is_(None),
+        )
+    )
+    return session.scalar(query) or 0

@@ -93,3 +93,21 @@ def test_requesting_changes_needs_a_comment(
         assert request is not None and request.status == "changes_requested"
     page = approver.get(f"/approvals/{request_id}").get_data(as_text=True)
     assert "Name the deliverables." in page and "Approve this step" not in page
+
+
+def test_the_dashboard_tells_each_role_what_waits_for_them(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    request_id = opened(sessions)
+    approver = signed_in(Role.APPROVER)
+    page = approver.get("/").get_data(as_text=True)
+    assert "1 approval steps to decide" in page
+    approver.post(f"/approvals/{request_id}", data={"approve": "1"})
+    assert "approval steps to decide" not in approver.get("/").get_data(as_text=True)
+    admin = signed_in(Role.ADMIN).get("/").get_data(as_text=True)
+    assert (
+        "texts waiting for a translation" in admin and "opportunities without a department" in admin
+    )
+    translator = signed_in(Role.TRANSLATOR)
+    translator.get("/language/fr")
+    assert "textes en attente de traduction" in translator.get("/").get_data(as_text=True)

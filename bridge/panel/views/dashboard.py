@@ -8,13 +8,16 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from bridge.accounts.models import Role
+from bridge.approvals.service import awaiting
 from bridge.db.types import utcnow
 from bridge.panel import db
 from bridge.panel.views.health import sync_overdue_after
+from bridge.rules.queries import count_current_findings, count_unrouted
 from bridge.settings import Settings
 from bridge.sync.models import Opportunity
 from bridge.sync.queries import last_run
 from bridge.sync.status import counts_by_kind_and_status, unresolved_quarantine_count
+from bridge.translations.service import NEEDS_TRANSLATION
 
 blueprint = Blueprint("dashboard", __name__)
 
@@ -30,6 +33,14 @@ def index() -> Any:
     waiting = {}
     if roles & {Role.ADMIN, Role.OPERATOR}:
         waiting["quarantine"] = unresolved_quarantine_count(database)
+    if Role.APPROVER in roles:
+        waiting["approvals"] = len(awaiting(database, current_user.account))
+    if roles & {Role.ADMIN, Role.TRANSLATOR}:
+        waiting["translations"] = count_current_findings(database, message_keys=NEEDS_TRANSLATION)
+    if Role.ADMIN in roles:
+        waiting["unrouted"] = count_unrouted(database)
+    if roles & {Role.ADMIN, Role.PROCUREMENT}:
+        waiting["splitting"] = count_current_findings(database, rule="splitting")
     return render_template(
         "dashboard.html",
         latest=latest,
