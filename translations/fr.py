@@ -382,4 +382,9 @@ FRENCH = {
     "%(count)s opportunities without a department": "%(count)s occasions sans ministère",
     "%(count)s possible contract splittings to review": "%(count)s fractionnements possibles à examiner",
     "%(count)s texts waiting for a translation": "%(count)s textes en attente de traduction",
+    "Approval timeline": "Historique des approbations",
+    "Details": "Détails",
+    "Version %(version)s: approval requested on %(when)s.": "Version %(version)s : approbation demandée le %(when)s.",
+    "approved": "a approuvé",
+    "asked for changes": "a demandé des modifications",
 }

@@ -233,3 +233,14 @@ def awaiting(session: Session, user: PanelUser) -> list[ApprovalRequest]:
         if not (request.author_email and request.author_email.lower() == user.email.lower())
         and all(decision.user_id != user.id for decision in request.decisions)
     ]
+
+
+def timeline(session: Session, opportunity_id: str) -> list[ApprovalRequest]:
+    """Every request of an opportunity, oldest first, with its decisions: its approval story."""
+    return list(
+        session.scalars(
+            select(ApprovalRequest)
+            .where(ApprovalRequest.opportunity_id == opportunity_id)
+            .order_by(ApprovalRequest.id)
+        )
+    )

@@ -111,3 +111,19 @@ def test_the_dashboard_tells_each_role_what_waits_for_them(
     translator = signed_in(Role.TRANSLATOR)
     translator.get("/language/fr")
     assert "textes en attente de traduction" in translator.get("/").get_data(as_text=True)
+
+
+def test_an_opportunity_shows_its_approval_timeline_in_both_languages(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    request_id = opened(sessions)
+    approver = signed_in(Role.APPROVER)
+    approver.post(f"/approvals/{request_id}", data={"request_changes": "1", "comment": "Shorter."})
+    page = approver.get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)
+    assert "Approval timeline" in page and "Changes requested" in page
+    assert "asked for changes (Shorter.)" in page and f"/approvals/{request_id}" in page
+    approver.get("/language/fr")
+    page = approver.get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)
+    assert "Historique des approbations" in page and "a demandé des modifications" in page
+    viewer = signed_in(Role.VIEWER).get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)
+    assert "Approval timeline" in viewer and f"/approvals/{request_id}" not in viewer
