@@ -83,6 +83,9 @@ class ApprovalDecision(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     # The findings the decider saw (the evaluation current when deciding).
     evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("rule_evaluations.id"))
+    # A request for changes is also written on the marketplace as a note: "pending", "sent",
+    # or "unsupported" (a kind whose history takes no notes); None for approvals.
+    note_status: Mapped[str | None] = mapped_column(String(12))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     request: Mapped[ApprovalRequest] = relationship(back_populates="decisions")

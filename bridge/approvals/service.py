@@ -160,6 +160,7 @@ def decide(
         comment=comment.strip(),
         evaluation_id=evaluation.id if evaluation else None,
         decided_at=now,
+        note_status="pending" if decision is Decision.REQUEST_CHANGES else None,
     )
     session.add(made)
     if decision is Decision.REQUEST_CHANGES:

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bridge.approvals.flow import drain as drain_approvals
+from bridge.approvals.notes import send_change_requests
 from bridge.db.engine import session_factory
 from bridge.db.types import utcnow
 from bridge.marketplace.client import MarketplaceClient
@@ -73,7 +74,9 @@ class SyncService:
                 report = engine.run(
                     full=self.full_refresh_due() if full is None else full, trigger=trigger
                 )
-            self.evaluate_rules()
+                self.evaluate_rules()
+                if report.ok:
+                    self.write_change_requests(client)
         log.info(
             "sync run %s %s (%s)", report.run_id, report.outcome.value, "; ".join(report.errors[:3])
         )
@@ -95,6 +98,16 @@ class SyncService:
                 "rules: %d changes, %d opportunities evaluated, %d with new findings",
                 report.events, report.evaluated, report.changed,
             )  # fmt: skip
+
+    def write_change_requests(self, client: MarketplaceClient) -> None:
+        """Requests for changes made in the panel since the last run, as marketplace notes."""
+        try:
+            written = send_change_requests(self.sessions, client)
+        except SQLAlchemyError:
+            log.exception("writing requests for changes failed; they stay pending")
+            return
+        if written:
+            log.info("approvals: %d requests for changes written on the marketplace", written)
 
     def reevaluate_all(self, trigger: str) -> bool:
         """Judge every opportunity again (a rule setting or a department changed), under the

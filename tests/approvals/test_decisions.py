@@ -2,115 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-
 import pytest
-import responses
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge.accounts.models import PanelUser, Role
-from bridge.accounts.service import create_user
 from bridge.approvals.models import ApprovalRequest, Decision, RequestStatus
-from bridge.approvals.service import (
-    DecisionRefused,
-    decide,
-    open_request,
-    progress,
-    seed_chains,
-)
+from bridge.approvals.service import open_request, progress
 from bridge.db.engine import transaction
-from bridge.departments.models import Department
-from bridge.departments.service import seed_departments
 from bridge.marketplace.client import MarketplaceClient
-from bridge.rules.context import source_texts
-from bridge.rules.pipeline import RulePipeline, drain_pending
-from bridge.rules.settings import seed_rule_settings
 from bridge.sync.models import Opportunity
-from bridge.translations.service import save_translation
+from tests.approvals.conftest import AUTHOR, People, attempt, translate
 from tests.fakes.marketplace import FakeMarketplace
-from tests.rules.test_pipeline import CWU, ENGLISH, FRENCH, TRANSLATOR, UNDER_REVIEW
+from tests.rules.test_pipeline import CWU, UNDER_REVIEW
 from tests.sync.helpers import make_sync
-
-AUTHOR = "author@tbs-sct.gc.ca"
-
-
-@dataclass
-class People:
-    first: int
-    second: int
-    third: int
-    author: int
-    elsewhere: int
-    admin: int
-
-
-@pytest.fixture
-def world(
-    fake: FakeMarketplace,
-    client: MarketplaceClient,
-    sessions: sessionmaker[Session],
-    mocked: responses.RequestsMock,
-) -> Iterator[People]:
-    for user in fake.users:
-        if user["email"] == "gov@example.invalid":
-            user["email"] = AUTHOR
-    fake.opportunities[CWU][UNDER_REVIEW]["addenda"] = []
-    fake.edit(CWU, UNDER_REVIEW, reward=9500, **ENGLISH)
-    with transaction(sessions) as session:
-        seed_departments(session)
-        seed_rule_settings(session)
-        seed_chains(session)
-    assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
-    with transaction(sessions) as session:
-        departments = {d.acronym: d.id for d in session.scalars(select(Department))}
-
-        def person(email: str, *grants: tuple[Role, int | None]) -> int:
-            return create_user(session, email, email.split("@")[0], None, list(grants)).id
-
-        tbs = (Role.APPROVER, departments["TBS"])
-        yield_value = People(
-            first=person("first@tbs-sct.gc.ca", tbs),
-            second=person("second@tbs-sct.gc.ca", tbs),
-            third=person("third@tbs-sct.gc.ca", tbs),
-            author=person(AUTHOR, tbs),
-            elsewhere=person("other@hrsdc-rhdcc.gc.ca", (Role.APPROVER, departments["ESDC"])),
-            admin=person("admin@tbs-sct.gc.ca", (Role.ADMIN, None)),
-        )
-        opportunity = session.get(Opportunity, UNDER_REVIEW)
-        assert opportunity is not None
-        open_request(session, opportunity, departments["TBS"], AUTHOR)
-    yield yield_value
-
-
-def translate(sessions: sessionmaker[Session]) -> None:
-    with transaction(sessions) as session:
-        opportunity = session.get(Opportunity, UNDER_REVIEW)
-        assert opportunity is not None
-        for field, _ in source_texts(opportunity):
-            save_translation(session, opportunity, field, FRENCH[field], TRANSLATOR)
-        RulePipeline().evaluate(session, [UNDER_REVIEW], "translation")
-
-
-def attempt(
-    sessions: sessionmaker[Session], user_id: int, decision: Decision = Decision.APPROVE,
-    comment: str = "",
-) -> str:  # fmt: skip
-    """``"ok"`` or the refusal's code; the transaction is rolled back on refusal."""
-    try:
-        with transaction(sessions) as session:
-            request = session.scalars(
-                select(ApprovalRequest).where(ApprovalRequest.opportunity_id == UNDER_REVIEW)
-                .order_by(ApprovalRequest.id.desc())
-            ).first()  # fmt: skip
-            user = session.get(PanelUser, user_id)
-            assert request is not None and user is not None
-            decide(session, request, user, decision, comment)
-    except DecisionRefused as refused:
-        return refused.code
-    return "ok"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,75 @@
+"""Requests for changes reach the marketplace as notes, exactly once, even when answers are lost."""
+
+from __future__ import annotations
+
+import json
+
+import requests
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.approvals.models import ApprovalDecision, Decision
+from bridge.approvals.notes import marker, send_change_requests
+from bridge.marketplace.client import MarketplaceClient
+from tests.approvals.conftest import People, attempt
+from tests.fakes.marketplace import FakeMarketplace
+
+CWU = "code-with-us"
+UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
+
+
+def notes_on(fake: FakeMarketplace) -> list[str]:
+    history = fake.opportunities[CWU][UNDER_REVIEW].get("history") or []
+    return [entry["note"] for entry in history if entry["type"]["value"] == "NOTE_ADDED"]
+
+
+def status(sessions: sessionmaker[Session]) -> str | None:
+    with sessions() as session:
+        return session.scalars(select(ApprovalDecision.note_status)).one()
+
+
+def request_changes(world: People, sessions: sessionmaker[Session]) -> None:
+    assert (
+        attempt(sessions, world.first, Decision.REQUEST_CHANGES, "Name the deliverables.") == "ok"
+    )
+    assert status(sessions) == "pending"
+
+
+def test_a_request_for_changes_becomes_one_note(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace, client: MarketplaceClient
+) -> None:
+    request_changes(world, sessions)
+    assert send_change_requests(sessions, client) == 1
+    (note,) = notes_on(fake)
+    assert note.startswith(marker(1)) and "Name the deliverables." in note
+    assert "Budget holder (FAA section 32)" in note and "Gestionnaire du budget" in note
+    assert status(sessions) == "sent"
+    assert send_change_requests(sessions, client) == 0  # sent once
+    assert len(notes_on(fake)) == 1
+
+
+def test_a_lost_answer_is_checked_on_the_marketplace_before_trying_again(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace, client: MarketplaceClient
+) -> None:
+    request_changes(world, sessions)
+
+    def applied_then_lost(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        assert request.path_url is not None and request.body is not None
+        fake._command(request.path_url.removeprefix("/api"), json.loads(request.body))
+        return 502, {"Content-Type": "text/plain"}, "bad gateway"
+
+    fake.fail(r"^/opportunities/code-with-us/", applied_then_lost, method="PUT")
+    assert send_change_requests(sessions, client) == 1
+    assert len(notes_on(fake)) == 1 and status(sessions) == "sent"
+
+
+def test_a_note_never_written_is_tried_again_on_the_next_run(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace, client: MarketplaceClient
+) -> None:
+    request_changes(world, sessions)
+    fake.fail(r"^/opportunities/code-with-us/", (502, {"Content-Type": "text/plain"}, "down"),
+              method="PUT")  # fmt: skip
+    assert send_change_requests(sessions, client) == 0
+    assert notes_on(fake) == [] and status(sessions) == "pending"
+    assert send_change_requests(sessions, client) == 1
+    assert len(notes_on(fake)) == 1
