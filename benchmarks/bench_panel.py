@@ -12,8 +12,8 @@ sections, amounts in dollars and cents, the marketplace payload kept beside them
 and a status history each; their authors work in the seeded departments (by e-mail domain, so the
 department filter selects a real share) or outside any. The GC rules then judge every
 opportunity, so the detail pages show findings as they do in production. On PostgreSQL the
-tables are then vacuumed and analysed, as autovacuum does on a live server; SQLite is left as
-the bridge leaves it (the bridge never runs ``ANALYZE`` there).
+tables are then vacuumed and analysed, as autovacuum does on a live server; on SQLite the bridge's
+own ``refresh_statistics`` runs, as it does after every sync.
 
 The panel is served as in production (``create_app`` behind waitress with 8 threads, no
 scheduler) by a separate process, so the clients do not share its GIL. Each client signs in with
@@ -285,7 +285,7 @@ def seed(database_url: str, count: int) -> Seeded:
 
     from bridge.accounts.models import Role
     from bridge.accounts.service import create_user
-    from bridge.db.engine import make_engine, session_factory, transaction
+    from bridge.db.engine import make_engine, refresh_statistics, session_factory, transaction
     from bridge.db.migrate import upgrade
     from bridge.departments.service import all_departments, seed_departments
     from bridge.marketplace.models import (
@@ -342,6 +342,7 @@ def seed(database_url: str, count: int) -> Seeded:
     if engine.dialect.name == "postgresql":  # what autovacuum does on a live server
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE")
+    refresh_statistics(engine)  # what every sync does on SQLite
     engine.dispose()
 
     listed = sorted(

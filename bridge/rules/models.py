@@ -75,7 +75,8 @@ class RuleEvaluation(Base):
     blocking: Mapped[int] = mapped_column(Integer, default=0)
     warnings: Mapped[int] = mapped_column(Integer, default=0)
     # The latest evaluation of its opportunity: what the panel and the approvals read.
-    current: Mapped[bool] = mapped_column(default=True, index=True)
+    # Not indexed alone: nearly every row is current, so such an index only misleads planners.
+    current: Mapped[bool] = mapped_column(default=True)
 
     findings: Mapped[list[RuleFinding]] = relationship(
         back_populates="evaluation", cascade="all, delete-orphan", order_by="RuleFinding.id"

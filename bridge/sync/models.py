@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,7 +56,14 @@ class Opportunity(Base):
     __tablename__ = "opportunities"
     # The panel's list: live opportunities, most recently updated first, a page at a time.
     __table_args__ = (
-        Index("ix_opportunities_listing", "removed_at", "marketplace_updated_at", "id"),
+        # Partial: PostgreSQL will not read rows in order past a leading "IS NULL" column.
+        Index(
+            "ix_opportunities_live",
+            "marketplace_updated_at",
+            "id",
+            postgresql_where=text("removed_at IS NULL"),
+            sqlite_where=text("removed_at IS NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(UUID_LENGTH), primary_key=True)

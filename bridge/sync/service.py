@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bridge.approvals.flow import drain as drain_approvals
 from bridge.approvals.notes import send_change_requests
-from bridge.db.engine import session_factory
+from bridge.db.engine import refresh_statistics, session_factory
 from bridge.db.types import utcnow
 from bridge.marketplace.client import MarketplaceClient
 from bridge.rules.pipeline import drain_pending, reevaluate_all
@@ -77,6 +77,7 @@ class SyncService:
                 self.evaluate_rules()
                 if report.ok:
                     self.write_change_requests(client)
+                    refresh_statistics(self.engine)
         log.info(
             "sync run %s %s (%s)", report.run_id, report.outcome.value, "; ".join(report.errors[:3])
         )

@@ -88,3 +88,18 @@ def test_a_naive_datetime_is_refused(db_engine: Engine) -> None:
                 fingerprint="y",
             )
         )
+
+
+def test_statistics_are_refreshed_for_sqlite_s_planner(db_engine: Engine) -> None:
+    from sqlalchemy import text
+
+    from bridge.db.engine import refresh_statistics
+
+    if db_engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum keeps its statistics")
+    stat_table = text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+    with db_engine.connect() as connection:
+        assert connection.execute(stat_table).scalar() == 0
+    refresh_statistics(db_engine)
+    with db_engine.connect() as connection:
+        assert connection.execute(stat_table).scalar() == 1
