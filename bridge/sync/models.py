@@ -56,6 +56,8 @@ class Opportunity(Base):
     __tablename__ = "opportunities"
     # The panel's list: live opportunities, most recently updated first, a page at a time.
     __table_args__ = (
+        # SQLite counts the live rows from this one without reading the (large) rows.
+        Index("ix_opportunities_listing", "removed_at", "marketplace_updated_at", "id"),
         # Partial: PostgreSQL will not read rows in order past a leading "IS NULL" column.
         Index(
             "ix_opportunities_live",

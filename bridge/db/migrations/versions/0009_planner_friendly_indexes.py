@@ -1,8 +1,8 @@
 """indexes the query planners use: live opportunities by update time, no index on "current"
 
-The listing index of 0005 led with ``removed_at``; PostgreSQL cannot return rows in list order
+The listing index of 0005 leads with ``removed_at``; PostgreSQL cannot return rows in list order
 past a leading ``IS NULL`` test, so it sorted the whole table for every page. A partial index on
-the live rows serves both databases. An index on ``rule_evaluations.current`` (true for nearly
+the live rows gives the order; SQLite keeps counting the live rows from the 0005 index. An index on ``rule_evaluations.current`` (true for nearly
 every row) drew SQLite away from the per-opportunity index.
 
 Revision ID: 0009
@@ -26,8 +26,6 @@ LIVE = sa.text("removed_at IS NULL")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("opportunities", schema=None) as batch_op:
-        batch_op.drop_index("ix_opportunities_listing")
     op.create_index(
         "ix_opportunities_live",
         "opportunities",
@@ -43,7 +41,3 @@ def downgrade() -> None:
     with op.batch_alter_table("rule_evaluations", schema=None) as batch_op:
         batch_op.create_index("ix_rule_evaluations_current", ["current"], unique=False)
     op.drop_index("ix_opportunities_live", table_name="opportunities")
-    with op.batch_alter_table("opportunities", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_opportunities_listing", ["removed_at", "marketplace_updated_at", "id"], unique=False
-        )
