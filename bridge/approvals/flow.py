@@ -15,13 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.approvals.models import ApprovalRequest, RequestStatus
 from bridge.approvals.service import open_request
-from bridge.db.engine import transaction
 from bridge.db.types import utcnow
 from bridge.rules.models import RuleEvaluation
+from bridge.sync.events import drain as drain_events
+from bridge.sync.events import next_batch
 from bridge.sync.models import (
-    ChangeEvent,
     ChangeEventType,
-    EventCursor,
     MarketplaceUser,
     Opportunity,
 )
@@ -70,18 +69,7 @@ def _has_pending_request(session: Session, opportunity_id: str) -> bool:
 def consume_events(session: Session, now: datetime | None = None) -> int:
     """One batch of change events; the number consumed (0 when none are left)."""
     now = now or utcnow()
-    cursor = session.get(EventCursor, CURSOR)
-    if cursor is None:
-        cursor = EventCursor(consumer=CURSOR, last_event_id=0)
-        session.add(cursor)
-    events = list(
-        session.scalars(
-            select(ChangeEvent)
-            .where(ChangeEvent.id > cursor.last_event_id)
-            .order_by(ChangeEvent.id)
-            .limit(BATCH)
-        )
-    )
+    events = next_batch(session, CURSOR, BATCH)
     for event in events:
         opportunity = session.get(Opportunity, event.opportunity_id)
         if opportunity is None or opportunity.removed_at is not None:
@@ -90,16 +78,8 @@ def consume_events(session: Session, now: datetime | None = None) -> int:
         renewing = event.type in RENEWING and _has_pending_request(session, opportunity.id)
         if (entering or renewing) and opportunity.status == "UNDER_REVIEW":
             request_approval(session, opportunity, now)
-    if events:
-        cursor.last_event_id, cursor.updated_at = events[-1].id, now
     return len(events)
 
 
 def drain(sessions: sessionmaker[Session]) -> int:
-    total = 0
-    while True:
-        with transaction(sessions) as session:
-            consumed = consume_events(session)
-        if not consumed:
-            return total
-        total += consumed
+    return drain_events(sessions, consume_events)

@@ -23,7 +23,8 @@ from bridge.rules.findings import Finding, Severity, findings_hash
 from bridge.rules.interface import Rule
 from bridge.rules.models import RuleEvaluation, RuleFinding
 from bridge.rules.settings import load_rule_settings
-from bridge.sync.models import ChangeEvent, EventCursor, Opportunity
+from bridge.sync.events import drain, next_batch
+from bridge.sync.models import Opportunity
 
 log = logging.getLogger(__name__)
 
@@ -111,24 +112,11 @@ class RulePipeline:
 
     def evaluate_pending(self, session: Session, now: datetime | None = None) -> EvaluationReport:
         """Consume the change events not yet judged, one batch per call; the caller commits."""
-        cursor = session.get(EventCursor, CURSOR)
-        if cursor is None:
-            cursor = EventCursor(consumer=CURSOR, last_event_id=0)
-            session.add(cursor)
-        events = list(
-            session.execute(
-                select(ChangeEvent.id, ChangeEvent.opportunity_id)
-                .where(ChangeEvent.id > cursor.last_event_id)
-                .order_by(ChangeEvent.id)
-                .limit(EVENT_BATCH)
-            )
-        )
+        events = next_batch(session, CURSOR, EVENT_BATCH)
         if not events:
             return EvaluationReport()
         report = self.evaluate(session, {row.opportunity_id for row in events}, "sync", now=now)
         report.events = len(events)
-        cursor.last_event_id = events[-1].id
-        cursor.updated_at = now or utcnow()
         return report
 
     def _store(
@@ -195,14 +183,16 @@ def drain_pending(
     """Evaluate every pending change event, one transaction per batch (a crash loses nothing)."""
     pipeline = pipeline or RulePipeline()
     total = EvaluationReport()
-    while True:
-        with transaction(sessions) as session:
-            report = pipeline.evaluate_pending(session)
-        if not report.events:
-            return total
+
+    def consume(session: Session) -> int:
+        report = pipeline.evaluate_pending(session)
         total.events += report.events
         total.evaluated += report.evaluated
         total.changed += report.changed
+        return report.events
+
+    drain(sessions, consume)
+    return total
 
 
 def reevaluate_all(

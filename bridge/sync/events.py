@@ -1,0 +1,48 @@
+"""Reading the change events in order, once per consumer (rules, approvals, exports).
+
+Each consumer keeps a cursor. A batch is taken and the cursor moved past it in the caller's
+transaction, together with whatever the consumer writes, so a crash re-reads the batch rather
+than skipping it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.db.engine import transaction
+from bridge.db.types import utcnow
+from bridge.sync.models import ChangeEvent, EventCursor
+
+
+def next_batch(session: Session, consumer: str, limit: int) -> list[ChangeEvent]:
+    """The consumer's next events, oldest first; its cursor now stands after them."""
+    cursor = session.get(EventCursor, consumer)
+    if cursor is None:
+        cursor = EventCursor(consumer=consumer, last_event_id=0)
+        session.add(cursor)
+    events = list(
+        session.scalars(
+            select(ChangeEvent)
+            .where(ChangeEvent.id > cursor.last_event_id)
+            .order_by(ChangeEvent.id)
+            .limit(limit)
+        )
+    )
+    if events:
+        cursor.last_event_id, cursor.updated_at = events[-1].id, utcnow()
+    return events
+
+
+def drain(sessions: sessionmaker[Session], consume: Callable[[Session], int]) -> int:
+    """Run ``consume`` (which returns the events it took) one transaction per batch, until none
+    are left; the number of events consumed."""
+    total = 0
+    while True:
+        with transaction(sessions) as session:
+            consumed = consume(session)
+        if not consumed:
+            return total
+        total += consumed
