@@ -31,8 +31,6 @@ import os
 import random
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -42,13 +40,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import requests
 from markupsafe import escape
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.processes import served_by
+
 ADMIN_EMAIL = "bench-admin@tbs-sct.gc.ca"
 ADMIN_PASSWORD = "benchmark password 2026"
 UNROUTED_DOMAIN = "example.com"  # authors outside any department: the unrouted queue
@@ -382,19 +380,9 @@ def serve(database_url: str, data_dir: str) -> None:
 @contextmanager
 def served_panel(database_url: str, data_dir: str) -> Iterator[str]:
     """Start the ``--serve`` worker in its own process; yield its base URL."""
-    command = [sys.executable, "-m", "benchmarks.bench_panel", "--serve",
-               "--database-url", database_url, "--data-dir", data_dir]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if line.startswith("http://"):
-                yield line.strip()
-                return
-        raise RuntimeError("the panel did not start")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    arguments = ["--serve", "--database-url", database_url, "--data-dir", data_dir]
+    with served_by("benchmarks.bench_panel", arguments, "the panel") as url:
+        yield url
 
 
 CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')

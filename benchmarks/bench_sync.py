@@ -32,28 +32,20 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.processes import served_by
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
 def served_marketplace(sizes: dict[str, int], latency_ms: float) -> Iterator[str]:
     """Start ``benchmarks.marketplace_server`` in its own process; yield its base URL."""
-    command = [
-        sys.executable, "-m", "benchmarks.marketplace_server",
+    arguments = [
         "--cwu", str(sizes["cwu"]), "--swu", str(sizes["swu"]), "--twu", str(sizes["twu"]),
         "--latency-ms", str(latency_ms),
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if line.startswith("http://"):
-                yield line.strip()
-                return
-        raise RuntimeError("the marketplace server did not start")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with served_by("benchmarks.marketplace_server", arguments, "the marketplace server") as url:
+        yield url
 
 
 def peak_memory_mb() -> float:
