@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +45,28 @@ def seed_departments(session: Session, path: Path = SEED_FILE) -> int:
     return added
 
 
-def department_for_email(session: Session, email: str | None) -> Department | None:
-    """The department whose staff use ``email``'s domain (or a parent of it)."""
-    if not email or "@" not in email:
-        return None
-    domain = email.rsplit("@", 1)[1].lower()
-    for department in all_departments(session):
-        for known in department.email_domains:
+class DepartmentDirectory:
+    """E-mail domain (or a parent of it) → department, loaded once per batch of work."""
+
+    def __init__(self, departments: Sequence[Department]) -> None:
+        self._domains: list[tuple[str, int]] = [
+            (domain, department.id)
+            for department in departments
+            for domain in department.email_domains
+        ]
+
+    @classmethod
+    def load(cls, session: Session) -> DepartmentDirectory:
+        return cls(list(session.scalars(select(Department))))
+
+    def for_email(self, email: str | None) -> int | None:
+        if not email or "@" not in email:
+            return None
+        domain = email.rsplit("@", 1)[1].lower()
+        for known, department_id in self._domains:
             if domain == known or domain.endswith("." + known):
-                return department
-    return None
+                return department_id
+        return None
 
 
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

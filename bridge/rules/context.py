@@ -18,7 +18,8 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bridge.awards.models import AwardAmendment
-from bridge.departments.models import Department, OpportunityDepartment
+from bridge.departments.models import OpportunityDepartment
+from bridge.departments.service import DepartmentDirectory
 from bridge.rules.models import Translation
 from bridge.rules.settings import RuleSettings
 from bridge.sync.models import Award, MarketplaceUser, Opportunity, Proposal
@@ -131,30 +132,6 @@ def supplier_of(
     return Supplier(key=f"{proponent_type}:{proponent_id}", name=name or str(proponent_id))
 
 
-class DepartmentDirectory:
-    """E-mail domain → department, loaded once per evaluation batch."""
-
-    def __init__(self, departments: Sequence[Department]) -> None:
-        self._domains = [
-            (domain, department.id)
-            for department in departments
-            for domain in department.email_domains
-        ]
-
-    @classmethod
-    def load(cls, session: Session) -> DepartmentDirectory:
-        return cls(list(session.scalars(select(Department))))
-
-    def for_email(self, email: str | None) -> int | None:
-        if not email or "@" not in email:
-            return None
-        domain = email.rsplit("@", 1)[1].lower()
-        for known, department_id in self._domains:
-            if domain == known or domain.endswith("." + known):
-                return department_id
-        return None
-
-
 def posted_at(opportunity: Opportunity) -> datetime:
     return opportunity.published_at or opportunity.marketplace_created_at
 
@@ -167,8 +144,7 @@ class ContextBuilder:
         self.settings = settings
         self.now = now
         self.directory = DepartmentDirectory.load(session)
-        self._author_emails: dict[str, str | None] = {}
-        self._authors: dict[int, list[str]] | None = None
+        self._departments_by_author: dict[str, int | None] | None = None
         # Departments administrators gave to opportunities their authors' domains did not route.
         self.assigned: dict[str, int] = dict(
             iter(session.execute(select(OpportunityDepartment.opportunity_id,
@@ -183,7 +159,7 @@ class ContextBuilder:
     def _department(self, opportunity_id: str, author_id: str | None) -> int | None:
         if opportunity_id in self.assigned:
             return self.assigned[opportunity_id]
-        return self.directory.for_email(self._author_email(author_id))
+        return self._author_departments().get(author_id) if author_id else None
 
     def _in_department(self, department_id: int) -> ColumnElement[bool]:
         """Candidates in SQL (by author or assignment); ``_department`` has the last word."""
@@ -193,14 +169,14 @@ class ContextBuilder:
             Opportunity.id.in_(assigned),
         )
 
-    def _author_email(self, user_id: str | None) -> str | None:
-        if user_id is None:
-            return None
-        if user_id not in self._author_emails:
-            self._author_emails[user_id] = self.session.scalar(
-                select(MarketplaceUser.email).where(MarketplaceUser.id == user_id)
-            )
-        return self._author_emails[user_id]
+    def _author_departments(self) -> dict[str, int | None]:
+        """Every marketplace user's department by e-mail domain, read once per batch."""
+        if self._departments_by_author is None:
+            users = self.session.execute(select(MarketplaceUser.id, MarketplaceUser.email))
+            self._departments_by_author = {
+                user_id: self.directory.for_email(email) for user_id, email in users
+            }
+        return self._departments_by_author
 
     def build(self, opportunity: Opportunity) -> RuleContext:
         department_id = self.department_of(opportunity)
@@ -308,16 +284,11 @@ class ContextBuilder:
     # and each of them looks at its department's awards and postings.
 
     def _authors_of(self, department_id: int) -> list[str]:
-        if self._authors is None:
-            self._authors = {}
-            for user_id, email in self.session.execute(
-                select(MarketplaceUser.id, MarketplaceUser.email)
-            ):
-                self._author_emails[user_id] = email
-                found = self.directory.for_email(email)
-                if found is not None:
-                    self._authors.setdefault(found, []).append(user_id)
-        return self._authors.get(department_id, [])
+        return [
+            user_id
+            for user_id, found in self._author_departments().items()
+            if found == department_id
+        ]
 
     def _awards_of(self, department_id: int) -> list[RelatedAward]:
         if department_id not in self._awards_cache:
