@@ -73,3 +73,19 @@ def test_a_note_never_written_is_tried_again_on_the_next_run(
     assert notes_on(fake) == [] and status(sessions) == "pending"
     assert send_change_requests(sessions, client) == 1
     assert len(notes_on(fake)) == 1
+
+
+def test_kinds_whose_history_takes_no_notes_are_marked_not_sent(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace, client: MarketplaceClient
+) -> None:
+    from bridge.db.engine import transaction
+    from bridge.sync.models import Opportunity
+
+    request_changes(world, sessions)
+    with transaction(sessions) as session:
+        opportunity = session.get(Opportunity, UNDER_REVIEW)
+        assert opportunity is not None
+        opportunity.kind = "sprint-with-us"
+    assert send_change_requests(sessions, client) == 0
+    assert status(sessions) == "unsupported" and notes_on(fake) == []
+    assert fake.count("PUT", r".*") == 0

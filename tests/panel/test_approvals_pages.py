@@ -127,3 +127,18 @@ def test_an_opportunity_shows_its_approval_timeline_in_both_languages(
     assert "Historique des approbations" in page and "a demandé des modifications" in page
     viewer = signed_in(Role.VIEWER).get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)
     assert "Approval timeline" in viewer and f"/approvals/{request_id}" not in viewer
+
+
+def test_an_approver_of_another_department_neither_sees_nor_opens_the_request(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        seed_chains(session)
+        opportunity = session.get(Opportunity, UNDER_REVIEW)
+        assert opportunity is not None
+        elsewhere = all_departments(session)[1].id  # the matrix approver approves for [0]
+        request_id = open_request(session, opportunity, elsewhere, AUTHOR).id
+    approver = signed_in(Role.APPROVER)
+    assert f"/approvals/{request_id}" not in approver.get("/approvals/").get_data(as_text=True)
+    assert approver.get(f"/approvals/{request_id}").status_code == 404
+    assert approver.post(f"/approvals/{request_id}", data={"approve": "1"}).status_code == 404

@@ -219,3 +219,31 @@ def test_with_the_scheduler_the_re_evaluation_runs_in_the_background(
         assert str(load_rule_settings(session).cap_amount) == "12000.00"
         evaluation = current_evaluation(session, UNDER_REVIEW)
         assert evaluation is not None and evaluation.trigger != "settings"
+
+
+def test_xliff_holds_one_direction_so_mixed_texts_are_sent_to_csv(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    from bridge.rules.pipeline import RulePipeline
+    from bridge.sync.models import Opportunity
+
+    french_source = "05e8604f-703a-43ea-9cb5-308dc2053be6"
+    with sessions() as session, session.begin():
+        opportunity = session.get(Opportunity, french_source)
+        assert opportunity is not None
+        opportunity.title = "Créer un formulaire Web accessible pour les demandeurs"
+        opportunity.teaser = (
+            "Le Ministère cherche une personne pour créer un formulaire accessible."
+        )
+        opportunity.description = (
+            "Le formulaire permet aux demandeurs de téléverser leurs pièces justificatives "
+            "et de suivre leur demande en ligne, en français comme en anglais."
+        )
+        RulePipeline().evaluate(session, [french_source], "test")
+    admin = signed_in(Role.ADMIN)
+    refused = admin.get("/translations/export?format=xliff", follow_redirects=True)
+    assert "Texts are pending in both directions" in refused.get_data(as_text=True)
+    exported = admin.get("/translations/export?format=csv").get_data().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    directions = {(row["source_language"], row["target_language"]) for row in rows}
+    assert directions == {("en", "fr"), ("fr", "en")}
