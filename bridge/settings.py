@@ -7,6 +7,7 @@ environment, so a test or a second process can build its own ``Settings`` withou
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import tomllib
@@ -31,7 +32,15 @@ from pydantic_settings import (
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config" / "bridge.toml"
 ENV_PREFIX = "BRIDGE_"
-SECRET_FIELDS = frozenset({"marketplace_session", "secret_key", "oidc_client_secret"})
+SECRET_FIELDS = frozenset(
+    {
+        "marketplace_session",
+        "secret_key",
+        "oidc_client_secret",
+        "smtp_password",
+        "gc_notify_api_key",
+    }
+)
 
 
 class SettingsError(Exception):
@@ -82,6 +91,36 @@ class Settings(BaseSettings):
     oidc_metadata_url: AnyHttpUrl | None = None
     oidc_client_id: str = ""
     oidc_client_secret: SecretStr | None = Field(default=None, repr=False)
+    # The panel's public address, for the links in notifications.
+    panel_url: AnyHttpUrl | None = None
+
+    # Approvals
+    # Publish on the marketplace as soon as the last step is approved; off, an administrator
+    # publishes from the panel.
+    approvals_auto_publish: bool = True
+    # Before publishing, write the opportunity in both official languages on the marketplace.
+    approvals_bilingual_copy: bool = True
+    # Cancel, with an explanatory note, an opportunity published without a completed approval.
+    approvals_cancel_unapproved: bool = False
+    # Remind the approvers of a step still waiting after this many working days (0 = never).
+    approvals_reminder_working_days: int = Field(default=2, ge=0, le=60)
+
+    # Notifications
+    notifier: Literal["log", "smtp", "gc-notify"] = "log"
+    notification_max_attempts: int = Field(default=6, ge=1, le=50)
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = Field(default=None, repr=False)
+    smtp_sender: str = "gc-bridge@localhost"
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    gc_notify_api_url: AnyHttpUrl = AnyHttpUrl("https://api.notification.canada.ca")
+    gc_notify_api_key: SecretStr | None = Field(default=None, repr=False)
+    # The e-mail template every message uses unless ``gc_notify_templates`` names one for its
+    # kind; GC Notify fills ((subject)) and ((body)) (both languages in each) and the named fields.
+    gc_notify_template_id: str = ""
+    gc_notify_templates: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod
@@ -106,6 +145,17 @@ class Settings(BaseSettings):
                 "'s:' or 's%3A'); an unsigned session id is ignored by the marketplace"
             )
         return SecretStr(raw)
+
+    @field_validator("gc_notify_templates", mode="before")
+    @classmethod
+    def _templates_from_json(cls, value: Any) -> Any:
+        """From the environment, the map comes as JSON: ``{"step_awaiting": "<uuid>"}``."""
+        if isinstance(value, str):
+            try:
+                return json.loads(value) if value.strip() else {}
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"expected a JSON object of kind to template id ({exc})") from exc
+        return value
 
     @field_validator("marketplace_url")
     @classmethod
@@ -170,6 +220,16 @@ class Settings(BaseSettings):
             raise SettingsError(
                 f"{env_name('oidc_enabled')} is on but {env_name('oidc_metadata_url')} and "
                 f"{env_name('oidc_client_id')} are not both set."
+            )
+
+    def require_notifier(self) -> None:
+        """Stop with a clear message when the chosen notifier lacks what it needs."""
+        if self.notifier == "gc-notify" and (
+            self.gc_notify_api_key is None or not self.gc_notify_template_id
+        ):
+            raise SettingsError(
+                f"{env_name('notifier')} is gc-notify but {env_name('gc_notify_api_key')} and "
+                f"{env_name('gc_notify_template_id')} are not both set."
             )
 
     def require_marketplace(self) -> None:

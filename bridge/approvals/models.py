@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bridge.db.base import Base
+from bridge.accounts.models import PanelUser
+from bridge.db.base import Base, JSONDocument
 from bridge.db.types import ExactDecimal, UTCDateTime, utcnow
 
 UUID_LENGTH = 36
@@ -28,6 +30,16 @@ class Decision(StrEnum):
     REQUEST_CHANGES = "request_changes"
 
 
+# The panel users named on a step; a step naming nobody is decided by any approver of the
+# department.
+step_approvers = Table(
+    "approval_step_approvers",
+    Base.metadata,
+    Column("step_id", ForeignKey("approval_steps.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("panel_users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class ApprovalStep(Base):
     """One step of a department's chain, in order."""
 
@@ -42,6 +54,10 @@ class ApprovalStep(Base):
     name_fr: Mapped[str] = mapped_column(Text)
     # The step applies only above this contract value (an extra signature for larger work).
     min_amount: Mapped[Decimal | None] = mapped_column(ExactDecimal(14, 2))
+
+    approvers: Mapped[list[PanelUser]] = relationship(
+        secondary=step_approvers, order_by="PanelUser.display_name"
+    )
 
     def name(self, language: str) -> str:
         return self.name_fr if language.startswith("fr") else self.name_en
@@ -60,8 +76,20 @@ class ApprovalRequest(Base):
     status: Mapped[str] = mapped_column(String(20), default=RequestStatus.OPEN.value, index=True)
     # Who wrote the opportunity: they may not approve it.
     author_email: Mapped[str | None] = mapped_column(Text)
+    # The content approved: what the marketplace must still hold when the bridge publishes.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the step now awaiting a decision started waiting, and the last reminder about it.
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Publication, once approved: who let it go ("auto" under auto-publish, else the admin who
+    # pressed publish), the content after the bilingual copy was written, and the attempts.
+    publish_authorized_by: Mapped[str | None] = mapped_column(Text)
+    copy_hash: Mapped[str | None] = mapped_column(String(64))
+    publish_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    publish_error: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     decisions: Mapped[list[ApprovalDecision]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="ApprovalDecision.id"
@@ -89,3 +117,29 @@ class ApprovalDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     request: Mapped[ApprovalRequest] = relationship(back_populates="decisions")
+
+
+class AlertStatus(StrEnum):
+    OPEN = "open"
+    CANCEL_PENDING = "cancel_pending"  # settings ask the bridge to cancel it on the marketplace
+    CANCELED = "canceled"
+    RESOLVED = "resolved"  # an administrator looked and closed it
+
+
+class ApprovalAlert(Base):
+    """A shortcut around the approval chain the bridge caught: a publication nobody approved."""
+
+    __tablename__ = "approval_alerts"
+    __table_args__ = (UniqueConstraint("opportunity_id", "kind", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    status: Mapped[str] = mapped_column(String(20), default=AlertStatus.OPEN.value, index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancel_error: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(Text)

@@ -10,6 +10,7 @@ from bridge.audit import models as audit_models
 from bridge.awards import models as award_models
 from bridge.db.base import Base
 from bridge.departments import models as department_models
+from bridge.notifications import models as notification_models
 from bridge.rules import models as rule_models
 from bridge.sync import models as sync_models
 
@@ -21,6 +22,7 @@ DOMAIN_MODULES = (
     rule_models,
     award_models,
     approval_models,
+    notification_models,
 )
 
 

@@ -2,40 +2,24 @@
 
 The choice is remembered in the session and, for a signed-in user, on the account; before any
 choice the browser's Accept-Language decides. Catalogs live in ``translations/`` as ``.po``
-files; the compiled ``.mo`` files are rebuilt from them whenever they are older, so a checkout
-needs no build step.
+files; see ``bridge.catalogs``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
 from babel.dates import format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, get_locale
 
-from bridge.settings import PROJECT_ROOT, Settings
+from bridge.catalogs import LANGUAGES as LANGUAGES
+from bridge.catalogs import TRANSLATIONS_DIR, compile_catalogs
+from bridge.settings import Settings
 
-TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
-LANGUAGES = ("en", "fr")
 BABEL_LOCALES = {"en": "en_CA", "fr": "fr_CA"}
-
-
-def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> None:
-    """Write each ``messages.mo`` from its ``messages.po`` when missing or out of date."""
-    for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with po_path.open("rb") as handle:
-            catalog = read_po(handle)
-        with mo_path.open("wb") as handle:
-            write_mo(handle, catalog)
 
 
 def current_language() -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -179,6 +179,8 @@ class ContextBuilder:
         return self._departments_by_author
 
     def build(self, opportunity: Opportunity) -> RuleContext:
+        snapshots = self._translations(opportunity)
+        translations = {name: snapshot.text for name, snapshot in snapshots.items()}
         department_id = self.department_of(opportunity)
         award = self.session.get(Award, opportunity.id)
         related = self._department_awards(opportunity, department_id, award)
@@ -191,8 +193,8 @@ class ContextBuilder:
             text=f"{opportunity.title}\n{opportunity.description}",
             amount=opportunity.amount,
             posted_at=posted_at(opportunity),
-            source_language=source_language(opportunity),
-            texts=self._texts(opportunity),
+            source_language=source_language(opportunity, translations),
+            texts=self._texts(opportunity, snapshots),
             department_id=department_id,
             settings=self.settings,
             now=self.now,
@@ -203,16 +205,22 @@ class ContextBuilder:
             department_postings=self._department_postings(opportunity, department_id),
         )
 
-    def _texts(self, opportunity: Opportunity) -> tuple[TextField, ...]:
-        translations = {
+    def _translations(self, opportunity: Opportunity) -> dict[str, TranslationSnapshot]:
+        return {
             row.field: TranslationSnapshot(row.text, row.source_hash, row.target_language)
             for row in self.session.scalars(
                 select(Translation).where(Translation.opportunity_id == opportunity.id)
             )
         }
+
+    @staticmethod
+    def _texts(
+        opportunity: Opportunity, translations: dict[str, TranslationSnapshot]
+    ) -> tuple[TextField, ...]:
+        texts = {name: snapshot.text for name, snapshot in translations.items()}
         return tuple(
             TextField(name, source, translations.get(name))
-            for name, source in source_texts(opportunity)
+            for name, source in source_texts(opportunity, texts)
         )
 
     def _amendments(self, opportunity_id: str) -> Decimal:
@@ -362,18 +370,33 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def source_texts(opportunity: Opportunity) -> list[tuple[str, str]]:
-    """``(field, marketplace text)`` of every non-empty text field, addenda included."""
-    texts = [(name, getattr(opportunity, name) or "") for name in TEXT_FIELDS]
+def source_texts(
+    opportunity: Opportunity, translations: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """``(field, text the author wrote)`` of every non-empty text field, addenda included.
+
+    ``translations`` (field → stored translation) lets the bilingual copy the bridge published
+    be told from the author's text (see ``public_copy.authored_text``).
+    """
+    from bridge.translations.public_copy import authored_text  # translations build on rules
+
+    known = translations or {}
+    texts = [
+        (name, authored_text(name, getattr(opportunity, name) or "", known.get(name, "")))
+        for name in TEXT_FIELDS
+    ]
     texts += [(f"{ADDENDUM_PREFIX}{item.id}", item.description) for item in opportunity.addenda]
     return [(name, text) for name, text in texts if text.strip()]
 
 
-def source_language(opportunity: Opportunity) -> Language:
+def source_language(
+    opportunity: Opportunity, translations: Mapping[str, str] | None = None
+) -> Language:
     """The language the author wrote in; English when the text is too short to tell."""
     from adapters.rules.language import detect_language  # the detector loads on first use
 
-    sample = "\n".join([opportunity.title, opportunity.teaser, opportunity.description])
+    texts = dict(source_texts(opportunity, translations))
+    sample = "\n".join(texts.get(name, "") for name in ("title", "teaser", "description"))
     return detect_language(sample) or "en"
 
 

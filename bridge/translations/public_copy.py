@@ -5,13 +5,19 @@ see both languages is for the published text to carry both. Long fields get the 
 under a clear heading after a rule; short ones (title, teaser, location) get both versions joined
 by " / ", the convention of bilingual GC titles. Texts already carrying the heading are not
 doubled, so composing twice gives the same copy (a retried publish writes the same edit).
+
+Once published, the marketplace holds the composed copy, and the sync reads it back. The bridge
+judges and translates what the author wrote, so ``authored_text`` takes the added language off
+again: without it every translation would look outdated the moment it was published.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from bridge.rules.context import Language
+if TYPE_CHECKING:
+    from bridge.rules.context import Language
 
 LONG_FIELDS = ("description", "acceptance_criteria", "evaluation_criteria", "submission_info",
                "remote_desc")  # fmt: skip
@@ -27,33 +33,46 @@ MARKETPLACE_NAMES = {
 }  # fmt: skip
 
 
+def authored_text(field: str, text: str, translation: str = "") -> str:
+    """``text`` without the other language the bridge added to it on publication."""
+    if field in LONG_FIELDS:
+        for heading in HEADINGS.values():
+            text = text.split(f"{SEPARATOR}## {heading}", 1)[0]
+        return text
+    suffix = f" / {translation.strip()}"
+    if field in SHORT_FIELDS and translation.strip() and text.endswith(suffix):
+        return text[: -len(suffix)]
+    return text
+
+
 def _long(source: str, translation: str, target: Language) -> str:
-    heading = f"## {HEADINGS[target]}"
-    if heading in source:
-        source = source.split(SEPARATOR + heading, 1)[0]
-    return f"{source}{SEPARATOR}{heading}\n\n{translation}"
+    return f"{source}{SEPARATOR}## {HEADINGS[target]}\n\n{translation}"
 
 
 def _short(source: str, translation: str) -> str:
     if source.strip() == translation.strip():
         return source  # a place name is the same in both
-    suffix = f" / {translation}"
-    return source if source.endswith(suffix) else f"{source}{suffix}"
+    return f"{source} / {translation}"
 
 
 def bilingual_copy(
     sources: Mapping[str, str], translations: Mapping[str, str], target: Language
 ) -> dict[str, str]:
-    """Marketplace field name → text in both languages, for every field that has both."""
+    """Field → text in both languages, for every field that has both."""
     copy: dict[str, str] = {}
-    for field, source in sources.items():
+    for field, text in sources.items():
         translation = translations.get(field, "").strip()
+        source = authored_text(field, text, translation)
         if not source.strip() or not translation or field not in MARKETPLACE_NAMES:
             continue
-        text = (
+        copy[field] = (
             _long(source, translation, target)
             if field in LONG_FIELDS
             else _short(source, translation)
         )
-        copy[MARKETPLACE_NAMES[field]] = text
     return copy
+
+
+def marketplace_fields(copy: Mapping[str, str]) -> dict[str, str]:
+    """The copy under the marketplace's field names, for its ``edit`` command."""
+    return {MARKETPLACE_NAMES[field]: text for field, text in copy.items()}

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bridge.audit.service import Actor, record
 from bridge.db.types import utcnow
-from bridge.rules.context import source_language, source_texts, text_hash
+from bridge.rules.context import Language, source_language, source_texts, text_hash
 from bridge.rules.models import RuleEvaluation, RuleFinding, Translation
 from bridge.sync.models import Opportunity
 from bridge.translations.interchange import ExportUnit, ImportResult
@@ -48,15 +48,32 @@ def _other(language: str) -> str:
     return "fr" if language == "en" else "en"
 
 
-def field_statuses(session: Session, opportunity: Opportunity) -> list[FieldStatus]:
-    stored = {
+def stored_translations(session: Session, opportunity_id: str) -> dict[str, Translation]:
+    """Field → the stored translation of one opportunity's texts."""
+    return {
         row.field: row
         for row in session.scalars(
-            select(Translation).where(Translation.opportunity_id == opportunity.id)
+            select(Translation).where(Translation.opportunity_id == opportunity_id)
         )
     }
+
+
+def authored(session: Session, opportunity: Opportunity) -> tuple[list[tuple[str, str]], Language]:
+    """The opportunity's texts as its author wrote them, and their language."""
+    translations = {
+        field: row.text for field, row in stored_translations(session, opportunity.id).items()
+    }
+    return (
+        source_texts(opportunity, translations),
+        source_language(opportunity, translations),
+    )
+
+
+def field_statuses(session: Session, opportunity: Opportunity) -> list[FieldStatus]:
+    stored = stored_translations(session, opportunity.id)
     statuses = []
-    for field, source in source_texts(opportunity):
+    texts, _ = authored(session, opportunity)
+    for field, source in texts:
         row = stored.get(field)
         outdated = row is not None and row.source_hash != text_hash(source)
         statuses.append(
@@ -82,12 +99,12 @@ def save_translation(
     now: datetime | None = None,
 ) -> Translation:
     """Store the translation of ``field`` as made from today's text (or from ``source_hash``)."""
-    sources = dict(source_texts(opportunity))
+    texts, language = authored(session, opportunity)
+    sources = dict(texts)
     if field not in sources:
         raise UnknownField(field)
     now = now or utcnow()
     source = sources[field]
-    language = source_language(opportunity)
     row = session.scalar(
         select(Translation).where(
             Translation.opportunity_id == opportunity.id, Translation.field == field
@@ -133,8 +150,8 @@ def pending_units(session: Session, department_id: int | None = None) -> list[Ex
     )
     units = []
     for opportunity in opportunities:
-        language = source_language(opportunity)
-        for field, source in source_texts(opportunity):
+        texts, language = authored(session, opportunity)
+        for field, source in texts:
             if field in wanted[opportunity.id]:
                 units.append(
                     ExportUnit(
@@ -177,11 +194,12 @@ def apply_import(
         if opportunity is None or opportunity.removed_at is not None or not field:
             problems.append(ImportProblem(unit.unit_id, "unknown_unit"))
             continue
-        sources = dict(source_texts(opportunity))
+        texts, language = authored(session, opportunity)
+        sources = dict(texts)
         if field not in sources:
             problems.append(ImportProblem(unit.unit_id, "unknown_unit"))
             continue
-        if unit.target_language != _other(source_language(opportunity)):
+        if unit.target_language != _other(language):
             problems.append(ImportProblem(unit.unit_id, "bad_language"))
             continue
         save_translation(session, opportunity, field, unit.target_text, actor,

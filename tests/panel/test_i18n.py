@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bridge.accounts.models import Role
-from bridge.panel.i18n import TRANSLATIONS_DIR, money
+from bridge.catalogs import TRANSLATIONS_DIR
+from bridge.panel.i18n import money
 from tests.panel.conftest import sign_in
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bridge.translations.public_copy import bilingual_copy
+from bridge.translations.public_copy import authored_text, bilingual_copy
 
 SOURCES = {
     "title": "Accessible upload form",
@@ -39,3 +39,12 @@ def test_a_french_source_gets_the_english_heading() -> None:
     copy = bilingual_copy({"description": "Créer un formulaire."}, {"description": "Build a form."},
                           "en")  # fmt: skip
     assert copy["description"].endswith("## English version\n\nBuild a form.")
+
+
+def test_the_authored_text_comes_back_from_the_published_copy() -> None:
+    copy = bilingual_copy(SOURCES, FRENCH, "fr")
+    for field, text in copy.items():
+        assert authored_text(field, text, FRENCH[field]) == SOURCES[field]
+    # A title that merely contains " / " is the author's, when the translation differs.
+    assert authored_text("title", "Forms / surveys", "Formulaires") == "Forms / surveys"
+    assert authored_text("teaser", "Forms", "") == "Forms"

@@ -23,11 +23,10 @@ from bridge.departments.models import Department
 from bridge.panel import db
 from bridge.panel.forms import DecisionForm
 from bridge.panel.markdown import render_markdown
-from bridge.rules.context import source_language
 from bridge.rules.queries import current_evaluation
 from bridge.sync.models import Opportunity
 from bridge.sync.queries import opportunity_with_everything
-from bridge.translations.service import field_statuses
+from bridge.translations.service import authored, field_statuses
 
 blueprint = Blueprint("approvals", __name__, url_prefix="/approvals")
 
@@ -119,7 +118,7 @@ def detail(request_id: int) -> Any:
         department=database.get(Department, request.department_id),
         state=progress(database, request),
         texts=field_statuses(database, opportunity),
-        source_language=source_language(opportunity),
+        source_language=authored(database, opportunity)[1],
         evaluation=current_evaluation(database, opportunity.id),
         form=form,
         markdown=render_markdown,

@@ -22,7 +22,6 @@ from bridge.panel import db
 from bridge.panel.forms import TranslationImportForm
 from bridge.panel.markdown import render_markdown
 from bridge.panel.views.sync import acting_user
-from bridge.rules.context import source_language
 from bridge.rules.pipeline import RulePipeline
 from bridge.rules.queries import current_evaluation
 from bridge.sync.queries import opportunity_with_everything
@@ -30,6 +29,7 @@ from bridge.translations import interchange
 from bridge.translations.interchange import Language
 from bridge.translations.service import (
     apply_import,
+    authored,
     field_statuses,
     pending_units,
     save_translation,
@@ -119,7 +119,7 @@ def editor(opportunity_id: str) -> Any:
         errors=errors,
         preview=preview,
         markdown=render_markdown,
-        source_language=source_language(opportunity),
+        source_language=authored(database, opportunity)[1],
         evaluation=current_evaluation(database, opportunity.id),
     ), status_code
 

@@ -1,0 +1,123 @@
+"""What the bridge tells people, in both official languages in one message.
+
+GC Notify templates carry English and French together, and so does every message here: the
+subject and body are composed in each language from the catalogs (outside any request, so
+through ``bridge.catalogs``), and joined when the message is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from babel.dates import format_date
+
+from bridge.catalogs import LANGUAGES, translations
+
+BABEL_LOCALES = {"en": "en_CA", "fr": "fr_CA"}
+
+
+def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts by default
+    """Mark ``text`` for the catalogs; it is translated when a message is composed."""
+    return text
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """A value that differs by language: a step's name, a department, a date."""
+
+    en: str
+    fr: str
+
+    def text(self, language: str) -> str:
+        return self.fr if language == "fr" else self.en
+
+    @classmethod
+    def message(cls, message_id: str, **params: Any) -> Bilingual:
+        """A catalog message in both languages, e.g. ``Bilingual.message(N_("Review it."))``."""
+        return cls(*(_translate(message_id, language, params) for language in LANGUAGES))
+
+    @classmethod
+    def day(cls, value: date) -> Bilingual:
+        return cls(*(format_date(value, "long", locale=BABEL_LOCALES[lang]) for lang in LANGUAGES))
+
+
+Param = str | Bilingual
+
+# kind → (subject, body). Placeholders are filled per language.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "step_awaiting": (
+        N_("Approval needed: %(title)s"),
+        N_("The step “%(step)s” of %(department)s awaits your decision on the opportunity "
+           "“%(title)s”."),
+    ),
+    "reminder": (
+        N_("Reminder, approval waiting: %(title)s"),
+        N_("The step “%(step)s” of the opportunity “%(title)s” has waited for a decision "
+           "since %(since)s."),
+    ),
+    "step_approved": (
+        N_("Step approved: %(title)s"),
+        N_("%(decider)s approved the step “%(step)s” of your opportunity “%(title)s”."),
+    ),
+    "changes_requested": (
+        N_("Changes requested: %(title)s"),
+        N_("%(decider)s asked for changes at the step “%(step)s” of your opportunity "
+           "“%(title)s”: %(comment)s\n\nEdit the opportunity on the marketplace; its approval "
+           "then starts again."),
+    ),
+    "approved": (
+        N_("Approved: %(title)s"),
+        N_("Every step of the approval of your opportunity “%(title)s” is approved."),
+    ),
+    "ready_to_publish": (
+        N_("Ready to publish: %(title)s"),
+        N_("Every step of the approval of “%(title)s” (%(department)s) is approved. Publish it "
+           "from the panel."),
+    ),
+    "published": (
+        N_("Published: %(title)s"),
+        N_("The opportunity “%(title)s” is published on the marketplace."),
+    ),
+    "publish_failed": (
+        N_("Publication failed: %(title)s"),
+        N_("The bridge could not publish “%(title)s”: %(error)s It tries again at the next "
+           "sync."),
+    ),
+    "unapproved_publication": (
+        N_("Published without approval: %(title)s"),
+        N_("The opportunity “%(title)s” (%(department)s) was published on the marketplace "
+           "without a completed departmental approval of its content. %(action)s"),
+    ),
+}  # fmt: skip
+
+
+def _translate(message_id: str, language: str, params: Mapping[str, Any]) -> str:
+    text = translations(language).gettext(message_id)
+    values = {
+        name: value.text(language) if isinstance(value, Bilingual) else value
+        for name, value in params.items()
+    }
+    return text % values if values else text
+
+
+def compose(kind: str, params: Mapping[str, Param]) -> dict[str, str]:
+    """``subject_en``, ``subject_fr``, ``body_en``, ``body_fr`` of a message of ``kind``."""
+    subject, body = MESSAGES[kind]
+    fields: dict[str, str] = {}
+    for language in LANGUAGES:
+        fields[f"subject_{language}"] = _translate(subject, language, params)
+        fields[f"body_{language}"] = _translate(body, language, params)
+    return fields
+
+
+def assemble(fields: Mapping[str, str], link: str | None) -> tuple[str, str]:
+    """The subject and body as sent: English first, then French, as GC bilingual mail does."""
+    subject = f"{fields['subject_en']} / {fields['subject_fr']}"
+    parts = []
+    for language, notice in (("en", "(La version française suit.)"), ("fr", "")):
+        text = fields[f"body_{language}"]
+        parts.append("\n\n".join(part for part in (notice, text, link or "") if part))
+    return subject, "\n\n---\n\n".join(parts)
