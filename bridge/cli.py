@@ -110,10 +110,42 @@ def sync(context: Context, full: bool, schedule: bool) -> None:
 
 @main.command()
 @pass_context
+def notify(context: Context) -> None:
+    """Send the notifications due now, after queuing reminders for overdue approvals."""
+    from adapters.notifiers import notifier_from_settings
+    from bridge.db.engine import session_factory
+    from bridge.notifications.jobs import NotificationJobs
+
+    settings = context.settings
+    try:
+        notifier = notifier_from_settings(settings)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    jobs = NotificationJobs(session_factory(context.migrated_engine()), settings, notifier)
+    reminders = jobs.remind()
+    report = jobs.deliver()
+    if report is None:
+        raise click.ClickException("The database could not be read; see the log.")
+    click.echo(f"reminders queued: {reminders}; sent: {report.sent}, to retry: "
+               f"{report.retrying}, failed: {report.failed}")  # fmt: skip
+    for error in report.errors:
+        click.echo(f"  {error}", err=True)
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@pass_context
 def check(context: Context) -> None:
     """Check the settings, the database, the marketplace and the session."""
     settings = context.require_marketplace()
-    click.echo(f"settings: ok (marketplace {settings.marketplace_url})")
+    try:
+        settings.require_notifier()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"settings: ok (marketplace {settings.marketplace_url}, notifier {settings.notifier})"
+    )
     engine = context.engine
     state = "up to date" if is_current(engine) else "needs 'gc-bridge db upgrade'"
     click.echo(f"database: {engine.url.render_as_string(hide_password=True)} ({state})")

@@ -15,6 +15,8 @@ import waitress
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
+from adapters.notifiers import notifier_from_settings
+from bridge.notifications.jobs import NotificationJobs
 from bridge.panel import create_app
 from bridge.settings import Settings
 from bridge.sync.scheduler import add_sync_job
@@ -27,6 +29,7 @@ def run_server(
     settings: Settings, engine: Engine, *, host: str | None, port: int | None, sync: bool
 ) -> None:
     service = SyncService(settings, engine)
+    notifications = NotificationJobs(service.sessions, settings, notifier_from_settings(settings))
     scheduler = BackgroundScheduler(timezone=UTC)
 
     def launch(trigger: str) -> None:
@@ -52,6 +55,7 @@ def run_server(
     if sync:
         app.config["BRIDGE_RETRY_QUARANTINED"] = service.retry_quarantined
         add_sync_job(scheduler, service, settings.sync_interval_minutes)
+        notifications.schedule(scheduler)
     scheduler.start()
     server = waitress.create_server(
         app, host=host or settings.host, port=port or settings.port, threads=8

@@ -1,5 +1,6 @@
 """Approval requests follow the marketplace: opened when an opportunity enters UNDER_REVIEW,
-renewed when it is edited while under review (the older approvals then never count).
+renewed when it is edited while under review or approved but not yet published (the older
+approvals then never count). The bridge's own bilingual copy is an edit too, and renews nothing.
 
 The change events are consumed through their own cursor, in the same transaction as the
 requests they open, after the rules have judged the same changes (a request needs the
@@ -28,17 +29,28 @@ from bridge.sync.models import (
 CURSOR = "approvals"
 BATCH = 200
 RENEWING = frozenset({ChangeEventType.CONTENT_EDITED.value, ChangeEventType.ADDENDUM_ADDED.value})
+# Requests an edit on the marketplace makes outdated.
+LIVE = (
+    RequestStatus.OPEN.value,
+    RequestStatus.CHANGES_REQUESTED.value,
+    RequestStatus.APPROVED.value,
+)
+
+
+def department_of(session: Session, opportunity_id: str) -> int | None:
+    """The department the rules routed the opportunity to (``None``: unrouted)."""
+    return session.scalar(
+        select(RuleEvaluation.department_id).where(
+            RuleEvaluation.opportunity_id == opportunity_id, RuleEvaluation.current.is_(True)
+        )
+    )
 
 
 def request_approval(
     session: Session, opportunity: Opportunity, now: datetime
 ) -> ApprovalRequest | None:
     """Open (or renew) the request for the opportunity's version; ``None`` while unrouted."""
-    department_id = session.scalar(
-        select(RuleEvaluation.department_id).where(
-            RuleEvaluation.opportunity_id == opportunity.id, RuleEvaluation.current.is_(True)
-        )
-    )
+    department_id = department_of(session, opportunity.id)
     if department_id is None:
         return None  # waits in the unrouted queue; assigning a department opens it
     author = (
@@ -51,19 +63,18 @@ def request_approval(
     return open_request(session, opportunity, department_id, author, now)
 
 
-def _has_pending_request(session: Session, opportunity_id: str) -> bool:
-    waiting = [RequestStatus.OPEN.value, RequestStatus.CHANGES_REQUESTED.value]
-    return (
-        session.scalar(
-            select(ApprovalRequest.id)
-            .where(
-                ApprovalRequest.opportunity_id == opportunity_id,
-                ApprovalRequest.status.in_(waiting),
-            )
-            .limit(1)
+def _needs_renewal(session: Session, opportunity: Opportunity) -> bool:
+    """An edit renews a request still deciding or waiting for publication, unless the content
+    is the one approved (or the bridge's own bilingual copy of it)."""
+    live = session.scalars(
+        select(ApprovalRequest).where(
+            ApprovalRequest.opportunity_id == opportunity.id,
+            ApprovalRequest.status.in_(LIVE),
         )
-        is not None
-    )
+    ).first()
+    if live is None:
+        return False
+    return opportunity.content_hash not in {live.content_hash, live.copy_hash}
 
 
 def consume_events(session: Session, now: datetime | None = None) -> int:
@@ -75,7 +86,7 @@ def consume_events(session: Session, now: datetime | None = None) -> int:
         if opportunity is None or opportunity.removed_at is not None:
             continue
         entering = event.type == ChangeEventType.ENTERED_UNDER_REVIEW.value
-        renewing = event.type in RENEWING and _has_pending_request(session, opportunity.id)
+        renewing = event.type in RENEWING and _needs_renewal(session, opportunity)
         if (entering or renewing) and opportunity.status == "UNDER_REVIEW":
             request_approval(session, opportunity, now)
     return len(events)

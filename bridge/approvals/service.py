@@ -1,7 +1,8 @@
 """Departmental approval: who may decide which step of which request, and what a decision does.
 
 The rules here are the control the marketplace lacks, so each refusal is explicit:
-- only an approver of the request's department decides, and only a step they may decide;
+- only an approver of the request's department decides, and only a step they may decide (a
+  step that names people is decided by one of them);
 - the author of the opportunity never approves it (separation of duties);
 - one person decides at most one step of a request;
 - decisions apply to the version the request was opened for; an edit opens a new request and
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge.accounts.models import PanelUser, Role
+from bridge.approvals import notices
 from bridge.approvals.models import (
     ApprovalDecision,
     ApprovalRequest,
@@ -138,6 +140,8 @@ def decide(
     step = state.next_step
     if step is None:
         raise DecisionRefused("not_open")
+    if step.approvers and user.id not in {person.id for person in step.approvers}:
+        raise DecisionRefused("not_step_approver")
     if decision is Decision.REQUEST_CHANGES and not comment.strip():
         raise DecisionRefused("comment_required")
     evaluation = session.scalar(
@@ -167,12 +171,27 @@ def decide(
         request.status = RequestStatus.CHANGES_REQUESTED.value
     elif last:
         request.status, request.closed_at = RequestStatus.APPROVED.value, now
+    session.flush()
+    _tell(session, request, made, step, now)
     record(session, Actor.user(user.id, user.display_name), f"approval.{decision.value}",
            "approval_request", request.id, now=now,
            after={"opportunity": opportunity.id, "version": request.version, "step": step.key,
                   "comment": made.comment, "status": request.status})  # fmt: skip
     session.flush()
     return made
+
+
+def _tell(session: Session, request: ApprovalRequest, made: ApprovalDecision,
+          step: ApprovalStep, now: datetime) -> None:  # fmt: skip
+    """The author learns the decision; the next step's approvers learn it awaits them."""
+    notices.decided(session, request, made, step, now)
+    if request.status == RequestStatus.APPROVED.value:
+        notices.approved(session, request, now)
+    elif request.status == RequestStatus.OPEN.value:
+        following = progress(session, request).next_step
+        if following is not None:
+            request.waiting_since, request.reminded_at = now, None
+            notices.step_awaiting(session, request, following, now)
 
 
 def open_request(
@@ -192,14 +211,18 @@ def open_request(
             select(ApprovalRequest).where(
                 ApprovalRequest.opportunity_id == opportunity.id,
                 ApprovalRequest.status.in_(
-                    [RequestStatus.OPEN.value, RequestStatus.CHANGES_REQUESTED.value]
+                    [
+                        RequestStatus.OPEN.value,
+                        RequestStatus.CHANGES_REQUESTED.value,
+                        RequestStatus.APPROVED.value,
+                    ]
                 ),
             )
         )
     )
     for request in existing:
         if request.version == opportunity.version:
-            return request  # still deciding, or waiting for the changes asked for
+            return request  # still deciding, waiting for changes, or for publication
         request.status, request.closed_at = RequestStatus.SUPERSEDED.value, now
     request = ApprovalRequest(
         opportunity_id=opportunity.id,
@@ -207,10 +230,15 @@ def open_request(
         department_id=department_id,
         author_email=author_email,
         status=RequestStatus.OPEN.value,
+        content_hash=opportunity.content_hash,
         opened_at=now,
+        waiting_since=now,
     )
     session.add(request)
     session.flush()
+    first = progress(session, request).next_step
+    if first is not None:
+        notices.step_awaiting(session, request, first, now)
     record(session, Actor.job("approvals"), "approval.requested", "approval_request", request.id,
            now=now, after={"opportunity": opportunity.id, "version": opportunity.version,
                            "superseded": [item.id for item in existing]})  # fmt: skip
@@ -228,12 +256,16 @@ def awaiting(session: Session, user: PanelUser) -> list[ApprovalRequest]:
             ApprovalRequest.department_id.in_(sorted(departments)),
         )
     )
-    return [
-        request
-        for request in requests
-        if not (request.author_email and request.author_email.lower() == user.email.lower())
-        and all(decision.user_id != user.id for decision in request.decisions)
-    ]
+    return [request for request in requests if _may_decide_next(session, request, user)]
+
+
+def _may_decide_next(session: Session, request: ApprovalRequest, user: PanelUser) -> bool:
+    if request.author_email and request.author_email.lower() == user.email.lower():
+        return False
+    if any(decision.user_id == user.id for decision in request.decisions):
+        return False
+    step = progress(session, request).next_step
+    return step is not None and (not step.approvers or user in step.approvers)
 
 
 def timeline(session: Session, opportunity_id: str) -> list[ApprovalRequest]:

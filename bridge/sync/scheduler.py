@@ -1,4 +1,6 @@
-"""Scheduled syncs with APScheduler: coalesced, one at a time, stopped cleanly by SIGTERM."""
+"""Scheduled syncs with APScheduler: coalesced, one at a time, stopped cleanly by SIGTERM.
+
+The notification outbox and the approval reminders run beside them."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from adapters.notifiers import notifier_from_settings
+from bridge.notifications.jobs import NotificationJobs
 from bridge.sync.service import SyncService
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,8 @@ def run_forever(service: SyncService) -> None:
     """
     scheduler = BlockingScheduler(timezone=UTC)
     add_sync_job(scheduler, service, service.settings.sync_interval_minutes)
+    notifier = notifier_from_settings(service.settings)
+    NotificationJobs(service.sessions, service.settings, notifier).schedule(scheduler)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("received %s; stopping after the current step", signal.Signals(signum).name)

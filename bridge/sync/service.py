@@ -16,8 +16,10 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bridge.approvals import guard
 from bridge.approvals.flow import drain as drain_approvals
 from bridge.approvals.notes import send_change_requests
+from bridge.approvals.publish import Publisher
 from bridge.db.engine import refresh_statistics, session_factory
 from bridge.db.types import utcnow
 from bridge.marketplace.client import MarketplaceClient
@@ -76,7 +78,7 @@ class SyncService:
                 )
                 self.evaluate_rules()
                 if report.ok:
-                    self.write_change_requests(client)
+                    self.write_back(client)
                     refresh_statistics(self.engine)
         log.info(
             "sync run %s %s (%s)", report.run_id, report.outcome.value, "; ".join(report.errors[:3])
@@ -89,6 +91,7 @@ class SyncService:
         try:
             report = drain_pending(self.sessions)
             requests = drain_approvals(self.sessions)
+            guard.drain(self.sessions, cancel=self.settings.approvals_cancel_unapproved)
         except SQLAlchemyError:
             log.exception("evaluating the GC rules failed; the changes stay pending")
             return
@@ -100,15 +103,22 @@ class SyncService:
                 report.events, report.evaluated, report.changed,
             )  # fmt: skip
 
-    def write_change_requests(self, client: MarketplaceClient) -> None:
-        """Requests for changes made in the panel since the last run, as marketplace notes."""
+    def write_back(self, client: MarketplaceClient) -> None:
+        """What the panel and the guard decided since the last run, written on the marketplace:
+        requests for changes as notes, approved opportunities published, unapproved ones
+        canceled. Each write re-reads before it repeats; a failure waits for the next run."""
         try:
             written = send_change_requests(self.sessions, client)
+            published = Publisher(self.sessions, client, self.settings).run()
+            canceled = guard.cancel_unapproved(self.sessions, client)
         except SQLAlchemyError:
-            log.exception("writing requests for changes failed; they stay pending")
+            log.exception("writing to the marketplace failed; what is left waits for the next run")
             return
-        if written:
-            log.info("approvals: %d requests for changes written on the marketplace", written)
+        if written or published.published or published.failed or canceled:
+            log.info(
+                "approvals: %d notes written, %d published, %d failed to publish, %d canceled",
+                written, published.published, published.failed, canceled,
+            )  # fmt: skip
 
     def reevaluate_all(self, trigger: str) -> bool:
         """Judge every opportunity again (a rule setting or a department changed), under the

@@ -37,6 +37,7 @@ REFUSALS: dict[str, Any] = {
         "request will follow."
     ),
     "not_an_approver": _l("You do not approve for this department."),
+    "not_step_approver": _l("This step is decided by the people its chain names."),
     "author": _l("You wrote this opportunity, so someone else must approve it."),
     "already_decided": _l(
         "You already decided a step of this request; another person decides this one."

@@ -1,0 +1,192 @@
+"""The guard: a publication on the marketplace that no completed approval covers.
+
+The marketplace lets a GOV user create a Code With Us opportunity directly as PUBLISHED, and an
+administrator publish anything; neither waits for the department. When the sync sees an
+opportunity become PUBLISHED, the guard looks for an approved request whose content is what the
+marketplace holds; without one it raises an alert to administrators and the department and,
+when settings say so, cancels the opportunity on the marketplace with a note that says why.
+
+Opportunities the bridge first sees already published before its first sync are not judged:
+they predate the approval process.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.approvals import notices
+from bridge.approvals.flow import department_of
+from bridge.approvals.models import AlertStatus, ApprovalAlert, ApprovalRequest, RequestStatus
+from bridge.audit.service import Actor, record
+from bridge.db.engine import transaction
+from bridge.db.types import utcnow
+from bridge.marketplace.client import Fetched, MarketplaceClient
+from bridge.marketplace.commands import Cancel
+from bridge.marketplace.errors import MarketplaceError, WriteOutcomeUnknown
+from bridge.marketplace.models import OpportunityKind
+from bridge.notifications.messages import N_, Bilingual
+from bridge.sync.events import drain as drain_events
+from bridge.sync.events import next_batch
+from bridge.sync.models import ChangeEvent, ChangeEventType, Opportunity, SyncRun
+
+log = logging.getLogger(__name__)
+
+CURSOR = "approval-guard"
+BATCH = 200
+UNAPPROVED = "unapproved_publication"
+COVERING = (RequestStatus.APPROVED.value, RequestStatus.PUBLISHED.value)
+# Statuses from which the marketplace accepts ``cancel``.
+CANCELABLE = frozenset({"PUBLISHED", "EVALUATION", "PROCESSING"})
+CANCEL_NOTE = (
+    "Canceled: published without a completed approval by the department (Government of Canada "
+    "micro-procurement). / Annulée : publiée sans approbation complète du ministère "
+    "(microapprovisionnement du gouvernement du Canada)."
+)
+
+
+def covered(session: Session, opportunity: Opportunity) -> bool:
+    """True when an approved request covers the content the marketplace published."""
+    for approved_hash, copy_hash in session.execute(
+        select(ApprovalRequest.content_hash, ApprovalRequest.copy_hash).where(
+            ApprovalRequest.opportunity_id == opportunity.id,
+            ApprovalRequest.status.in_(COVERING),
+        )
+    ):
+        if opportunity.content_hash in {approved_hash, copy_hash}:
+            return True
+    return False
+
+
+def _became_published(event: ChangeEvent, opportunity: Opportunity, watching_since: datetime
+                      ) -> bool:  # fmt: skip
+    if event.type == ChangeEventType.STATUS_CHANGED.value:
+        return event.details.get("to") == "PUBLISHED"
+    if event.type == ChangeEventType.CREATED.value and opportunity.status == "PUBLISHED":
+        published = opportunity.published_at or opportunity.marketplace_created_at
+        return published >= watching_since
+    return False
+
+
+def consume_events(session: Session, *, cancel: bool, now: datetime | None = None) -> int:
+    """One batch of change events; the number consumed (0 when none are left)."""
+    now = now or utcnow()
+    events = next_batch(session, CURSOR, BATCH)
+    watching_since = session.scalar(select(func.min(SyncRun.started_at)))
+    for event in events:
+        opportunity = session.get(Opportunity, event.opportunity_id)
+        if opportunity is None or watching_since is None:
+            continue
+        if _became_published(event, opportunity, watching_since) and not covered(
+            session, opportunity
+        ):
+            raise_alert(session, opportunity, cancel=cancel, now=now)
+    return len(events)
+
+
+def raise_alert(session: Session, opportunity: Opportunity, *, cancel: bool,
+                now: datetime) -> ApprovalAlert | None:  # fmt: skip
+    """Record the alert once per version and tell the people concerned."""
+    exists = session.scalar(
+        select(ApprovalAlert.id).where(
+            ApprovalAlert.opportunity_id == opportunity.id,
+            ApprovalAlert.kind == UNAPPROVED,
+            ApprovalAlert.version == opportunity.version,
+        )
+    )
+    if exists is not None:
+        return None
+    department_id = department_of(session, opportunity.id)
+    alert = ApprovalAlert(
+        kind=UNAPPROVED,
+        opportunity_id=opportunity.id,
+        version=opportunity.version,
+        department_id=department_id,
+        status=(AlertStatus.CANCEL_PENDING if cancel else AlertStatus.OPEN).value,
+        details={"status": opportunity.status, "content_hash": opportunity.content_hash},
+        raised_at=now,
+    )
+    session.add(alert)
+    session.flush()
+    record(session, Actor.job("approval-guard"), "approval.unapproved_publication",
+           "opportunity", opportunity.id, now=now,
+           after={"alert": alert.id, "version": opportunity.version, "cancel": cancel})  # fmt: skip
+    action = (
+        Bilingual.message(N_("The bridge cancels it on the marketplace, as its settings ask."))
+        if cancel
+        else Bilingual.message(N_("It stays published; review it in the panel."))
+    )
+    notices.unapproved_publication(session, alert.id, opportunity, department_id, action, now)
+    log.warning("opportunity %s published without approval (alert %s)", opportunity.id, alert.id)
+    return alert
+
+
+def drain(sessions: sessionmaker[Session], *, cancel: bool) -> int:
+    return drain_events(sessions, partial(consume_events, cancel=cancel))
+
+
+def cancel_unapproved(sessions: sessionmaker[Session], client: MarketplaceClient) -> int:
+    """Cancel on the marketplace what alerts ask to; the number canceled.
+
+    ``cancel`` is not idempotent either: each attempt reads the opportunity first, and one
+    already CANCELED is only recorded.
+    """
+    with sessions() as session:
+        pending = list(
+            session.execute(
+                select(ApprovalAlert.id, Opportunity.kind, Opportunity.id)
+                .join(Opportunity, Opportunity.id == ApprovalAlert.opportunity_id)
+                .where(ApprovalAlert.status == AlertStatus.CANCEL_PENDING.value)
+                .order_by(ApprovalAlert.id)
+            )
+        )
+    canceled = 0
+    for alert_id, kind_name, opportunity_id in pending:
+        kind = OpportunityKind(kind_name)
+        try:
+            answer = client.get_opportunity(kind, opportunity_id)
+            status = getattr(answer.record, "status", None) if isinstance(answer, Fetched) else None
+            status_name = status.value if status is not None else None
+            if status_name == "CANCELED":
+                _close(sessions, alert_id, AlertStatus.CANCELED, None)
+                canceled += 1
+                continue
+            if status_name not in CANCELABLE:
+                _close(sessions, alert_id, AlertStatus.CANCEL_PENDING,
+                       f"the opportunity is {status_name} and cannot be canceled")  # fmt: skip
+                continue
+            client.send(kind, opportunity_id, Cancel(note=CANCEL_NOTE))
+        except WriteOutcomeUnknown as problem:
+            _close(sessions, alert_id, AlertStatus.CANCEL_PENDING, f"{problem} (checked next run)")
+            continue
+        except MarketplaceError as problem:
+            _close(sessions, alert_id, AlertStatus.CANCEL_PENDING, str(problem))
+            continue
+        _close(sessions, alert_id, AlertStatus.CANCELED, None)
+        canceled += 1
+    return canceled
+
+
+def _close(sessions: sessionmaker[Session], alert_id: int, status: AlertStatus,
+           error: str | None) -> None:  # fmt: skip
+    with transaction(sessions) as session:
+        alert = session.get(ApprovalAlert, alert_id)
+        assert alert is not None
+        alert.status, alert.cancel_error = status.value, error
+        if status is AlertStatus.CANCELED:
+            record(session, Actor.job("approval-guard"), "approval.canceled_unapproved",
+                   "opportunity", alert.opportunity_id, after={"alert": alert_id})  # fmt: skip
+
+
+def resolve(session: Session, alert: ApprovalAlert, actor: Actor,
+            now: datetime | None = None) -> None:  # fmt: skip
+    """An administrator looked at the alert and closes it."""
+    now = now or utcnow()
+    before = alert.status
+    alert.status, alert.resolved_at, alert.resolved_by = AlertStatus.RESOLVED.value, now, actor.name
+    record(session, actor, "approval.alert_resolved", "approval_alert", alert.id, now=now,
+           before={"status": before}, after={"status": alert.status})  # fmt: skip

@@ -1,0 +1,145 @@
+"""Who is told what about an approval, queued in the transaction of the change itself.
+
+Approvers learn a step awaits them, authors learn every decision, administrators learn what
+needs them (a publication to press, one that failed, a shortcut the guard caught).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bridge.accounts.models import PanelUser, Role, RoleGrant
+from bridge.approvals.models import ApprovalDecision, ApprovalRequest, ApprovalStep, Decision
+from bridge.departments.models import Department
+from bridge.notifications.messages import N_, Bilingual, Param
+from bridge.notifications.outbox import enqueue
+from bridge.sync.models import Opportunity
+
+
+def _people(session: Session, role: Role, department_id: int | None = None) -> list[PanelUser]:
+    query = (
+        select(PanelUser)
+        .join(RoleGrant, RoleGrant.user_id == PanelUser.id)
+        .where(PanelUser.active.is_(True), RoleGrant.role == role.value)
+    )
+    if department_id is not None:
+        query = query.where(RoleGrant.department_id == department_id)
+    return list(session.scalars(query.distinct().order_by(PanelUser.id)))
+
+
+def administrators(session: Session) -> list[str]:
+    return [user.email for user in _people(session, Role.ADMIN)]
+
+
+def deciders(session: Session, request: ApprovalRequest, step: ApprovalStep) -> list[PanelUser]:
+    """Who may decide ``step`` now: the people it names, or else every approver of the
+    department; never the author, nor anyone who decided another step of this request."""
+    named = {user.id for user in step.approvers}
+    decided = {decision.user_id for decision in request.decisions}
+    author = (request.author_email or "").lower()
+    return [
+        user
+        for user in _people(session, Role.APPROVER, request.department_id)
+        if (not named or user.id in named)
+        and user.id not in decided
+        and user.email.lower() != author
+    ]
+
+
+def _about(session: Session, request: ApprovalRequest) -> dict[str, Param]:
+    opportunity = session.get(Opportunity, request.opportunity_id)
+    department = session.get(Department, request.department_id)
+    assert opportunity is not None and department is not None
+    return {
+        "title": opportunity.title,
+        "department": Bilingual(department.name_en, department.name_fr),
+    }
+
+
+def _step(step: ApprovalStep) -> Bilingual:
+    return Bilingual(step.name_en, step.name_fr)
+
+
+def _path(request: ApprovalRequest) -> str:
+    return f"/approvals/{request.id}"
+
+
+def step_awaiting(session: Session, request: ApprovalRequest, step: ApprovalStep,
+                  now: datetime) -> None:  # fmt: skip
+    recipients = [user.email for user in deciders(session, request, step)]
+    enqueue(session, "step_awaiting", recipients, {**_about(session, request), "step": _step(step)},
+            key=f"{request.id}:{step.id}", path=_path(request), now=now)  # fmt: skip
+
+
+def reminder(session: Session, request: ApprovalRequest, step: ApprovalStep,
+             now: datetime) -> int:  # fmt: skip
+    recipients = [user.email for user in deciders(session, request, step)]
+    since = Bilingual.day((request.waiting_since or request.opened_at).date())
+    params = {**_about(session, request), "step": _step(step), "since": since}
+    return enqueue(session, "reminder", recipients, params,
+                   key=f"{request.id}:{step.id}:{now.date().isoformat()}", path=_path(request),
+                   now=now)  # fmt: skip
+
+
+def decided(session: Session, request: ApprovalRequest, decision: ApprovalDecision,
+            step: ApprovalStep, now: datetime) -> None:  # fmt: skip
+    """Tell the author about one decision."""
+    kind = "step_approved" if decision.decision == Decision.APPROVE.value else "changes_requested"
+    params = {**_about(session, request), "step": _step(step), "decider": decision.user_name,
+              "comment": decision.comment}  # fmt: skip
+    enqueue(session, kind, _author(request), params, key=str(decision.id), path=None, now=now)
+
+
+def approved(session: Session, request: ApprovalRequest, now: datetime) -> None:
+    enqueue(session, "approved", _author(request), _about(session, request),
+            key=str(request.id), now=now)  # fmt: skip
+
+
+def ready_to_publish(session: Session, request: ApprovalRequest, now: datetime) -> None:
+    enqueue(session, "ready_to_publish", administrators(session), _about(session, request),
+            key=str(request.id), path=_path(request), now=now)  # fmt: skip
+
+
+def published(session: Session, request: ApprovalRequest, now: datetime) -> None:
+    recipients = [*_author(request), *administrators(session)]
+    enqueue(session, "published", recipients, _about(session, request), key=str(request.id),
+            path=_path(request), now=now)  # fmt: skip
+
+
+def publish_failed(session: Session, request: ApprovalRequest, error: str, now: datetime) -> None:
+    """Once per request: a failure repeats every run until someone looks."""
+    params = {**_about(session, request), "error": error}
+    enqueue(session, "publish_failed", administrators(session), params, key=str(request.id),
+            path=_path(request), now=now)  # fmt: skip
+
+
+def unapproved_publication(session: Session, alert_id: int, opportunity: Opportunity,
+                           department_id: int | None, action: Bilingual,
+                           now: datetime) -> None:  # fmt: skip
+    """Administrators and the department's approvers (when it is known)."""
+    department = session.get(Department, department_id) if department_id is not None else None
+    staff = (
+        [user.email for user in _people(session, Role.APPROVER, department_id)]
+        if department_id is not None
+        else []
+    )
+    params: dict[str, Param] = {
+        "title": opportunity.title,
+        "department": Bilingual(department.name_en, department.name_fr)
+        if department is not None
+        else Bilingual.message(UNROUTED),
+        "action": action,
+    }
+    enqueue(session, "unapproved_publication", [*administrators(session), *staff], params,
+            key=str(alert_id), path=f"/approvals/alerts/{alert_id}", now=now)  # fmt: skip
+
+
+def _author(request: ApprovalRequest) -> Iterable[str]:
+    return [request.author_email] if request.author_email else []
+
+
+UNROUTED = N_("no department")

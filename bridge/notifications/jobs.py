@@ -1,0 +1,58 @@
+"""The scheduled jobs that send the outbox and the approval reminders."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.approvals.reminders import send_reminders
+from bridge.notifications.delivery import DeliveryReport, Notifier, deliver_due
+from bridge.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class NotificationJobs:
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings,
+                 notifier: Notifier) -> None:  # fmt: skip
+        self.sessions, self.settings, self.notifier = sessions, settings, notifier
+
+    def deliver(self) -> DeliveryReport | None:
+        try:
+            report = deliver_due(
+                self.sessions,
+                self.notifier,
+                max_attempts=self.settings.notification_max_attempts,
+                panel_url=str(self.settings.panel_url) if self.settings.panel_url else None,
+            )
+        except SQLAlchemyError:
+            log.exception("sending notifications failed; they stay in the outbox")
+            return None
+        if report.sent or report.failed or report.retrying:
+            log.info("notifications: %d sent, %d to retry, %d failed",
+                     report.sent, report.retrying, report.failed)  # fmt: skip
+        return report
+
+    def remind(self) -> int:
+        try:
+            queued = send_reminders(self.sessions, self.settings.approvals_reminder_working_days,
+                                    self.settings.zone)  # fmt: skip
+        except SQLAlchemyError:
+            log.exception("queuing approval reminders failed")
+            return 0
+        if queued:
+            log.info("approvals: %d reminders queued", queued)
+        return queued
+
+    def schedule(self, scheduler: BaseScheduler) -> None:
+        """Send every minute; look for overdue steps every hour."""
+        common = {"coalesce": True, "max_instances": 1, "replace_existing": True}
+        scheduler.add_job(self.deliver, IntervalTrigger(minutes=1), id="notifications",
+                          next_run_time=datetime.now(UTC), **common)  # fmt: skip
+        scheduler.add_job(self.remind, IntervalTrigger(hours=1), id="approval-reminders",
+                          next_run_time=datetime.now(UTC), **common)  # fmt: skip
