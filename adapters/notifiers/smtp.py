@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from bridge.notifications.delivery import DeliveryFailed, OutgoingMessage
 from bridge.settings import Settings
+
+# CRLF line ends, and headers left whole up to RFC 5322's limit rather than folded at 78.
+WIRE = policy.SMTP.clone(max_line_length=998)
 
 
 class SMTPNotifier:
@@ -37,7 +41,7 @@ class SMTPNotifier:
                    password=password, timeout=settings.smtp_timeout_seconds)  # fmt: skip
 
     def send(self, message: OutgoingMessage) -> str | None:
-        email = EmailMessage()
+        email = EmailMessage(policy=WIRE)
         email["From"], email["To"], email["Subject"] = (
             self.sender,
             message.recipient,

@@ -1,0 +1,74 @@
+"""The guard: a publication no completed approval covers raises an alert, and is canceled
+when settings say so; what predates the bridge, and the bridge's own publications, are left."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.approvals.models import ApprovalAlert
+from bridge.marketplace.client import MarketplaceClient
+from tests.approvals.conftest import People
+from tests.approvals.test_publish import messages_to, service
+from tests.fakes.marketplace import FakeMarketplace
+from tests.rules.test_pipeline import CWU, UNDER_REVIEW
+
+DIRECT = "7a7d8a52-7a4e-4f7e-9a53-3b1c7f1d2e01"
+AFTER_FIRST_SYNC = "2026-11-27T12:00:00.000Z"
+
+
+def alerts(sessions: sessionmaker[Session]) -> list[tuple[str, str, int | None]]:
+    with sessions() as session:
+        rows = session.scalars(select(ApprovalAlert).order_by(ApprovalAlert.id))
+        return [(alert.opportunity_id, alert.status, alert.department_id) for alert in rows]
+
+
+def test_what_was_published_before_the_bridge_raises_nothing(
+    world: People, sessions: sessionmaker[Session], client: MarketplaceClient, db_url: str,
+    db_engine: Engine,
+) -> None:  # fmt: skip
+    service(db_url, db_engine, client).run_once()
+    assert alerts(sessions) == []
+
+
+def test_a_direct_publication_raises_an_alert_to_admins_and_the_department(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
+    client: MarketplaceClient, db_url: str, db_engine: Engine,
+) -> None:  # fmt: skip
+    bridge = service(db_url, db_engine, client)
+    bridge.run_once()
+    # A GOV author creates one directly as PUBLISHED (the marketplace allows it for CWU)...
+    fake.clone(CWU, UNDER_REVIEW, DIRECT, status="PUBLISHED", publishedAt=AFTER_FIRST_SYNC)
+    # ... and an administrator publishes the one still under approval.
+    fake.set_status(CWU, UNDER_REVIEW, "PUBLISHED")
+    bridge.run_once()
+    found = alerts(sessions)
+    assert {opportunity for opportunity, _, _ in found} == {DIRECT, UNDER_REVIEW}
+    assert all(status == "open" and department is not None for _, status, department in found)
+    assert messages_to(sessions, "admin@tbs-sct.gc.ca").count("unapproved_publication") == 2
+    assert "unapproved_publication" in messages_to(sessions, "first@tbs-sct.gc.ca")
+    assert "unapproved_publication" not in messages_to(sessions, "other@hrsdc-rhdcc.gc.ca")
+    assert fake.opportunities[CWU][DIRECT]["status"] == "PUBLISHED"  # settings leave it
+    bridge.run_once()
+    assert len(alerts(sessions)) == 2  # raised once
+
+
+def test_settings_can_have_it_canceled_with_a_note(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
+    client: MarketplaceClient, db_url: str, db_engine: Engine,
+) -> None:  # fmt: skip
+    bridge = service(db_url, db_engine, client, approvals_cancel_unapproved=True)
+    bridge.run_once()
+    fake.clone(CWU, UNDER_REVIEW, DIRECT, status="PUBLISHED", publishedAt=AFTER_FIRST_SYNC)
+    fake.fail(rf"{DIRECT}$", (502, {}, ""), method="PUT")  # the first cancel is lost
+    bridge.run_once()
+    assert [status for _, status, _ in alerts(sessions)] == ["cancel_pending"]
+    bridge.run_once()
+    detail = fake.opportunities[CWU][DIRECT]
+    assert detail["status"] == "CANCELED"
+    assert "without a completed approval" in detail["history"][0]["note"]
+    assert [status for _, status, _ in alerts(sessions)] == ["canceled"]
+    cancels = [body for _, key, body in fake.commands if key == DIRECT and body["tag"] == "cancel"]
+    bridge.run_once()
+    assert len([body for _, key, body in fake.commands
+                if key == DIRECT and body["tag"] == "cancel"]) == len(cancels)  # fmt: skip
