@@ -167,6 +167,7 @@ def _register_blueprints(app: Flask, settings: Settings) -> None:
         departments,
         health,
         i18n,
+        notifications,
         opportunities,
         proposals,
         quarantine,
@@ -178,7 +179,7 @@ def _register_blueprints(app: Flask, settings: Settings) -> None:
 
     for module in (
         auth, i18n, health, dashboard, opportunities, proposals, awards, sync, quarantine,
-        users, audit, rules, translations, departments, approvals,
+        users, audit, rules, translations, departments, approvals, notifications,
     ):  # fmt: skip
         app.register_blueprint(module.blueprint)
     auth.init_oidc(app, settings)

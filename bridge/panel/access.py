@@ -47,6 +47,13 @@ RULES: dict[str, frozenset[Role]] = {
     "departments.assign": ADMIN,
     "approvals.queue": APPROVALS,
     "approvals.detail": APPROVALS,
+    "approvals.publish": ADMIN,
+    "approvals.alerts": APPROVALS,
+    "approvals.alert": APPROVALS,
+    "approvals.close_alert": ADMIN,
+    "notifications.index": ADMIN,
+    "notifications.send_again": ADMIN,
+    "departments.chain": ADMIN,
 }
 
 

@@ -11,6 +11,10 @@ from wtforms import (
     BooleanField,
     DecimalField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -235,3 +239,43 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]
     )
     approve = SubmitField(_l("Approve this step"))
     request_changes = SubmitField(_l("Request changes"))
+
+
+class ChainStepForm(Form):  # type: ignore[misc]
+    """One step of a chain (a sub-form: the chain form carries the CSRF token)."""
+
+    step_id = HiddenField()
+    position = IntegerField(_l("Order"), validators=[
+        InputRequired(_l("Give the step's place.")), _number_range(1, 50)])  # fmt: skip
+    name_en = StringField(_l("Name in English"), validators=[
+        DataRequired(_l("Enter the step's name in English.")), Length(max=200)])  # fmt: skip
+    name_fr = StringField(_l("Name in French"), validators=[
+        DataRequired(_l("Enter the step's name in French.")), Length(max=200)])  # fmt: skip
+    min_amount = LocalizedDecimalField(
+        _l("Only above this value (optional)"), places=2,
+        validators=[Optional(), _number_range(0, None)])  # fmt: skip
+    approvers = MultiCheckboxField(_l("Decided by (none ticked: any approver of the department)"),
+                                   coerce=int, choices=[])  # fmt: skip
+    remove = BooleanField(_l("Remove this step"))
+
+
+class NewStepForm(Form):  # type: ignore[misc]
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
+    name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=200)])
+    min_amount = LocalizedDecimalField(
+        _l("Only above this value (optional)"), places=2,
+        validators=[Optional(), _number_range(0, None)])  # fmt: skip
+
+    def validate(self, extra_validators: object = None) -> bool:
+        """Both names or neither (``Optional`` stops a field's own validators when empty)."""
+        valid: bool = super().validate(extra_validators)
+        if bool(self.name_en.data) == bool(self.name_fr.data):
+            return valid
+        missing = self.name_fr if self.name_en.data else self.name_en
+        missing.errors = [*missing.errors, gettext("A new step needs its name in both languages.")]
+        return False
+
+
+class ChainForm(FlaskForm):  # type: ignore[misc]
+    steps = FieldList(FormField(ChainStepForm))
+    new_step = FormField(NewStepForm)

@@ -15,10 +15,12 @@ import waitress
 
 from bridge.accounts.models import Role
 from bridge.accounts.service import create_user
+from bridge.approvals.models import ApprovalAlert
 from bridge.approvals.service import open_request, seed_chains
 from bridge.db.engine import make_engine, session_factory, transaction
 from bridge.db.migrate import upgrade
 from bridge.departments.service import all_departments, seed_departments
+from bridge.notifications.models import Notification
 from bridge.panel import create_app
 from bridge.rules.settings import seed_rule_settings
 from bridge.settings import load_settings
@@ -32,6 +34,7 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path("/usr/bin/chromium")
 ADMIN_EMAIL = "ada.admin@tbs-sct.gc.ca"
 ADMIN_PASSWORD = "correct horse battery staple"
+APPROVER_EMAIL = "april.approver@tbs-sct.gc.ca"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -85,7 +88,18 @@ def live_bridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveBridge
             seed_chains(session)
             under_review = session.get(Opportunity, UNDER_REVIEW)
             assert under_review is not None
-            open_request(session, under_review, all_departments(session)[0].id, None)
+            department = all_departments(session)[0].id
+            open_request(session, under_review, department, None)
+            create_user(session, APPROVER_EMAIL, "April Approver", ADMIN_PASSWORD,
+                        [(Role.APPROVER, department)])  # fmt: skip
+            # One alert of the guard and one failed message, for their pages.
+            session.add(ApprovalAlert(kind="unapproved_publication", opportunity_id=UNDER_REVIEW,
+                                      version=1, department_id=department))  # fmt: skip
+            subjects = {"subject_en": "Published", "subject_fr": "Publiée"}
+            session.add(Notification(kind="published", recipient="a@example.gc.ca",
+                                     dedupe_key="published:1:a", status="failed",
+                                     last_error="GC Notify 400: bad address",
+                                     fields=subjects))  # fmt: skip
 
         def launch(trigger: str) -> None:
             threading.Thread(target=service.run_once, kwargs={"trigger": trigger}).start()

@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveBridge, axe_violations
+from tests.browser.conftest import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    APPROVER_EMAIL,
+    LiveBridge,
+    axe_violations,
+)
 
 AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
 UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
@@ -36,13 +42,17 @@ PAGES = [
     "/departments/unrouted",
     "/approvals/",
     "/approvals/1",
+    "/approvals/alerts",
+    "/approvals/alerts/1",
+    "/notifications/",
+    "/departments/1/chain",
     "/no-such-page",
 ]
 
 
-def sign_in(page: Any, base: str) -> None:
+def sign_in(page: Any, base: str, email: str = ADMIN_EMAIL) -> None:
     page.goto(f"{base}/sign-in")
-    page.fill("#email", ADMIN_EMAIL)
+    page.fill("#email", email)
     page.fill("#password", ADMIN_PASSWORD)
     page.click("form.form button[type=submit]")
     page.wait_for_url(f"{base}/")
@@ -155,3 +165,27 @@ def test_a_translator_fills_the_french_side_by_side_and_the_finding_clears(
     page.click("form.form button[type=submit]")
     assert page.get_attribute("#cap_amount", "aria-invalid") == "true"
     assert_accessible(page, "rule settings with errors (en)")
+
+
+def test_an_approver_decides_from_the_queue_in_both_languages(
+    live_bridge: LiveBridge, page: Any
+) -> None:
+    base = live_bridge.url
+    sign_in(page, base, APPROVER_EMAIL)
+    for language, heading in (("en", "Approvals"), ("fr", "Approbations")):
+        page.goto(f"{base}/language/{language}")
+        page.goto(f"{base}/approvals/")
+        assert page.locator("h1").inner_text() == heading
+        assert_accessible(page, f"approver queue ({language})")
+        page.click("table tbody a")
+        assert page.url.endswith("/approvals/1")
+        assert_accessible(page, f"decision page ({language})")
+    # In French: a request for changes without a comment is refused, then recorded.
+    page.get_by_role("button", name="Demander des modifications").click()
+    assert "Dites ce qui doit changer." in page.locator(".alert").inner_text()
+    assert_accessible(page, "refused decision (fr)")
+    page.fill("#comment", "Précisez les livrables attendus.")
+    page.get_by_role("button", name="Demander des modifications").click()
+    assert "Votre décision est enregistrée." in page.locator(".alert").inner_text()
+    assert "Modifications demandées" in page.locator("table tbody").inner_text()
+    assert_accessible(page, "queue after the decision (fr)")

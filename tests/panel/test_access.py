@@ -10,8 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from bridge.accounts.models import Role
+from bridge.approvals.models import ApprovalAlert
 from bridge.approvals.service import open_request
 from bridge.departments.service import all_departments
+from bridge.notifications.models import Notification
 from bridge.panel.access import PUBLIC, RULES
 from bridge.sync.models import Opportunity, QuarantinedRecord, SyncRun
 
@@ -33,7 +35,15 @@ def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
         # In the department the matrix's approver approves for (the first one).
         department = all_departments(database)[0].id
         request_id = open_request(database, opportunity, department, None).id
+        alert = ApprovalAlert(kind="unapproved_publication", opportunity_id=AWARDED, version=1,
+                              department_id=department)  # fmt: skip
+        subjects = {"subject_en": "Published", "subject_fr": "Publiée"}
+        notification = Notification(kind="published", recipient="a@example.gc.ca",
+                                    dedupe_key="published:1:a", status="failed",
+                                    fields=subjects)  # fmt: skip
+        database.add_all([alert, notification])
         database.commit()
+        alert_id, notification_id = alert.id, notification.id
         database.close()
     return {
         "auth.sign_out": ("POST", "/sign-out"),
@@ -63,6 +73,13 @@ def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
         "departments.assign": ("POST", f"/departments/unrouted/{AWARDED}"),
         "approvals.queue": ("GET", "/approvals/"),
         "approvals.detail": ("GET", f"/approvals/{request_id}"),
+        "approvals.publish": ("POST", f"/approvals/{request_id}/publish"),
+        "approvals.alerts": ("GET", "/approvals/alerts"),
+        "approvals.alert": ("GET", f"/approvals/alerts/{alert_id}"),
+        "approvals.close_alert": ("POST", f"/approvals/alerts/{alert_id}/close"),
+        "notifications.index": ("GET", "/notifications/?status=failed"),
+        "notifications.send_again": ("POST", f"/notifications/{notification_id}/send-again"),
+        "departments.chain": ("GET", "/departments/1/chain"),
     }
 
 

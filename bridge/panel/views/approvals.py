@@ -1,28 +1,40 @@
-"""The approver's queue and the decision page.
+"""The approver's queue, the decision page, publication and the guard's alerts.
 
 An approver sees the requests of their departments, each with the step that waits; the decision
 page shows the opportunity in both languages beside its findings and the chain so far, and
 records approve or request changes. Every refusal is explained in the reader's language.
+Administrators publish approved requests when auto-publish is off, and close the alerts of
+publications nobody approved.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
 
 from bridge.accounts.models import PanelUser, Role
-from bridge.approvals.models import ApprovalRequest, Decision, RequestStatus
+from bridge.approvals.guard import resolve
+from bridge.approvals.models import (
+    AlertStatus,
+    ApprovalAlert,
+    ApprovalRequest,
+    Decision,
+    RequestStatus,
+)
+from bridge.approvals.publish import AUTO, authorize
 from bridge.approvals.service import DecisionRefused, decide, progress
 from bridge.departments.models import Department
 from bridge.panel import db
 from bridge.panel.forms import DecisionForm
 from bridge.panel.markdown import render_markdown
+from bridge.panel.views.sync import acting_user
 from bridge.rules.queries import current_evaluation
 from bridge.sync.models import Opportunity
 from bridge.sync.queries import opportunity_with_everything
@@ -55,6 +67,13 @@ STATUS_LABELS: dict[str, Any] = {
     RequestStatus.SUPERSEDED.value: _l("Replaced by a newer version"),
 }
 
+ALERT_LABELS: dict[str, Any] = {
+    AlertStatus.OPEN.value: _l("Open"),
+    AlertStatus.CANCEL_PENDING.value: _l("Being canceled on the marketplace"),
+    AlertStatus.CANCELED.value: _l("Canceled on the marketplace"),
+    AlertStatus.RESOLVED.value: _l("Closed"),
+}
+
 
 def _account() -> PanelUser:
     account: PanelUser = current_user.account
@@ -75,7 +94,8 @@ def queue() -> Any:
     query = (
         select(ApprovalRequest)
         .where(ApprovalRequest.status.in_([RequestStatus.OPEN.value,
-                                          RequestStatus.CHANGES_REQUESTED.value]))
+                                          RequestStatus.CHANGES_REQUESTED.value,
+                                          RequestStatus.APPROVED.value]))
         .options(selectinload(ApprovalRequest.decisions))
         .order_by(ApprovalRequest.opened_at)
     )  # fmt: skip
@@ -109,6 +129,8 @@ def detail(request_id: int) -> Any:
             return redirect(url_for("approvals.detail", request_id=request_id))
         database.commit()
         flash(_("Your decision is recorded."), "success")
+        if request.status == RequestStatus.APPROVED.value:
+            _publish_soon()
         return redirect(url_for("approvals.queue"))
     opportunity = opportunity_with_everything(database, request.opportunity_id)
     assert opportunity is not None
@@ -126,4 +148,81 @@ def detail(request_id: int) -> Any:
         status_labels=STATUS_LABELS,
         can_decide=request.status == RequestStatus.OPEN.value
         and request.department_id in account.department_ids(Role.APPROVER),
+        can_publish=Role.ADMIN in account.roles
+        and request.status == RequestStatus.APPROVED.value
+        and request.publish_authorized_by is None,
+        auto=AUTO,
     ), (400 if form.errors else 200)
+
+
+def _publish_soon() -> None:
+    """Publication happens at the end of a sync (which reads the marketplace first): start one."""
+    launch = current_app.config.get("BRIDGE_LAUNCH_SYNC")
+    if launch is not None:
+        launch("approval")
+
+
+@blueprint.route("/<int:request_id>/publish", methods=["POST"])
+def publish(request_id: int) -> Response:
+    database = db()
+    request = database.get(ApprovalRequest, request_id)
+    if request is None:
+        abort(404)
+    try:
+        authorize(database, request, _account())
+    except ValueError:
+        database.rollback()
+        flash(_("This request is not waiting to be published."), "error")
+        return redirect(url_for("approvals.detail", request_id=request_id))
+    database.commit()
+    _publish_soon()
+    flash(_("Publication is on its way: the next sync publishes it on the marketplace."),
+          "success")  # fmt: skip
+    return redirect(url_for("approvals.detail", request_id=request_id))
+
+
+def _visible_alert(alert_id: int) -> ApprovalAlert:
+    alert = db().get(ApprovalAlert, alert_id)
+    departments = _visible_departments(_account())
+    if alert is None or (departments is not None and alert.department_id not in departments):
+        abort(404)
+    return alert
+
+
+@blueprint.route("/alerts")
+def alerts() -> Any:
+    database = db()
+    query = select(ApprovalAlert).order_by(ApprovalAlert.raised_at.desc()).limit(200)
+    departments = _visible_departments(_account())
+    if departments is not None:
+        query = query.where(ApprovalAlert.department_id.in_(departments))
+    rows = [(alert, database.get(Opportunity, alert.opportunity_id))
+            for alert in database.scalars(query)]  # fmt: skip
+    return render_template("approvals/alerts.html", rows=rows, labels=ALERT_LABELS)
+
+
+@blueprint.route("/alerts/<int:alert_id>")
+def alert(alert_id: int) -> Any:
+    found = _visible_alert(alert_id)
+    database = db()
+    return render_template(
+        "approvals/alert.html",
+        alert=found,
+        opportunity=database.get(Opportunity, found.opportunity_id),
+        department=database.get(Department, found.department_id) if found.department_id else None,
+        labels=ALERT_LABELS,
+        can_close=Role.ADMIN in _account().roles
+        and found.status in (AlertStatus.OPEN.value, AlertStatus.CANCELED.value),
+    )
+
+
+@blueprint.route("/alerts/<int:alert_id>/close", methods=["POST"])
+def close_alert(alert_id: int) -> Response:
+    found = _visible_alert(alert_id)
+    if found.status not in (AlertStatus.OPEN.value, AlertStatus.CANCELED.value):
+        flash(_("This alert is already closed or still being canceled."), "error")
+    else:
+        resolve(db(), found, acting_user())
+        db().commit()
+        flash(_("Alert closed."), "success")
+    return redirect(url_for("approvals.alert", alert_id=alert_id))

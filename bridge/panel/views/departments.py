@@ -1,4 +1,5 @@
-"""Departments (administrators): their names and staff e-mail domains, and the unrouted queue.
+"""Departments (administrators): their names and staff e-mail domains, their approval chains,
+and the unrouted queue.
 
 An opportunity belongs to the department whose staff domain its author's e-mail address uses.
 One that matches none waits in the unrouted queue until an administrator assigns it; the rules
@@ -11,15 +12,19 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from bridge.accounts.models import PanelUser, Role, RoleGrant
+from bridge.approvals.chains import ChainRefused, StepDraft, chain_of, save_chain
 from bridge.approvals.flow import request_approval
 from bridge.db.types import utcnow
 from bridge.departments.models import Department
 from bridge.departments.service import all_departments, assign_department, update_department
 from bridge.panel import db
-from bridge.panel.forms import AssignDepartmentForm, DepartmentForm
+from bridge.panel.forms import AssignDepartmentForm, ChainForm, DepartmentForm
 from bridge.panel.i18n import current_language
 from bridge.panel.params import page_number, page_size
 from bridge.panel.views.rules import judge_everything_again
@@ -97,3 +102,63 @@ def assign(opportunity_id: str) -> Response:
         "success",
     )  # fmt: skip
     return redirect(url_for("departments.unrouted"))
+
+
+REFUSED_CHAINS: dict[str, Any] = {
+    "empty": _l("A chain needs at least one step."),
+    "unknown_step": _l("The chain changed while you edited it; reload the page."),
+    "step_decided": _l("A step someone already decided cannot be removed; rename it instead."),
+}
+
+
+def _approvers_of(department_id: int) -> list[PanelUser]:
+    return list(db().scalars(
+        select(PanelUser).join(RoleGrant, RoleGrant.user_id == PanelUser.id)
+        .where(RoleGrant.role == Role.APPROVER.value, RoleGrant.department_id == department_id)
+        .order_by(PanelUser.display_name)))  # fmt: skip
+
+
+def _drafts(form: ChainForm) -> list[StepDraft]:
+    kept = [entry.form for entry in form.steps if not entry.form.remove.data]
+    kept.sort(key=lambda step: step.position.data)
+    drafts = [StepDraft(int(step.step_id.data) if step.step_id.data else None,
+                        step.name_en.data.strip(), step.name_fr.data.strip(),
+                        step.min_amount.data, frozenset(step.approvers.data or []))
+              for step in kept]  # fmt: skip
+    new = form.new_step.form
+    if new.name_en.data and new.name_fr.data:
+        drafts.append(StepDraft(None, new.name_en.data.strip(), new.name_fr.data.strip(),
+                                new.min_amount.data))  # fmt: skip
+    return drafts
+
+
+@blueprint.route("/<int:department_id>/chain", methods=["GET", "POST"])
+def chain(department_id: int) -> Any:
+    """The department's approval chain: names, order, value thresholds and who decides."""
+    database = db()
+    department = database.get(Department, department_id)
+    if department is None:
+        abort(404)
+    form = ChainForm()
+    if not form.is_submitted():
+        for step in chain_of(database, department_id):
+            form.steps.append_entry({
+                "step_id": str(step.id), "position": step.position, "name_en": step.name_en,
+                "name_fr": step.name_fr, "min_amount": step.min_amount,
+                "approvers": [user.id for user in step.approvers]})  # fmt: skip
+    choices = [(user.id, user.display_name) for user in _approvers_of(department_id)]
+    for entry in form.steps:
+        entry.form.approvers.choices = choices
+    if form.validate_on_submit():
+        try:
+            save_chain(database, department_id, _drafts(form), acting_user())
+        except ChainRefused as refused:
+            database.rollback()
+            flash(str(REFUSED_CHAINS[refused.code]), "error")
+        else:
+            database.commit()
+            flash(_("Approval chain saved. It applies to the requests still being decided."),
+                  "success")  # fmt: skip
+            return redirect(url_for("departments.chain", department_id=department_id))
+    status = 400 if form.errors else 200
+    return render_template("departments/chain.html", form=form, department=department), status
