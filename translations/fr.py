@@ -468,4 +468,7 @@ FRENCH = {
     'Waiting for an administrator to publish it': 'En attente de publication par un administrateur ou une administratrice',
     'Waiting to be sent': "En attente d'envoi",
     'no department': 'aucun ministère',
+    '%(count)s publications without approval': '%(count)s publications sans approbation',
+    '%(count)s approved opportunities to publish': '%(count)s occasions approuvées à publier',
+    '%(count)s notifications not sent': '%(count)s notifications non envoyées',
 }

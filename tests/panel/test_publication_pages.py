@@ -46,6 +46,7 @@ def test_an_administrator_publishes_an_approved_request(
     approved(sessions, request_id)
     page = admin.get(f"/approvals/{request_id}").get_data(as_text=True)
     assert "Waiting for an administrator to publish it" in page
+    assert "1 approved opportunities to publish" in admin.get("/").get_data(as_text=True)
     admin.get("/language/fr")
     done = admin.post(f"/approvals/{request_id}/publish", follow_redirects=True)
     assert "La publication est en route" in done.get_data(as_text=True)
@@ -70,6 +71,7 @@ def test_alerts_are_seen_by_the_department_and_closed_by_an_administrator(
         session.flush()
         alert_id = alert.id
     approver, admin = signed_in(Role.APPROVER), signed_in(Role.ADMIN)
+    assert "1 publications without approval" in admin.get("/").get_data(as_text=True)
     listing = approver.get("/approvals/alerts").get_data(as_text=True)
     assert f"/approvals/alerts/{alert_id}" in listing
     assert "Close this alert" not in approver.get(f"/approvals/alerts/{alert_id}").get_data(
@@ -95,6 +97,7 @@ def test_a_failed_message_is_visible_and_sent_again(
         session.flush()
         item_id = item.id
     admin = signed_in(Role.ADMIN)
+    assert "1 notifications not sent" in admin.get("/").get_data(as_text=True)
     page = admin.get("/notifications/?status=failed").get_data(as_text=True)
     assert "Published: X" in page and "Not a valid email" in page and "Send again" in page
     admin.get("/language/fr")

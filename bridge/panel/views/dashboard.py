@@ -6,10 +6,14 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bridge.accounts.models import Role
+from bridge.approvals.models import AlertStatus, ApprovalAlert, ApprovalRequest, RequestStatus
 from bridge.approvals.service import awaiting
 from bridge.db.types import utcnow
+from bridge.notifications.models import Notification, NotificationStatus
 from bridge.panel import db
 from bridge.panel.views.health import sync_overdue_after
 from bridge.rules.queries import count_current_findings, count_unrouted
@@ -39,6 +43,7 @@ def index() -> Any:
         waiting["translations"] = count_current_findings(database, message_keys=NEEDS_TRANSLATION)
     if Role.ADMIN in roles:
         waiting["unrouted"] = count_unrouted(database)
+        waiting |= _administration(database)
     if roles & {Role.ADMIN, Role.PROCUREMENT}:
         waiting["splitting"] = count_current_findings(database, rule="splitting")
     return render_template(
@@ -48,3 +53,22 @@ def index() -> Any:
         waiting=waiting,
         counts=counts_by_kind_and_status(database, Opportunity),
     )
+
+
+def _administration(database: Session) -> dict[str, int]:
+    """Alerts to look at, approved requests to publish, messages that could not be sent."""
+
+    def count(query: Any) -> int:
+        return int(database.scalar(query) or 0)
+
+    open_alerts = [AlertStatus.OPEN.value, AlertStatus.CANCEL_PENDING.value]
+    failed = NotificationStatus.FAILED.value
+    return {
+        "alerts": count(select(func.count()).select_from(ApprovalAlert)
+                        .where(ApprovalAlert.status.in_(open_alerts))),
+        "to_publish": count(select(func.count()).select_from(ApprovalRequest).where(
+            ApprovalRequest.status == RequestStatus.APPROVED.value,
+            ApprovalRequest.publish_authorized_by.is_(None))),
+        "failed_notifications": count(select(func.count()).select_from(Notification)
+                                      .where(Notification.status == failed)),
+    }  # fmt: skip
