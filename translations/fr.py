@@ -471,4 +471,5 @@ FRENCH = {
     '%(count)s publications without approval': '%(count)s publications sans approbation',
     '%(count)s approved opportunities to publish': '%(count)s occasions approuvées à publier',
     '%(count)s notifications not sent': '%(count)s notifications non envoyées',
+    'Version %(version)s published without approval (noticed on %(when)s).': 'Version %(version)s publiée sans approbation (constaté le %(when)s).',
 }

@@ -190,3 +190,14 @@ def resolve(session: Session, alert: ApprovalAlert, actor: Actor,
     alert.status, alert.resolved_at, alert.resolved_by = AlertStatus.RESOLVED.value, now, actor.name
     record(session, actor, "approval.alert_resolved", "approval_alert", alert.id, now=now,
            before={"status": before}, after={"status": alert.status})  # fmt: skip
+
+
+def alerts_of(session: Session, opportunity_id: str) -> list[ApprovalAlert]:
+    """The alerts raised about one opportunity, oldest first (its approval timeline shows them)."""
+    return list(
+        session.scalars(
+            select(ApprovalAlert)
+            .where(ApprovalAlert.opportunity_id == opportunity_id)
+            .order_by(ApprovalAlert.id)
+        )
+    )

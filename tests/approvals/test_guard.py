@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.approvals.guard import alerts_of
 from bridge.approvals.models import ApprovalAlert
 from bridge.marketplace.client import MarketplaceClient
 from tests.approvals.conftest import People
@@ -51,6 +52,8 @@ def test_a_direct_publication_raises_an_alert_to_admins_and_the_department(
     assert fake.opportunities[CWU][DIRECT]["status"] == "PUBLISHED"  # settings leave it
     bridge.run_once()
     assert len(alerts(sessions)) == 2  # raised once
+    with sessions() as session:
+        assert [alert.version for alert in alerts_of(session, DIRECT)] == [1]
 
 
 def test_settings_can_have_it_canceled_with_a_note(

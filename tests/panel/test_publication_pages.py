@@ -77,6 +77,8 @@ def test_alerts_are_seen_by_the_department_and_closed_by_an_administrator(
     assert "Close this alert" not in approver.get(f"/approvals/alerts/{alert_id}").get_data(
         as_text=True)  # fmt: skip
     assert approver.post(f"/approvals/alerts/{alert_id}/close").status_code == 403
+    timeline = approver.get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)
+    assert "Version 1 published without approval" in timeline
     admin.get("/language/fr")
     closed = admin.post(f"/approvals/alerts/{alert_id}/close", follow_redirects=True)
     assert "Alerte fermée." in closed.get_data(as_text=True)

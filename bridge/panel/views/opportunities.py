@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
+from bridge.approvals.guard import alerts_of
 from bridge.approvals.service import timeline
 from bridge.departments.service import all_departments
 from bridge.marketplace.models import (
@@ -17,7 +18,7 @@ from bridge.marketplace.models import (
 from bridge.panel import db
 from bridge.panel.markdown import render_markdown
 from bridge.panel.params import page_number, page_size
-from bridge.panel.views.approvals import STATUS_LABELS
+from bridge.panel.views.approvals import ALERT_LABELS, STATUS_LABELS
 from bridge.rules.queries import current_evaluation
 from bridge.sync.queries import (
     OpportunityFilter,
@@ -82,5 +83,7 @@ def detail(opportunity_id: str) -> Any:
         markdown=render_markdown,
         evaluation=current_evaluation(database, opportunity_id),
         approvals=timeline(database, opportunity_id),
+        alerts=alerts_of(database, opportunity_id),
         request_status=STATUS_LABELS,
+        alert_status=ALERT_LABELS,
     )
