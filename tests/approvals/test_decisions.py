@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.accounts.models import PanelUser
 from bridge.approvals.models import ApprovalRequest, Decision, RequestStatus
-from bridge.approvals.service import open_request, progress
+from bridge.approvals.service import awaiting, open_request, progress
 from bridge.db.engine import transaction
 from bridge.marketplace.client import MarketplaceClient
 from bridge.sync.models import Opportunity
@@ -83,3 +84,21 @@ def test_a_request_for_an_older_version_takes_no_decision(
         assert opportunity is not None
         opportunity.version += 1  # edited on the marketplace, request not yet renewed
     assert attempt(sessions, world.first) == "outdated_version"
+
+
+def test_a_step_that_names_its_deciders_takes_no_one_else(
+    world: People, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        request = session.scalars(select(ApprovalRequest)).one()
+        budget = progress(session, request).steps[0]
+        third = session.get(PanelUser, world.third)
+        assert third is not None
+        budget.approvers = [third]
+    assert attempt(sessions, world.first) == "not_step_approver"
+    with sessions() as session:
+        first, named = session.get(PanelUser, world.first), session.get(PanelUser, world.third)
+        assert first is not None and named is not None
+        assert awaiting(session, first) == [] and len(awaiting(session, named)) == 1
+    assert attempt(sessions, world.third) == "ok"
+    assert attempt(sessions, world.first) == "ok"  # the director's step names nobody
