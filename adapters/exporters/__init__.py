@@ -1,0 +1,1 @@
+"""Export formats of award records: proactive disclosure and Open Contracting."""

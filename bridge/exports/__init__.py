@@ -1,0 +1,1 @@
+"""Award records and their export to GC procurement and open-data formats."""

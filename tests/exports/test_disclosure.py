@@ -1,0 +1,171 @@
+"""Proactive disclosure: award records built from the real fixtures, rows in the portal's exact
+schema (golden files), the threshold between the individual and aggregate reports, and the
+validation that keeps a row the portal would refuse from leaving the bridge."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from adapters.exporters.disclosure import (
+    AGGREGATE_TABLE,
+    INDIVIDUAL_TABLE,
+    aggregate_rows,
+    country_code,
+    individual_rows,
+    load_table,
+    postal_prefix,
+    reporting_period,
+    to_csv,
+    validate,
+)
+from bridge.audit.service import Actor
+from bridge.awards.models import AwardAmendment
+from bridge.db.engine import transaction
+from bridge.departments.service import seed_departments
+from bridge.exports.build import NotExportable, build_record
+from bridge.exports.record import AmendmentRecord, AwardRecord
+from bridge.marketplace.client import MarketplaceClient
+from bridge.rules.pipeline import drain_pending
+from bridge.rules.settings import seed_rule_settings
+from bridge.sync.models import Opportunity
+from bridge.translations.service import save_translation
+from tests.exports.goldens import assert_golden
+from tests.fakes.marketplace import FakeMarketplace
+from tests.sync.helpers import make_sync
+
+AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
+OTTAWA = ZoneInfo("America/Toronto")
+FRENCH = {"title": "Essai A de la passerelle (attribuée)",
+          "teaser": "Court résumé de l'essai A de la passerelle"}  # fmt: skip
+
+
+def synced_record(fake: FakeMarketplace, client: MarketplaceClient,
+                  sessions: sessionmaker[Session], *, reward: int | None = None,
+                  amendments: tuple[Decimal, ...] = ()) -> AwardRecord:  # fmt: skip
+    for user in fake.users:
+        if user["email"] == "gov@example.invalid":
+            user["email"] = "author@tbs-sct.gc.ca"
+    if reward is not None:
+        fake.opportunities["code-with-us"][AWARDED]["reward"] = reward
+    with transaction(sessions) as session:
+        seed_departments(session)
+        seed_rule_settings(session)
+    assert make_sync(client, sessions).run().ok
+    drain_pending(sessions)
+    with transaction(sessions) as session:
+        opportunity = session.get(Opportunity, AWARDED)
+        assert opportunity is not None
+        for field, text in FRENCH.items():
+            save_translation(session, opportunity, field, text, Actor.job("test"))
+        for number, change in enumerate(amendments, start=1):
+            effective = datetime(2027, 1, number, 15, tzinfo=UTC)
+            session.add(AwardAmendment(opportunity_id=AWARDED, amount_change=change,
+                                       reason="More pages", recorded_by="test",
+                                       effective_on=effective))  # fmt: skip
+    with sessions() as session:
+        return build_record(session, AWARDED, OTTAWA)
+
+
+@pytest.mark.usefixtures("mocked")
+def test_an_award_over_10k_is_disclosed_individually_exactly_as_the_portal_expects(
+    fake: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
+) -> None:
+    record = synced_record(fake, client, sessions, amendments=(Decimal("1500.00"),))
+    assert record.department_acronym == "TBS" and record.title_fr == FRENCH["title"]
+    assert record.supplier.legal_name == "Vendor One Ltd." and record.number_of_bids == 2
+    table = load_table(INDIVIDUAL_TABLE)
+    rows = individual_rows(record)
+    assert validate(table, rows) == []
+    assert [row["instrument_type"] for row in rows] == ["C", "A"]
+    assert rows[1]["contract_value"] == "31500.00" and rows[1]["amendment_value"] == "1500.00"
+    assert rows[0]["vendor_postal_code"] == "V8W" and rows[0]["country_of_vendor"] == "CA"
+    produced = to_csv(table, rows)
+    assert produced.splitlines()[0].decode() == ",".join(table.header)
+    assert_golden("disclosure-individual.csv", produced)
+    assert to_csv(table, individual_rows(record)) == produced  # regenerated identically
+
+
+@pytest.mark.usefixtures("mocked")
+def test_at_or_under_10k_it_goes_to_the_aggregate_until_an_amendment_takes_it_over(
+    fake: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
+) -> None:
+    record = synced_record(fake, client, sessions, reward=8000,
+                           amendments=(Decimal("1000.00"), Decimal("2500.00")))  # fmt: skip
+    rows = individual_rows(record)
+    # 8,000 then 9,000 stay in the aggregate; the second amendment (11,500) is disclosed.
+    assert [(row["instrument_type"], row["contract_value"]) for row in rows] == [("A", "11500.00")]
+    assert rows[0]["reporting_period"] == "2026-2027-Q4"
+    aggregate = load_table(AGGREGATE_TABLE)
+    [this_year] = aggregate_rows([record], 2026)
+    [next_year] = aggregate_rows([record], 2027)
+    assert (this_year["contract_service_number_of"], this_year["contracts_service_original_value"],
+            this_year["contracts_service_amendment_value"]) == ("1", "8000.00", "0.00")  # fmt: skip
+    assert next_year["contracts_service_amendment_value"] == "1000.00"
+    assert validate(aggregate, [this_year, next_year]) == []
+    assert_golden("disclosure-aggregate.csv", to_csv(aggregate, [this_year]))
+
+
+@pytest.mark.usefixtures("mocked")
+def test_an_award_without_a_department_has_no_record_yet(
+    client: MarketplaceClient, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        seed_departments(session)
+        seed_rule_settings(session)
+    assert make_sync(client, sessions).run().ok
+    drain_pending(sessions)
+    with sessions() as session, pytest.raises(NotExportable, match="no department"):
+        build_record(session, AWARDED, OTTAWA)
+
+
+def a_record() -> AwardRecord:
+    from tests.exports.samples import organization_award
+
+    return organization_award()
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"contract_date": "2026/11/20"}, "contract_date"),
+    ({"contract_value": "31500"}, "contract_value"),
+    ({"commodity_type": "X"}, "commodity_type"),
+    ({"trade_agreement": "XX,CA"}, "trade_agreement"),
+    ({"trade_agreement": "CA"}, "limited_tendering_reason"),
+    ({"solicitation_procedure": "TN"}, "number_of_bids"),
+    ({"vendor_postal_code": "V8"}, "vendor_postal_code"),
+    ({"economic_object_code": "47"}, "economic_object_code"),
+    ({"reference_number": ""}, "reference_number"),
+])  # fmt: skip
+def test_a_row_the_portal_would_refuse_is_caught(change: dict[str, str], field: str) -> None:
+    table = load_table(INDIVIDUAL_TABLE)
+    [row] = individual_rows(a_record())
+    assert validate(table, [row]) == []
+    problems = validate(table, [{**row, **change}])
+    assert field in {problem.field for problem in problems}, problems
+
+
+def test_duplicate_keys_and_misordered_columns_are_caught() -> None:
+    table = load_table(INDIVIDUAL_TABLE)
+    [row] = individual_rows(a_record())
+    assert {problem.message for problem in validate(table, [row, row])} == {"duplicate key"}
+    shuffled = dict(reversed(list(row.items())))
+    assert validate(table, [shuffled])[0].message == "columns differ from the table's"
+
+
+def test_the_coded_helpers() -> None:
+    table = load_table(INDIVIDUAL_TABLE)
+    assert reporting_period(date(2026, 4, 1)) == "2026-2027-Q1"
+    assert reporting_period(date(2027, 3, 31)) == "2026-2027-Q4"
+    assert reporting_period(date(2026, 11, 20)) == "2026-2027-Q3"
+    assert country_code("Canada", table) == "CA" and country_code("Nowhere", table) == ""
+    assert postal_prefix("k1a 0b1", "CA") == "K1A" and postal_prefix("90210", "US") == "NA"
+    less = AmendmentRecord(1, date(2027, 1, 5), Decimal("-25000.00"), "Less work")
+    record = replace(a_record(), amendments=(less,))
+    # A negative amendment that brings it under the threshold is still disclosed: the contract
+    # went over once, so it stays in the individual report.
+    assert [row["contract_value"] for row in individual_rows(record)] == ["30000.00", "5000.00"]
