@@ -91,6 +91,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         N_("The opportunity “%(title)s” (%(department)s) was published on the marketplace "
            "without a completed departmental approval of its content. %(action)s"),
     ),
+    "awards_exported": (
+        N_("Award records for reporting: %(count)s"),
+        N_("%(count)s award records are ready for the GC's reporting (batch %(batch)s):"
+           "\n\n%(awards)s"),
+    ),
 }  # fmt: skip
 
 
