@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -131,6 +132,64 @@ def notify(context: Context) -> None:
     for error in report.errors:
         click.echo(f"  {error}", err=True)
     if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--period",
+    default=None,
+    help="Also write a disclosure report: a fiscal quarter (2026-2027-Q3) or a year.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write this run's files (the directory sink's and the report) here.",
+)
+@pass_context
+def export(context: Context, period: str | None, out: Path | None) -> None:
+    """Build the award records the syncs changed and deliver them to every sink."""
+    from adapters.notifiers import notifier_from_settings
+    from adapters.sinks import sinks_from_settings
+    from bridge.db.engine import session_factory
+    from bridge.exports.jobs import ExportJobs
+    from bridge.exports.reports import InvalidPeriod, InvalidReport, disclosure_report
+
+    settings = context.settings
+    if out is not None:
+        settings = settings.model_copy(update={"export_directory": out})
+    try:
+        sinks = sinks_from_settings(settings, notifier_from_settings(settings))
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    sessions = session_factory(context.migrated_engine())
+    report = ExportJobs(sessions, settings, sinks).run()
+    if report is None:
+        raise click.ClickException("The database could not be read; see the log.")
+    click.echo(f"delivered: {report.delivered}, to retry: {report.retrying}, dead: {report.dead}")
+    for error in report.errors:
+        click.echo(f"  {error}", err=True)
+    if period:
+        with sessions() as session:
+            try:
+                written = disclosure_report(session, period)
+            except InvalidPeriod:
+                raise click.BadParameter(
+                    "a fiscal quarter like 2026-2027-Q3, or a year like 2026", param_hint="--period"
+                ) from None
+            except InvalidReport as invalid:
+                for problem in invalid.errors:
+                    click.echo(f"  row {problem.row} {problem.field}: {problem.message}", err=True)
+                raise click.ClickException(
+                    "The report is not valid; nothing was written."
+                ) from None
+        folder = out or settings.export_directory / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        for suffix, data in (("csv", written.csv()), ("json", written.json())):
+            (folder / f"{written.name}.{suffix}").write_bytes(data)
+        click.echo(f"report: {folder / written.name}.csv ({len(written.rows)} rows)")
+    if report.dead:
         sys.exit(1)
 
 

@@ -16,6 +16,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
 from adapters.notifiers import notifier_from_settings
+from adapters.sinks import sinks_from_settings
+from bridge.exports.jobs import ExportJobs
 from bridge.notifications.jobs import NotificationJobs
 from bridge.panel import create_app
 from bridge.settings import Settings
@@ -29,7 +31,9 @@ def run_server(
     settings: Settings, engine: Engine, *, host: str | None, port: int | None, sync: bool
 ) -> None:
     service = SyncService(settings, engine)
-    notifications = NotificationJobs(service.sessions, settings, notifier_from_settings(settings))
+    notifier = notifier_from_settings(settings)
+    notifications = NotificationJobs(service.sessions, settings, notifier)
+    exports = ExportJobs(service.sessions, settings, sinks_from_settings(settings, notifier))
     scheduler = BackgroundScheduler(timezone=UTC)
 
     def launch(trigger: str) -> None:
@@ -56,6 +60,7 @@ def run_server(
         app.config["BRIDGE_RETRY_QUARANTINED"] = service.retry_quarantined
         add_sync_job(scheduler, service, settings.sync_interval_minutes)
         notifications.schedule(scheduler)
+        exports.schedule(scheduler)
     scheduler.start()
     server = waitress.create_server(
         app, host=host or settings.host, port=port or settings.port, threads=8

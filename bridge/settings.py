@@ -39,12 +39,20 @@ SECRET_FIELDS = frozenset(
         "oidc_client_secret",
         "smtp_password",
         "gc_notify_api_key",
+        "export_webhook_secret",
     }
 )
 
 
 class SettingsError(Exception):
     """A setting is missing or invalid; the message names the environment variable to fix."""
+
+
+SinkName = Literal["directory", "webhook", "email"]
+
+
+def _directory_only() -> list[SinkName]:
+    return ["directory"]
 
 
 def env_name(field: str) -> str:
@@ -122,6 +130,22 @@ class Settings(BaseSettings):
     gc_notify_template_id: str = ""
     gc_notify_templates: dict[str, str] = Field(default_factory=dict)
 
+    # Award export
+    # Where each award record goes: "directory", "webhook", "email" (any of them).
+    export_sinks: list[SinkName] = Field(default_factory=_directory_only)
+    export_directory: Path = Path("data/exports")
+    export_webhook_url: AnyHttpUrl | None = None
+    export_webhook_secret: SecretStr | None = Field(default=None, repr=False)
+    export_email_recipients: list[str] = Field(default_factory=list)
+    export_max_attempts: int = Field(default=8, ge=1, le=50)
+    export_interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # The OCDS prefix registered for the publisher (ocds-xxxxxx), and the publisher's name.
+    ocds_prefix: str = Field(default="ocds-gcbrdg", pattern=r"^ocds-[a-z0-9]{6}$")
+    ocds_publisher: str = "Government of Canada"
+    # The OCDS 1.1 schema directory to validate against at run time (else the bridge's own
+    # typed checks of what it emits).
+    ocds_schema_dir: Path | None = None
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -145,6 +169,14 @@ class Settings(BaseSettings):
                 "'s:' or 's%3A'); an unsigned session id is ignored by the marketplace"
             )
         return SecretStr(raw)
+
+    @field_validator("export_sinks", "export_email_recipients", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        """From the environment, a list comes comma-separated: ``directory,webhook``."""
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
     @field_validator("gc_notify_templates", mode="before")
     @classmethod
@@ -230,6 +262,22 @@ class Settings(BaseSettings):
             raise SettingsError(
                 f"{env_name('notifier')} is gc-notify but {env_name('gc_notify_api_key')} and "
                 f"{env_name('gc_notify_template_id')} are not both set."
+            )
+
+    def require_export_sinks(self) -> None:
+        """Stop with a clear message when a chosen sink lacks what it needs."""
+        if "webhook" in self.export_sinks and (
+            self.export_webhook_url is None or self.export_webhook_secret is None
+        ):
+            raise SettingsError(
+                f"{env_name('export_sinks')} includes webhook but "
+                f"{env_name('export_webhook_url')} and {env_name('export_webhook_secret')} are "
+                "not both set."
+            )
+        if "email" in self.export_sinks and not self.export_email_recipients:
+            raise SettingsError(
+                f"{env_name('export_sinks')} includes email but "
+                f"{env_name('export_email_recipients')} is empty."
             )
 
     def require_marketplace(self) -> None:

@@ -10,6 +10,7 @@ from bridge.audit import models as audit_models
 from bridge.awards import models as award_models
 from bridge.db.base import Base
 from bridge.departments import models as department_models
+from bridge.exports import models as export_models
 from bridge.notifications import models as notification_models
 from bridge.rules import models as rule_models
 from bridge.sync import models as sync_models
@@ -23,6 +24,7 @@ DOMAIN_MODULES = (
     award_models,
     approval_models,
     notification_models,
+    export_models,
 )
 
 

@@ -9,11 +9,13 @@ functions of this value, so each format is testable with plain records.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 SupplierKind = Literal["organization", "individual"]
 
@@ -67,3 +69,43 @@ class AwardRecord:
     @property
     def contract_value(self) -> Decimal:
         return self.original_value + self.amendment_value
+
+
+def to_document(record: AwardRecord) -> dict[str, Any]:
+    """The record as JSON: money as exact strings, dates as ISO days."""
+    document: dict[str, Any] = json.loads(json.dumps(asdict(record), default=_plain))
+    return document
+
+
+def fingerprint(record: AwardRecord) -> str:
+    text = json.dumps(to_document(record), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def from_document(document: Mapping[str, Any]) -> AwardRecord:
+    """The record ``to_document`` wrote (reports are rebuilt from the stored records)."""
+    values = dict(document)
+    values["supplier"] = SupplierRecord(**values["supplier"])
+    values["amendments"] = tuple(
+        AmendmentRecord(item["number"], date.fromisoformat(item["effective_on"]),
+                        Decimal(item["value_change"]), item["reason"])
+        for item in values["amendments"]
+    )  # fmt: skip
+    values["original_value"] = Decimal(values["original_value"])
+    for name in ("award_date", "proposal_deadline"):
+        values[name] = date.fromisoformat(values[name])
+    for name in ("tender_published", "start_date", "end_date", "canceled_on"):
+        values[name] = _day(values[name])
+    return AwardRecord(**values)

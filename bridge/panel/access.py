@@ -17,6 +17,7 @@ OPERATIONS = frozenset({Role.ADMIN, Role.OPERATOR})
 TRANSLATION = frozenset({Role.ADMIN, Role.TRANSLATOR})
 ADMIN = frozenset({Role.ADMIN})
 APPROVALS = frozenset({Role.ADMIN, Role.APPROVER})
+PROCUREMENT = frozenset({Role.ADMIN, Role.PROCUREMENT})
 
 RULES: dict[str, frozenset[Role]] = {
     "auth.sign_out": EVERYONE,
@@ -26,6 +27,13 @@ RULES: dict[str, frozenset[Role]] = {
     # Proposals carry vendors' personal information (names, addresses, e-mail).
     "proposals.index": STAFF,
     "awards.index": EVERYONE,
+    "awards.detail": STAFF | {Role.VIEWER},
+    "awards.coding": PROCUREMENT,
+    "awards.amend": PROCUREMENT,
+    "awards.terminate": PROCUREMENT,
+    "awards.reports": STAFF | {Role.VIEWER},
+    "awards.deliveries": PROCUREMENT | OPERATIONS,
+    "awards.retry": PROCUREMENT | OPERATIONS,
     "sync.runs": OPERATIONS | {Role.VIEWER},
     "sync.run_detail": OPERATIONS | {Role.VIEWER},
     "sync.run_now": OPERATIONS,

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     EmailField,
     FieldList,
@@ -279,3 +280,46 @@ class NewStepForm(Form):  # type: ignore[misc]
 class ChainForm(FlaskForm):  # type: ignore[misc]
     steps = FieldList(FormField(ChainStepForm))
     new_step = FormField(NewStepForm)
+
+
+class AmendmentForm(FlaskForm):  # type: ignore[misc]
+    change = LocalizedDecimalField(
+        _l("Change of value (negative to reduce)"),
+        places=2,
+        validators=[InputRequired(_l("Enter the change of value."))],
+    )
+    effective_on = DateField(
+        _l("Effective on"), validators=[InputRequired(_l("Enter the date it takes effect."))]
+    )
+    reason = TextAreaField(
+        _l("Reason"), validators=[DataRequired(_l("Say why the value changes.")), Length(max=2000)]
+    )
+
+
+class TerminationForm(FlaskForm):  # type: ignore[misc]
+    terminated_on = DateField(
+        _l("Terminated on"), validators=[InputRequired(_l("Enter the date of termination."))]
+    )
+
+
+class ReportForm(FlaskForm):  # type: ignore[misc]
+    class Meta:
+        csrf = False  # a download through GET changes nothing
+
+    period = StringField(
+        _l("Period"),
+        description=_l(
+            "A fiscal quarter (2026-2027-Q3) for the individual report, or a year (2026) for the "
+            "aggregate."
+        ),
+        validators=[
+            DataRequired(_l("Enter a period.")),
+            Regexp(
+                r"^(\d{4}-\d{4}-Q[1-4]|\d{4})$",
+                message=_l("Enter a quarter like 2026-2027-Q3 or a year."),
+            ),
+        ],
+    )
+    format = SelectField(
+        _l("Format"), choices=[SelectChoice("csv", "CSV"), SelectChoice("json", "JSON")]
+    )

@@ -1,6 +1,6 @@
 """Scheduled syncs with APScheduler: coalesced, one at a time, stopped cleanly by SIGTERM.
 
-The notification outbox and the approval reminders run beside them."""
+The notification outbox, the approval reminders and the award export run beside them."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from adapters.notifiers import notifier_from_settings
+from adapters.sinks import sinks_from_settings
+from bridge.exports.jobs import ExportJobs
 from bridge.notifications.jobs import NotificationJobs
 from bridge.sync.service import SyncService
 
@@ -46,6 +48,8 @@ def run_forever(service: SyncService) -> None:
     add_sync_job(scheduler, service, service.settings.sync_interval_minutes)
     notifier = notifier_from_settings(service.settings)
     NotificationJobs(service.sessions, service.settings, notifier).schedule(scheduler)
+    sinks = sinks_from_settings(service.settings, notifier)
+    ExportJobs(service.sessions, service.settings, sinks).schedule(scheduler)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("received %s; stopping after the current step", signal.Signals(signum).name)

@@ -17,11 +17,13 @@ from bridge.accounts.models import Role
 from bridge.accounts.service import create_user
 from bridge.approvals.models import ApprovalAlert
 from bridge.approvals.service import open_request, seed_chains
+from bridge.audit.service import Actor
 from bridge.db.engine import make_engine, session_factory, transaction
 from bridge.db.migrate import upgrade
-from bridge.departments.service import all_departments, seed_departments
+from bridge.departments.service import all_departments, assign_department, seed_departments
 from bridge.notifications.models import Notification
 from bridge.panel import create_app
+from bridge.rules.pipeline import RulePipeline
 from bridge.rules.settings import seed_rule_settings
 from bridge.settings import load_settings
 from bridge.sync.models import Opportunity
@@ -54,6 +56,7 @@ def _require(condition: bool, reason: str) -> None:
 
 
 UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
+AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
 
 
 @dataclass
@@ -90,6 +93,9 @@ def live_bridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveBridge
             assert under_review is not None
             department = all_departments(session)[0].id
             open_request(session, under_review, department, None)
+            # The award belongs to a department, so its export record and forms show.
+            assign_department(session, AWARDED, all_departments(session)[0], Actor.job("test"))
+            RulePipeline().evaluate(session, [AWARDED], "department")
             create_user(session, APPROVER_EMAIL, "April Approver", ADMIN_PASSWORD,
                         [(Role.APPROVER, department)])  # fmt: skip
             # One alert of the guard and one failed message, for their pages.

@@ -46,6 +46,10 @@ PAGES = [
     "/approvals/alerts/1",
     "/notifications/",
     "/departments/1/chain",
+    f"/awards/{AWARDED}",
+    "/awards/reports",
+    "/awards/reports?period=Q&format=csv",
+    "/awards/deliveries",
     "/no-such-page",
 ]
 

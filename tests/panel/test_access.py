@@ -13,6 +13,7 @@ from bridge.accounts.models import Role
 from bridge.approvals.models import ApprovalAlert
 from bridge.approvals.service import open_request
 from bridge.departments.service import all_departments
+from bridge.exports.models import Delivery
 from bridge.notifications.models import Notification
 from bridge.panel.access import PUBLIC, RULES
 from bridge.sync.models import Opportunity, QuarantinedRecord, SyncRun
@@ -41,9 +42,11 @@ def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
         notification = Notification(kind="published", recipient="a@example.gc.ca",
                                     dedupe_key="published:1:a", status="failed",
                                     fields=subjects)  # fmt: skip
-        database.add_all([alert, notification])
+        dead = Delivery(opportunity_id=AWARDED, revision=1, sink="webhook", state="dead",
+                        idempotency_key=f"webhook:{AWARDED}:1", payload={})  # fmt: skip
+        database.add_all([alert, notification, dead])
         database.commit()
-        alert_id, notification_id = alert.id, notification.id
+        alert_id, notification_id, delivery_id = alert.id, notification.id, dead.id
         database.close()
     return {
         "auth.sign_out": ("POST", "/sign-out"),
@@ -52,6 +55,13 @@ def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
         "opportunities.detail": ("GET", f"/opportunities/{AWARDED}"),
         "proposals.index": ("GET", "/proposals/"),
         "awards.index": ("GET", "/awards/"),
+        "awards.detail": ("GET", f"/awards/{AWARDED}"),
+        "awards.coding": ("POST", f"/awards/{AWARDED}/coding"),
+        "awards.amend": ("POST", f"/awards/{AWARDED}/amendments"),
+        "awards.terminate": ("POST", f"/awards/{AWARDED}/termination"),
+        "awards.reports": ("GET", "/awards/reports?period=2026&format=csv"),
+        "awards.deliveries": ("GET", "/awards/deliveries?state=dead"),
+        "awards.retry": ("POST", f"/awards/deliveries/{delivery_id}/retry"),
         "sync.runs": ("GET", "/sync/runs"),
         "sync.run_detail": ("GET", f"/sync/runs/{run_id}"),
         "sync.run_now": ("POST", "/sync/run-now"),

@@ -1,16 +1,53 @@
-"""Awards as the sync derived them from the marketplace."""
+"""Awards: as the sync derived them, their export record and delivery to each sink, what
+procurement staff complete (coding, amendments, termination), disclosure reports, and the
+deliveries that failed for good with a button to try again."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import request as http_request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
+from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table
+from bridge.accounts.models import Role
+from bridge.exports.build import NotExportable, load_coding
+from bridge.exports.delivery import try_again
+from bridge.exports.models import Delivery, DeliveryState, ExportedAward
+from bridge.exports.outbox import current_record
+from bridge.exports.reports import InvalidReport, disclosure_report
+from bridge.exports.staff import CodingRefused, editable_fields, record_amendment, save_coding
+from bridge.exports.staff import terminate as terminate_award
 from bridge.panel import db
+from bridge.panel.forms import AmendmentForm, ReportForm, TerminationForm
+from bridge.panel.i18n import current_language
 from bridge.panel.params import page_number, page_size
+from bridge.panel.views.sync import acting_user
+from bridge.settings import Settings
+from bridge.sync.models import Award
 from bridge.sync.queries import awards_page, titles_of
 
 blueprint = Blueprint("awards", __name__, url_prefix="/awards")
+
+STATE_LABELS: dict[str, Any] = {
+    DeliveryState.PENDING.value: _l("Waiting to be delivered"),
+    DeliveryState.RETRYING.value: _l("Being retried"),
+    DeliveryState.DELIVERED.value: _l("Delivered"),
+    DeliveryState.DEAD.value: _l("Failed for good"),
+}
+EDITORS = frozenset({Role.ADMIN, Role.PROCUREMENT})
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.config["BRIDGE_SETTINGS"]
+    return settings
 
 
 @blueprint.route("/")
@@ -19,3 +56,161 @@ def index() -> Any:
     page = awards_page(database, page_number(), page_size())
     titles = titles_of(database, [award.opportunity_id for award in page.items])
     return render_template("awards/index.html", page=page, titles=titles)
+
+
+def coding_form(current: dict[str, str]) -> FlaskForm:
+    """One field per code the staff may set: a list where the table has one, else free text."""
+    labels = {spec.id: spec for spec in load_table(INDIVIDUAL_TABLE).fields}
+    language = current_language()
+
+    class CodingForm(FlaskForm):  # type: ignore[misc]
+        pass
+
+    for field_id, codes in editable_fields().items():
+        label = field_id.replace("_", " ").capitalize()
+        if codes is None or labels[field_id].type == "_text":
+            setattr(CodingForm, field_id, StringField(label, default=current.get(field_id, "")))
+        else:
+            names = labels[field_id].labels
+            choices = [SelectChoice(code, f"{code} — {names[code].get(language, code)}")
+                       for code in names]  # fmt: skip
+            setattr(CodingForm, field_id,
+                    SelectField(label, choices=choices, default=current.get(field_id)))  # fmt: skip
+    return CodingForm()
+
+
+def _award_or_404(opportunity_id: str) -> Award:
+    award = db().get(Award, opportunity_id)
+    if award is None:
+        abort(404)
+    return award
+
+
+@blueprint.route("/<opportunity_id>")
+def detail(opportunity_id: str) -> Any:
+    database = db()
+    _award_or_404(opportunity_id)
+    exported = database.get(ExportedAward, opportunity_id)
+    try:
+        record = current_record(database, opportunity_id, _settings())
+        problem = None
+    except NotExportable as refused:
+        record, problem = None, str(refused)
+    coding = {**load_coding().get(record.kind if record else "", {}),
+              **(exported.coding if exported else {})}  # fmt: skip
+    deliveries = database.scalars(select(Delivery).where(
+        Delivery.opportunity_id == opportunity_id).order_by(Delivery.id.desc()))  # fmt: skip
+    editor = bool(EDITORS & acting_roles())
+    return render_template(
+        "awards/detail.html", record=record, problem=problem, exported=exported,
+        deliveries=list(deliveries), labels=STATE_LABELS, editor=editor,
+        coding=coding_form(coding) if editor and record else None,
+        amendment=AmendmentForm(), termination=TerminationForm(),
+        titles=titles_of(database, [opportunity_id]), opportunity_id=opportunity_id,
+    )  # fmt: skip
+
+
+def acting_roles() -> frozenset[Role]:
+    from flask_login import current_user
+
+    roles: frozenset[Role] = current_user.account.roles
+    return roles
+
+
+def _back(opportunity_id: str) -> WerkzeugResponse:
+    return redirect(url_for("awards.detail", opportunity_id=opportunity_id))
+
+
+@blueprint.route("/<opportunity_id>/coding", methods=["POST"])
+def coding(opportunity_id: str) -> WerkzeugResponse:
+    database = db()
+    _award_or_404(opportunity_id)
+    posted = {name: http_request.form.get(name, "").strip() for name in editable_fields()}
+    values = {name: value for name, value in posted.items() if value}
+    try:
+        save_coding(database, opportunity_id, values, _settings(), acting_user())
+    except CodingRefused as refused:
+        database.rollback()
+        flash(_("%(field)s: choose a code from its list.", field=refused.field), "error")
+        return _back(opportunity_id)
+    database.commit()
+    flash(_("Coding saved; a corrected record goes to every sink."), "success")
+    return _back(opportunity_id)
+
+
+@blueprint.route("/<opportunity_id>/amendments", methods=["POST"])
+def amend(opportunity_id: str) -> WerkzeugResponse:
+    database = db()
+    _award_or_404(opportunity_id)
+    form = AmendmentForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(error) for error in errors), "error")
+        return _back(opportunity_id)
+    record_amendment(database, opportunity_id, form.change.data, form.effective_on.data,
+                     form.reason.data.strip(), _settings(), acting_user())  # fmt: skip
+    database.commit()
+    flash(_("Amendment recorded; the rules and the exports follow it."), "success")
+    return _back(opportunity_id)
+
+
+@blueprint.route("/<opportunity_id>/termination", methods=["POST"])
+def terminate(opportunity_id: str) -> WerkzeugResponse:
+    database = db()
+    _award_or_404(opportunity_id)
+    form = TerminationForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(error) for error in errors), "error")
+        return _back(opportunity_id)
+    terminate_award(database, opportunity_id, form.terminated_on.data, _settings(),
+                    acting_user())  # fmt: skip
+    database.commit()
+    flash(_("Termination recorded; a corrected record goes to every sink."), "success")
+    return _back(opportunity_id)
+
+
+@blueprint.route("/reports")
+def reports() -> Any:
+    form = ReportForm(http_request.args)
+    problems = []
+    if http_request.args and form.validate():
+        try:
+            report = disclosure_report(db(), form.period.data)
+        except InvalidReport as invalid:
+            problems = invalid.errors
+        else:
+            data = report.csv() if form.format.data == "csv" else report.json()
+            kind = "text/csv" if form.format.data == "csv" else "application/json"
+            filename = f"{report.name}.{form.format.data}"
+            return Response(data, mimetype=f"{kind}; charset=utf-8", headers={
+                "Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
+    status = 400 if form.errors or problems else 200
+    return render_template("awards/reports.html", form=form, problems=problems), status
+
+
+@blueprint.route("/deliveries")
+def deliveries() -> Any:
+    state = http_request.args.get("state", DeliveryState.DEAD.value)
+    if state not in STATE_LABELS:
+        state = DeliveryState.DEAD.value
+    rows = list(db().scalars(select(Delivery).where(Delivery.state == state)
+                             .order_by(Delivery.id.desc()).limit(200)))  # fmt: skip
+    titles = titles_of(db(), [row.opportunity_id for row in rows])
+    return render_template("awards/deliveries.html", rows=rows, state=state, labels=STATE_LABELS,
+                           titles=titles)  # fmt: skip
+
+
+@blueprint.route("/deliveries/<int:delivery_id>/retry", methods=["POST"])
+def retry(delivery_id: int) -> WerkzeugResponse:
+    database = db()
+    if database.get(Delivery, delivery_id) is None:
+        abort(404)
+    try:
+        try_again(database, delivery_id, acting_user())
+    except LookupError:
+        flash(_("This delivery has not failed for good."), "error")
+        return redirect(url_for("awards.deliveries"))
+    database.commit()
+    flash(_("The delivery will be tried again at the next export run."), "success")
+    return redirect(url_for("awards.deliveries"))

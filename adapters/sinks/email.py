@@ -1,0 +1,41 @@
+"""E-mail to procurement staff through the notifiers (GC Notify or SMTP): one bilingual message
+per batch, listing its awards and linking to the panel's award pages.
+
+Mail cannot be taken back or de-duplicated by the receiver's system, so a batch is sent once per
+claim; a crash between the notifier's acceptance and the marking sends it again (at least once),
+with the batch named in the subject for a reader to spot the repeat.
+"""
+
+from __future__ import annotations
+
+from bridge.exports.delivery import Item, SinkFailed
+from bridge.notifications.delivery import DeliveryFailed, Notifier, OutgoingMessage
+from bridge.notifications.messages import assemble, compose
+
+
+def _line(item: Item) -> str:
+    record = item.payload["record"]
+    supplier = record["supplier"]["legal_name"]
+    return (f"- {record['title_en']} / {record['title_fr']} — {supplier} — "
+            f"{record['original_value']} $ (revision {item.payload['revision']})")  # fmt: skip
+
+
+class EmailSink:
+    name = "email"
+
+    def __init__(self, notifier: Notifier, recipients: list[str]) -> None:
+        self.notifier, self.recipients = notifier, recipients
+
+    def deliver(self, batch: str, items: list[Item]) -> dict[int, str | None]:
+        listing = "\n".join(_line(item) for item in sorted(items, key=lambda i: i.delivery_id))
+        fields = compose("awards_exported",
+                         {"count": str(len(items)), "batch": batch, "awards": listing})  # fmt: skip
+        subject, body = assemble(fields, None)
+        for recipient in self.recipients:
+            every = {**fields, "subject": subject, "body": body}
+            message = OutgoingMessage("awards_exported", recipient, subject, body, every, batch)
+            try:
+                self.notifier.send(message)
+            except DeliveryFailed as problem:
+                raise SinkFailed(f"e-mail to {recipient}: {problem}") from problem
+        return {item.delivery_id: None for item in items}

@@ -1,0 +1,130 @@
+"""Award records into the delivery outbox: one delivery per sink and record revision.
+
+The sync's award events (became awarded, award changed) and the panel's edits (coding,
+amendments, a termination) ask for a record to be built again. A record that differs from the
+last one exported gets the next revision and a delivery to every configured sink, in the same
+transaction; so nothing is enqueued twice and nothing is lost between building and sending.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from adapters.exporters.disclosure import individual_rows
+from adapters.exporters.ocds import releases
+from bridge.audit.service import Actor, record
+from bridge.db.types import utcnow
+from bridge.exports.build import NotExportable, build_record, load_coding
+from bridge.exports.models import Delivery, ExportedAward
+from bridge.exports.record import AwardRecord, fingerprint, to_document
+from bridge.settings import Settings
+from bridge.sync.events import drain as drain_events
+from bridge.sync.events import next_batch
+from bridge.sync.models import Award, ChangeEventType
+
+log = logging.getLogger(__name__)
+
+CURSOR = "exports"
+BATCH = 200
+AWARD_EVENTS = frozenset({ChangeEventType.BECAME_AWARDED.value,
+                          ChangeEventType.AWARD_CHANGED.value})  # fmt: skip
+
+
+def idempotency_key(sink: str, opportunity_id: str, revision: int) -> str:
+    return f"{sink}:{opportunity_id}:{revision}"
+
+
+def payload_of(record: AwardRecord, revision: int, settings: Settings) -> dict[str, Any]:
+    """What every sink receives for one revision: the record and both formats' documents."""
+    return {
+        "opportunity_id": record.opportunity_id,
+        "revision": revision,
+        "record": to_document(record),
+        "ocds_releases": releases(record, settings.ocds_prefix),
+        "disclosure_rows": individual_rows(record),
+    }
+
+
+def current_record(session: Session, opportunity_id: str, settings: Settings) -> AwardRecord:
+    """The record as it stands: built from the data, with staff coding and any termination."""
+    exported = session.get(ExportedAward, opportunity_id)
+    coding = load_coding()
+    built = build_record(session, opportunity_id, settings.zone, coding)
+    if exported is None:
+        return built
+    return replace(built, coding={**built.coding, **exported.coding},
+                   canceled_on=exported.terminated_on)  # fmt: skip
+
+
+def refresh(session: Session, opportunity_ids: Iterable[str], settings: Settings,
+            now: datetime | None = None) -> int:  # fmt: skip
+    """Build the records again; enqueue a delivery per sink for each that changed."""
+    now = now or utcnow()
+    enqueued = 0
+    for opportunity_id in sorted(set(opportunity_ids)):
+        if session.get(Award, opportunity_id) is None:
+            continue
+        exported = session.get(ExportedAward, opportunity_id)
+        if exported is None:
+            exported = ExportedAward(opportunity_id=opportunity_id, revision=0, coding={})
+            session.add(exported)
+        try:
+            built = current_record(session, opportunity_id, settings)
+        except NotExportable as problem:
+            exported.problem = str(problem)
+            continue
+        exported.problem = None
+        mark = fingerprint(built)
+        if mark == exported.fingerprint:
+            continue
+        exported.revision += 1
+        exported.fingerprint, exported.record = mark, to_document(built)
+        exported.updated_at = now
+        payload = payload_of(built, exported.revision, settings)
+        for sink in settings.export_sinks:
+            session.add(Delivery(
+                opportunity_id=opportunity_id, revision=exported.revision, sink=sink,
+                idempotency_key=idempotency_key(sink, opportunity_id, exported.revision),
+                payload=payload, created_at=now, next_attempt_at=now,
+            ))  # fmt: skip
+            enqueued += 1
+        revised = {"revision": exported.revision, "sinks": list(settings.export_sinks)}
+        record(session, Actor.job("exports"), "export.record_revised", "award", opportunity_id,
+               now=now, after=revised)  # fmt: skip
+    session.flush()
+    return enqueued
+
+
+def consume_events(session: Session, settings: Settings) -> int:
+    """One batch of change events; the number consumed (0 when none are left)."""
+    events = next_batch(session, CURSOR, BATCH)
+    touched = [event.opportunity_id for event in events if event.type in AWARD_EVENTS]
+    if touched:
+        refresh(session, touched, settings)
+    return len(events)
+
+
+def drain(sessions: sessionmaker[Session], settings: Settings) -> int:
+    return drain_events(sessions, partial(consume_events, settings=settings))
+
+
+def exported_records(session: Session) -> Sequence[ExportedAward]:
+    return list(session.scalars(
+        select(ExportedAward).where(ExportedAward.record.is_not(None))
+        .order_by(ExportedAward.opportunity_id)))  # fmt: skip
+
+
+def retry_unexportable(session: Session, settings: Settings) -> int:
+    """Build again the records that could not be built (a department assigned since, …)."""
+    waiting = session.scalars(
+        select(ExportedAward.opportunity_id).where(ExportedAward.problem.is_not(None))
+    ).all()
+    return refresh(session, waiting, settings) if waiting else 0

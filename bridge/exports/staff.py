@@ -1,0 +1,96 @@
+"""What procurement staff complete or correct on an award: its coding, amendments, termination.
+
+Each change is checked against the disclosure's code lists, audited, and builds the record again
+in the same transaction, so a corrective delivery is enqueued with it (or not at all). An
+amendment also changes the contract's value for the GC rules, which judge it again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table
+from bridge.audit.service import Actor, record
+from bridge.awards.models import AwardAmendment
+from bridge.exports.models import ExportedAward
+from bridge.exports.outbox import refresh
+from bridge.rules.pipeline import RulePipeline
+from bridge.settings import Settings
+
+# The coding staff may change: code-list fields and the two free codes.
+FREE_CODES = {"economic_object_code": r"^(\d{3,4}|NA)$", "commodity_code": r"^[A-Za-z0-9]{1,8}$"}
+
+
+class CodingRefused(ValueError):
+    """A code outside its list; ``field`` names it."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def editable_fields() -> dict[str, frozenset[str] | None]:
+    """Field id → its codes (``None`` for the free codes), in the table's order."""
+    table = load_table(INDIVIDUAL_TABLE)
+    chosen: dict[str, frozenset[str] | None] = {}
+    for spec in table.fields:
+        if spec.id in FREE_CODES:
+            chosen[spec.id] = None
+        elif spec.choices is not None and spec.id not in ("country_of_vendor", "reporting_period",
+                                                          "instrument_type"):  # fmt: skip
+            chosen[spec.id] = spec.choices
+    return chosen
+
+
+def _exported(session: Session, opportunity_id: str) -> ExportedAward:
+    exported = session.get(ExportedAward, opportunity_id)
+    if exported is None:
+        exported = ExportedAward(opportunity_id=opportunity_id, revision=0, coding={})
+        session.add(exported)
+    return exported
+
+
+def save_coding(session: Session, opportunity_id: str, coding: Mapping[str, str],
+                settings: Settings, actor: Actor) -> None:  # fmt: skip
+    fields = editable_fields()
+    for field, value in coding.items():
+        codes = fields.get(field, frozenset())
+        if field not in fields:
+            raise CodingRefused(field)
+        valid = (re.match(FREE_CODES[field], value) if codes is None
+                 else all(part in codes for part in value.split(",")))  # fmt: skip
+        if not value or not valid:
+            raise CodingRefused(field)
+    exported = _exported(session, opportunity_id)
+    before = dict(exported.coding)
+    exported.coding = dict(coding)
+    record(session, actor, "export.coding_saved", "award", opportunity_id, before=before,
+           after=dict(coding))  # fmt: skip
+    refresh(session, [opportunity_id], settings)
+
+
+def record_amendment(session: Session, opportunity_id: str, change: Decimal, effective_on: date,
+                     reason: str, settings: Settings, actor: Actor) -> None:  # fmt: skip
+    moment = datetime.combine(effective_on, time(12), tzinfo=settings.zone).astimezone(UTC)
+    session.add(AwardAmendment(opportunity_id=opportunity_id, amount_change=change, reason=reason,
+                               effective_on=moment, recorded_by=actor.name))  # fmt: skip
+    session.flush()
+    record(session, actor, "export.amendment_recorded", "award", opportunity_id,
+           after={"change": str(change), "effective_on": effective_on.isoformat(),
+                  "reason": reason})  # fmt: skip
+    RulePipeline().evaluate(session, [opportunity_id], "amendment")
+    refresh(session, [opportunity_id], settings)
+
+
+def terminate(session: Session, opportunity_id: str, on: date, settings: Settings,
+              actor: Actor) -> None:  # fmt: skip
+    exported = _exported(session, opportunity_id)
+    exported.terminated_on = on
+    record(session, actor, "export.terminated", "award", opportunity_id,
+           after={"terminated_on": on.isoformat()})  # fmt: skip
+    refresh(session, [opportunity_id], settings)

@@ -1,0 +1,114 @@
+"""The awards pages: the export record and its deliveries, procurement staff's coding,
+amendments and termination (each a corrective delivery), disclosure report downloads and the
+retry of dead deliveries, in both languages."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.accounts.models import Role
+from bridge.audit.service import Actor
+from bridge.db.engine import transaction
+from bridge.departments.models import Department
+from bridge.departments.service import assign_department
+from bridge.exports.models import Delivery
+from bridge.rules.pipeline import RulePipeline
+
+AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
+SignedIn = Callable[..., FlaskClient]
+
+
+def routed(sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as session:
+        tbs = session.scalars(select(Department).where(Department.acronym == "TBS")).one()
+        assign_department(session, AWARDED, tbs, Actor.job("test"))
+        RulePipeline().evaluate(session, [AWARDED], "department")
+
+
+def revisions(sessions: sessionmaker[Session]) -> list[tuple[str, int]]:
+    with sessions() as session:
+        rows = session.scalars(select(Delivery).order_by(Delivery.id))
+        return [(row.sink, row.revision) for row in rows]
+
+
+def test_procurement_completes_an_award_and_each_change_is_delivered_again(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    staff = signed_in(Role.PROCUREMENT)
+    page = staff.get(f"/awards/{AWARDED}").get_data(as_text=True)
+    assert "No export record yet: no department" in page
+    routed(sessions)
+    page = staff.get(f"/awards/{AWARDED}").get_data(as_text=True)
+    assert "Vendor One Ltd." in page and "Save the coding" in page
+    coding = {"economic_object_code": "0473", "commodity_code": "D302A",
+              "solicitation_procedure": "OB", "trade_agreement": "XX"}  # fmt: skip
+    answer = staff.post(f"/awards/{AWARDED}/coding", data=coding, follow_redirects=True)
+    assert "Coding saved" in answer.get_data(as_text=True)
+    assert revisions(sessions) == [("directory", 1)]
+    refused = staff.post(f"/awards/{AWARDED}/coding", data={**coding, "commodity_type": "Z"},
+                         follow_redirects=True)  # fmt: skip
+    assert "commodity_type: choose a code from its list." in refused.get_data(as_text=True)
+    staff.get("/language/fr")
+    missing = staff.post(f"/awards/{AWARDED}/amendments", data={"change": "1 500,00"},
+                         follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "Entrez la date d'entrée en vigueur." in missing.replace("&#39;", "'")
+    amended = staff.post(f"/awards/{AWARDED}/amendments", data={
+        "change": "1 500,00", "effective_on": "2027-01-05", "reason": "Deux pages de plus"},
+        follow_redirects=True)  # fmt: skip
+    assert "Modification enregistrée" in amended.get_data(as_text=True)
+    ended = staff.post(f"/awards/{AWARDED}/termination", data={"terminated_on": "2027-01-20"},
+                       follow_redirects=True)  # fmt: skip
+    assert "Résiliation enregistrée" in ended.get_data(as_text=True)
+    assert revisions(sessions) == [("directory", 1), ("directory", 2), ("directory", 3)]
+    viewer = signed_in(Role.VIEWER)
+    assert viewer.post(f"/awards/{AWARDED}/coding", data=coding).status_code == 403
+
+
+def test_reports_download_valid_files_and_say_why_not(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    routed(sessions)
+    staff = signed_in(Role.PROCUREMENT)
+    staff.post(f"/awards/{AWARDED}/coding", data={"economic_object_code": "0473"})
+    with sessions() as session:
+        payload = session.scalars(select(Delivery.payload)).first()
+        assert payload is not None
+        period = payload["disclosure_rows"][0]["reporting_period"]
+    answer = staff.get(f"/awards/reports?period={period}&format=csv")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    assert f"disclosure-individual-{period}.csv" in answer.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
+    assert [row["procurement_id"] for row in rows] == [AWARDED]
+    json_answer = staff.get("/awards/reports?period=2026&format=json")
+    assert json_answer.status_code == 200 and json_answer.json is not None
+    assert json_answer.json[0]["year"] == "2026"
+    staff.get("/language/fr")
+    bad = staff.get("/awards/reports?period=Q3&format=csv")
+    assert bad.status_code == 400
+    assert "Entrez un trimestre comme 2026-2027-Q3" in bad.get_data(as_text=True)
+
+
+def test_a_dead_delivery_is_listed_and_tried_again(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        dead = Delivery(opportunity_id=AWARDED, revision=1, sink="webhook", state="dead",
+                        idempotency_key=f"webhook:{AWARDED}:1", payload={}, attempts=8,
+                        last_error="HTTP 503")  # fmt: skip
+        session.add(dead)
+        session.flush()
+        dead_id = dead.id
+    operator = signed_in(Role.OPERATOR)
+    listing = operator.get("/awards/deliveries").get_data(as_text=True)
+    assert "HTTP 503" in listing and "Try again" in listing
+    answer = operator.post(f"/awards/deliveries/{dead_id}/retry", follow_redirects=True)
+    assert "tried again at the next export run" in answer.get_data(as_text=True)
+    again = operator.post(f"/awards/deliveries/{dead_id}/retry", follow_redirects=True)
+    assert "has not failed for good" in again.get_data(as_text=True)
+    assert operator.post("/awards/deliveries/999999/retry").status_code == 404
