@@ -9,17 +9,19 @@ transaction; so nothing is enqueued twice and nothing is lost between building a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from adapters.exporters.disclosure import individual_rows
-from adapters.exporters.ocds import releases
+from adapters.exporters.disclosure import INDIVIDUAL_TABLE, individual_rows, load_table, validate
+from adapters.exporters.ocds import release_package, releases, validator
+from adapters.exporters.ocds_models import problems
 from bridge.audit.service import Actor, record
 from bridge.db.types import utcnow
 from bridge.exports.build import NotExportable, build_record, load_coding
@@ -42,15 +44,44 @@ def idempotency_key(sink: str, opportunity_id: str, revision: int) -> str:
     return f"{sink}:{opportunity_id}:{revision}"
 
 
+class InvalidExport(Exception):
+    """The documents of a record break their format; nothing is delivered."""
+
+
+@cache
+def _schema_check(schema_dir: Path) -> Callable[[dict[str, Any]], list[str]]:
+    return validator(schema_dir)
+
+
+def check_documents(payload: dict[str, Any], settings: Settings) -> list[str]:
+    """The disclosure rows against the portal's table; the OCDS releases against the official
+    schema when a directory is configured, else against the bridge's typed models of them."""
+    rows = validate(load_table(INDIVIDUAL_TABLE), payload["disclosure_rows"])
+    found = [f"disclosure row {item.row} {item.field}: {item.message}" for item in rows]
+    if settings.ocds_schema_dir is not None:
+        package = release_package(payload["ocds_releases"], uri="urn:check", published=utcnow(),
+                                  publisher_name=settings.ocds_publisher)  # fmt: skip
+        found += [f"ocds {problem}" for problem in _schema_check(settings.ocds_schema_dir)(package)]
+    else:
+        for release in payload["ocds_releases"]:
+            found += [f"ocds {release['id']} {problem}" for problem in problems(release)]
+    return found
+
+
 def payload_of(record: AwardRecord, revision: int, settings: Settings) -> dict[str, Any]:
-    """What every sink receives for one revision: the record and both formats' documents."""
-    return {
+    """What every sink receives for one revision: the record and both formats' documents,
+    checked against their formats first."""
+    payload = {
         "opportunity_id": record.opportunity_id,
         "revision": revision,
         "record": to_document(record),
         "ocds_releases": releases(record, settings.ocds_prefix),
         "disclosure_rows": individual_rows(record),
     }
+    found = check_documents(payload, settings)
+    if found:
+        raise InvalidExport("; ".join(found[:5]))
+    return payload
 
 
 def current_record(session: Session, opportunity_id: str, settings: Settings) -> AwardRecord:
@@ -81,14 +112,20 @@ def refresh(session: Session, opportunity_ids: Iterable[str], settings: Settings
         except NotExportable as problem:
             exported.problem = str(problem)
             continue
-        exported.problem = None
         mark = fingerprint(built)
         if mark == exported.fingerprint:
+            exported.problem = None
             continue
+        try:
+            payload = payload_of(built, exported.revision + 1, settings)
+        except InvalidExport as invalid:
+            exported.problem = f"invalid export: {invalid}"
+            log.warning("award %s not exported: %s", opportunity_id, invalid)
+            continue
+        exported.problem = None
         exported.revision += 1
         exported.fingerprint, exported.record = mark, to_document(built)
         exported.updated_at = now
-        payload = payload_of(built, exported.revision, settings)
         for sink in settings.export_sinks:
             session.add(Delivery(
                 opportunity_id=opportunity_id, revision=exported.revision, sink=sink,

@@ -149,11 +149,14 @@ def test_a_row_the_portal_would_refuse_is_caught(change: dict[str, str], field: 
     assert field in {problem.field for problem in problems}, problems
 
 
-def test_duplicate_keys_and_misordered_columns_are_caught() -> None:
+def test_duplicate_keys_and_missing_columns_are_caught() -> None:
     table = load_table(INDIVIDUAL_TABLE)
     [row] = individual_rows(a_record())
     assert {problem.message for problem in validate(table, [row, row])} == {"duplicate key"}
-    shuffled = dict(reversed(list(row.items())))
+    shuffled = dict(reversed(list(row.items())))  # rows stored as JSON lose their order
+    assert validate(table, [shuffled]) == []
+    assert to_csv(table, [shuffled]) == to_csv(table, [row])  # the CSV puts it back
+    del shuffled["land_claims"]
     assert validate(table, [shuffled])[0].message == "columns differ from the table's"
 
 

@@ -1,0 +1,130 @@
+"""Typed models of exactly the OCDS releases the bridge emits.
+
+At run time the official schema may not be on the machine (no package ships it, and the bridge
+does not download it). These models are the fallback check: strict about the shape, codes and
+formats the bridge writes, so a release that would break the standard is stopped before it is
+delivered. When a schema directory is configured, the official schema is used instead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictFloat, ValidationError
+
+Tag = Literal["tender", "award", "contract", "contractAmendment", "contractTermination"]
+Role = Literal["buyer", "procuringEntity", "supplier", "tenderer"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Value(_Strict):
+    amount: StrictFloat
+    currency: Literal["CAD"]
+
+
+class Address(_Strict):
+    postalCode: str | None = None  # noqa: N815 - the standard's field names
+    countryName: str | None = None  # noqa: N815
+
+
+class Party(_Strict):
+    id: str = Field(min_length=1)
+    name: str
+    name_fr: str | None = None
+    roles: list[Role] = Field(min_length=1)
+    address: Address | None = None
+
+
+class Reference(_Strict):
+    id: str = Field(min_length=1)
+    name: str
+
+
+class Period(_Strict):
+    startDate: AwareDatetime | None = None  # noqa: N815
+    endDate: AwareDatetime | None = None  # noqa: N815
+
+
+class Tender(_Strict):
+    id: str
+    status: Literal["planning", "planned", "active", "cancelled", "unsuccessful", "complete",
+                    "withdrawn"]  # fmt: skip
+    title: str | None = None
+    title_fr: str | None = None
+    description: str | None = None
+    description_fr: str | None = None
+    procurementMethod: Literal["open", "selective", "limited", "direct"] | None = None  # noqa: N815
+    mainProcurementCategory: Literal["goods", "works", "services"] | None = None  # noqa: N815
+    tenderPeriod: Period | None = None  # noqa: N815
+    numberOfTenderers: int | None = Field(default=None, ge=0)  # noqa: N815
+    value: Value | None = None
+
+
+class Award(_Strict):
+    id: str
+    title: str
+    title_fr: str
+    status: Literal["pending", "active", "cancelled", "unsuccessful"]
+    date: AwareDatetime
+    value: Value
+    suppliers: list[Reference] = Field(min_length=1)
+
+
+class Amendment(_Strict):
+    id: str
+    date: AwareDatetime
+    description: str
+    rationale: str
+
+
+class Contract(_Strict):
+    id: str
+    awardID: str  # noqa: N815
+    title: str
+    title_fr: str
+    status: Literal["pending", "active", "cancelled", "terminated"]
+    value: Value
+    dateSigned: AwareDatetime  # noqa: N815
+    period: Period | None = None
+    amendments: list[Amendment] | None = None
+
+
+class Release(_Strict):
+    ocid: str = Field(pattern=r"^ocds-[a-z0-9]{6}-.+")
+    id: str = Field(min_length=1)
+    date: AwareDatetime
+    tag: list[Tag] = Field(min_length=1)
+    initiationType: Literal["tender"]  # noqa: N815
+    language: Literal["en", "fr"]
+    parties: list[Party] = Field(min_length=1)
+    buyer: Reference
+    tender: Tender | None = None
+    awards: list[Award] | None = None
+    contracts: list[Contract] | None = None
+
+
+def problems(release: dict[str, Any]) -> list[str]:
+    """What makes ``release`` other than what the bridge means to emit; empty when fine."""
+    try:
+        Release.model_validate(_json_types(release))
+    except ValidationError as error:
+        return [f"{'/'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors()]
+    return []
+
+
+def _json_types(value: Any) -> Any:
+    """Strict models take datetimes as strings only in JSON mode; parse the ISO strings here."""
+    if isinstance(value, dict):
+        return {key: _json_types(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_types(item) for item in value]
+    if isinstance(value, str) and len(value) >= 20 and value[4] == "-" and value[10] == "T":
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return value
