@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from bridge.exports.record import AwardRecord
@@ -58,6 +58,15 @@ class Table:
     def field(self, field_id: str) -> FieldSpec:
         return next(spec for spec in self.fields if spec.id == field_id)
 
+    @cached_property
+    def countries(self) -> dict[str, str]:
+        """Every way the code list names a country (code, English, French), folded → code."""
+        names: dict[str, str] = {}
+        for code, labels in self.field("country_of_vendor").labels.items():
+            for text in (code, *labels.values()):
+                names.setdefault(text.casefold(), code)
+        return names
+
 
 @cache
 def load_table(path: Path) -> Table:
@@ -87,14 +96,7 @@ def reporting_period(day: date) -> str:
 
 def country_code(name: str | None, table: Table) -> str:
     """The code-list code of a country the marketplace spells out (in English or French)."""
-    if not name:
-        return ""
-    spec = table.field("country_of_vendor")
-    wanted = name.strip().casefold()
-    for code, labels in spec.labels.items():
-        if wanted == code.casefold() or wanted in {text.casefold() for text in labels.values()}:
-            return code
-    return ""
+    return table.countries.get(name.strip().casefold(), "") if name else ""
 
 
 def postal_prefix(postal_code: str | None, country: str) -> str:
