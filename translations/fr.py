@@ -525,4 +525,5 @@ FRENCH = {
     "This delivery has not failed for good.": "Cette livraison n'a pas échoué définitivement.",
     "Try again": "Réessayer",
     "Waiting to be delivered": "En attente de livraison",
+    "Export": "Exportation",
 }

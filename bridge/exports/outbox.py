@@ -165,3 +165,16 @@ def retry_unexportable(session: Session, settings: Settings) -> int:
         select(ExportedAward.opportunity_id).where(ExportedAward.problem.is_not(None))
     ).all()
     return refresh(session, waiting, settings) if waiting else 0
+
+
+def delivery_states(session: Session, opportunity_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Opportunity → sink → the state of its latest delivery there (the awards list shows it)."""
+    latest: dict[str, dict[str, str]] = {}
+    rows = session.execute(
+        select(Delivery.opportunity_id, Delivery.sink, Delivery.state)
+        .where(Delivery.opportunity_id.in_(list(opportunity_ids)))
+        .order_by(Delivery.id)
+    )
+    for opportunity_id, sink, state in rows:
+        latest.setdefault(opportunity_id, {})[sink] = state
+    return latest

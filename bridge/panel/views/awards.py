@@ -21,7 +21,7 @@ from bridge.accounts.models import Role
 from bridge.exports.build import NotExportable, load_coding
 from bridge.exports.delivery import try_again
 from bridge.exports.models import Delivery, DeliveryState, ExportedAward
-from bridge.exports.outbox import current_record
+from bridge.exports.outbox import current_record, delivery_states
 from bridge.exports.reports import InvalidReport, disclosure_report
 from bridge.exports.staff import CodingRefused, editable_fields, record_amendment, save_coding
 from bridge.exports.staff import terminate as terminate_award
@@ -54,8 +54,9 @@ def _settings() -> Settings:
 def index() -> Any:
     database = db()
     page = awards_page(database, page_number(), page_size())
-    titles = titles_of(database, [award.opportunity_id for award in page.items])
-    return render_template("awards/index.html", page=page, titles=titles)
+    ids = [award.opportunity_id for award in page.items]
+    return render_template("awards/index.html", page=page, titles=titles_of(database, ids),
+                           exports=delivery_states(database, ids), labels=STATE_LABELS)  # fmt: skip
 
 
 def coding_form(current: dict[str, str]) -> FlaskForm:
