@@ -99,6 +99,11 @@ def sync(context: Context, full: bool, schedule: bool) -> None:
     if schedule:
         from bridge.sync.scheduler import run_forever
 
+        try:
+            settings.require_notifier()
+            settings.require_export_sinks()
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
         run_forever(service)
         return
     report = service.run_once(full=True if full else None, progress=_progress_printer())
@@ -273,6 +278,11 @@ def serve(context: Context, host: str | None, port: int | None, no_sync: bool) -
     from bridge.serve import run_server
 
     settings = context.settings if no_sync else context.require_marketplace()
+    try:
+        settings.require_notifier()
+        settings.require_export_sinks()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
     run_server(settings, context.migrated_engine(), host=host, port=port, sync=not no_sync)
 
 

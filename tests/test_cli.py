@@ -100,3 +100,12 @@ def test_db_upgrade_is_idempotent(environment: None) -> None:
         assert code == 0
         revision, head = re.findall(r"revision (\w+) \(head (\w+)\)", out)[0]
         assert revision == head
+
+
+def test_a_sink_without_its_settings_stops_serving_with_the_variable(
+    environment: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIDGE_EXPORT_SINKS", "directory,webhook")
+    for command in (("serve",), ("sync", "--schedule"), ("export",)):
+        code, _, error = run(*command)
+        assert code != 0 and "BRIDGE_EXPORT_WEBHOOK_URL" in error, command
