@@ -9,22 +9,29 @@ of objects with ``id`` merge by id.
 
 Amounts are JSON numbers as the schema requires; cents are exact in a double up to far beyond
 any contract here, so ``float`` of a two-decimal ``Decimal`` loses nothing.
+
+Open data carries no personal information: an individual supplier is identified by a digest of
+the bridge's key (which holds an e-mail address), and only the first three characters of their
+(home) postal code are published, as the proactive disclosure does.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from bridge.exports.record import AwardRecord
+from bridge.exports.record import AwardRecord, SupplierRecord
 
 Release = dict[str, Any]
 SCHEMA_FILES = (
@@ -35,10 +42,16 @@ SCHEMA_FILES = (
 )
 
 
+# RFC 3339 date-time, which is what the schema's ``date-time`` format means.
+DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
 def ocid(prefix: str, record: AwardRecord) -> str:
     return f"{prefix}-{record.opportunity_id}"
 
 
+@lru_cache(maxsize=4096)
 def _moment(day: date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
@@ -47,15 +60,32 @@ def _value(amount: Decimal) -> dict[str, Any]:
     return {"amount": float(amount.quantize(Decimal("0.01"))), "currency": "CAD"}
 
 
+def supplier_id(supplier: SupplierRecord) -> str:
+    """The supplier's key, but for an individual (whose key holds an e-mail address) a stable
+    digest of it."""
+    if supplier.kind == "individual":
+        return f"individual-{hashlib.sha256(supplier.key.encode()).hexdigest()[:16]}"
+    return supplier.key
+
+
+def _postal_code(supplier: SupplierRecord) -> str | None:
+    if supplier.postal_code is None or supplier.kind == "organization":
+        return supplier.postal_code
+    return supplier.postal_code.replace(" ", "").upper()[:3] or None
+
+
 def _parties(record: AwardRecord) -> list[dict[str, Any]]:
     supplier = record.supplier
     address = {
         key: value
-        for key, value in (("postalCode", supplier.postal_code), ("countryName", supplier.country))
+        for key, value in (
+            ("postalCode", _postal_code(supplier)),
+            ("countryName", supplier.country),
+        )
         if value
     }
     party: dict[str, Any] = {
-        "id": supplier.key,
+        "id": supplier_id(supplier),
         "name": supplier.legal_name,
         "roles": ["supplier", "tenderer"],
     }
@@ -85,7 +115,14 @@ def _texts(record: AwardRecord) -> dict[str, str]:
     }
 
 
-def _base(record: AwardRecord, prefix: str, suffix: str, day: date, tag: str) -> Release:
+def _base(
+    record: AwardRecord,
+    prefix: str,
+    suffix: str,
+    day: date,
+    tag: str,
+    parties: list[dict[str, Any]] | None = None,
+) -> Release:
     process = ocid(prefix, record)
     return {
         "ocid": process,
@@ -94,7 +131,7 @@ def _base(record: AwardRecord, prefix: str, suffix: str, day: date, tag: str) ->
         "tag": [tag],
         "initiationType": "tender",
         "language": "en",
-        "parties": _parties(record),
+        "parties": parties if parties is not None else _parties(record),
         "buyer": {"id": _buyer_id(record), "name": record.department_name_en},
     }
 
@@ -137,11 +174,13 @@ def _contract(
 
 
 def releases(record: AwardRecord, prefix: str) -> list[Release]:
-    """Every release of the award's contracting process, oldest first."""
+    """Every release of the award's contracting process, oldest first (they share one list of
+    parties: the same two organizations throughout)."""
+    parties = _parties(record)
     tender_day = record.tender_published or record.proposal_deadline
-    tender = _base(record, prefix, "tender", tender_day, "tender")
+    tender = _base(record, prefix, "tender", tender_day, "tender", parties)
     tender["tender"] = _tender(record, "active")
-    award = _base(record, prefix, "award", record.award_date, "award")
+    award = _base(record, prefix, "award", record.award_date, "award", parties)
     award["tender"] = {"id": record.opportunity_id, "status": "complete"}
     award["awards"] = [
         {
@@ -151,10 +190,10 @@ def releases(record: AwardRecord, prefix: str) -> list[Release]:
             "status": "active",
             "date": _moment(record.award_date),
             "value": _value(record.original_value),
-            "suppliers": [{"id": record.supplier.key, "name": record.supplier.legal_name}],
+            "suppliers": [{"id": supplier_id(record.supplier), "name": record.supplier.legal_name}],
         }
     ]
-    contract = _base(record, prefix, "contract", record.award_date, "contract")
+    contract = _base(record, prefix, "contract", record.award_date, "contract", parties)
     contract["contracts"] = [_contract(record, record.original_value, "active", [])]
     found = [tender, award, contract]
     amendments: list[dict[str, Any]] = []
@@ -170,15 +209,29 @@ def releases(record: AwardRecord, prefix: str) -> list[Release]:
             }
         )
         release = _base(
-            record, prefix, f"amendment-{item.number}", item.effective_on, "contractAmendment"
+            record,
+            prefix,
+            f"amendment-{item.number}",
+            item.effective_on,
+            "contractAmendment",
+            parties,
         )
         release["contracts"] = [_contract(record, total, "active", list(amendments))]
         found.append(release)
     if record.canceled_on is not None:
-        release = _base(record, prefix, "termination", record.canceled_on, "contractTermination")
+        release = _base(
+            record, prefix, "termination", record.canceled_on, "contractTermination", parties
+        )
         release["contracts"] = [_contract(record, total, "terminated", list(amendments))]
         found.append(release)
     return found
+
+
+def _timestamp(moment: datetime) -> str:
+    """An aware moment in UTC; a naive one would be ambiguous, so it is refused."""
+    if moment.utcoffset() is None:
+        raise ValueError("the published date must be an aware datetime")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def release_package(
@@ -187,7 +240,7 @@ def release_package(
     return {
         "uri": uri,
         "version": "1.1",
-        "publishedDate": published.isoformat(),
+        "publishedDate": _timestamp(published),
         "publisher": {"name": publisher_name},
         "releases": list(items),
     }
@@ -234,7 +287,7 @@ def record_package(
     return {
         "uri": uri,
         "version": "1.1",
-        "publishedDate": published.isoformat(),
+        "publishedDate": _timestamp(published),
         "publisher": {"name": publisher_name},
         "records": list(records),
     }
@@ -257,14 +310,38 @@ def validator(schema_dir: Path) -> Callable[[dict[str, Any]], list[str]]:
         for schema in schemas.values()
     )
 
+    formats = _formats()
+
     def check(package: dict[str, Any]) -> list[str]:
         name = (
             "record-package-schema.json" if "records" in package else "release-package-schema.json"
         )
-        checker = Draft4Validator(schemas[name], registry=registry)
+        checker = Draft4Validator(schemas[name], registry=registry, format_checker=formats)
         return sorted(
             f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
             for error in checker.iter_errors(package)
         )
 
     return check
+
+
+def _formats() -> FormatChecker:
+    """The schema's ``date-time`` and ``uri`` formats, checked with the standard library:
+    jsonschema checks them only when optional packages are installed, and silently skips them
+    otherwise."""
+    checker = FormatChecker(formats=())
+
+    @checker.checks("date-time")
+    def date_time(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        try:
+            return bool(DATE_TIME.match(value)) and bool(datetime.fromisoformat(value))
+        except ValueError:
+            return False
+
+    @checker.checks("uri")
+    def uri(value: object) -> bool:
+        return not isinstance(value, str) or URI.match(value) is not None
+
+    return checker

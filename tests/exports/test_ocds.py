@@ -61,7 +61,7 @@ def test_every_package_validates_against_the_official_schema(check: Any) -> None
                                 publisher_name="TBS")) == []  # fmt: skip
 
 
-@pytest.mark.parametrize("breaking", ["no ocid", "bad tag", "amount as text"])
+@pytest.mark.parametrize("breaking", ["no ocid", "bad tag", "amount as text", "date only"])
 def test_the_validator_refuses_what_the_schema_refuses(check: Any, breaking: str) -> None:
     package = package_of(amended())
     release = package["releases"][0]
@@ -69,6 +69,8 @@ def test_the_validator_refuses_what_the_schema_refuses(check: Any, breaking: str
         del release["ocid"]
     elif breaking == "bad tag":
         release["tag"] = ["signed"]
+    elif breaking == "date only":
+        release["date"] = "2026-10-01"  # the date-time format, checked without extra packages
     else:
         release["tender"]["value"]["amount"] = "30000.00"
     assert check(package) != []
@@ -98,6 +100,17 @@ def test_the_compiled_record_holds_the_current_state_in_both_languages() -> None
     assert ended["contracts"][0]["status"] == "terminated"
     supplier = next(party for party in ended["parties"] if "supplier" in party["roles"])
     assert supplier["address"] == {"countryName": "Canada"}
+
+
+def test_open_data_carries_no_personal_information() -> None:
+    person = SupplierRecord("individual:dana@example.ca", "individual", "Dana Developer",
+                            "m5v 2t6", "Canada")  # fmt: skip
+    text = json.dumps(releases(replace(organization_award(), supplier=person), PREFIX))
+    assert "dana@example.ca" not in text and "M5V" in text and "2T6" not in text
+    ids = {party["id"] for release in json.loads(text) for party in release["parties"]}
+    assert any(identifier.startswith("individual-") for identifier in ids)
+    with pytest.raises(ValueError, match="aware"):
+        release_package([], uri=URI, published=datetime(2026, 11, 26), publisher_name="TBS")
 
 
 def test_the_release_package_matches_its_golden_file() -> None:
