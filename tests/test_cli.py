@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 
@@ -109,3 +110,21 @@ def test_a_sink_without_its_settings_stops_serving_with_the_variable(
     for command in (("serve",), ("sync", "--schedule"), ("export",)):
         code, _, error = run(*command)
         assert code != 0 and "BRIDGE_EXPORT_WEBHOOK_URL" in error, command
+
+
+def test_notify_sends_what_is_due_through_the_log(
+    environment: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bridge.db.engine import make_engine, session_factory, transaction
+    from bridge.db.migrate import upgrade
+    from bridge.notifications.outbox import enqueue
+
+    engine = make_engine(os.environ["BRIDGE_DATABASE_URL"])
+    upgrade(engine)
+    with transaction(session_factory(engine)) as session:
+        enqueue(session, "published", ["buyer@tbs-sct.gc.ca"], {"title": "Form"}, key="1")
+    engine.dispose()
+    with caplog.at_level("INFO", logger="bridge.notifications"):
+        code, out, _ = run("notify")
+    assert code == 0 and "sent: 1, to retry: 0, failed: 0" in out
+    assert "notification to buyer@tbs-sct.gc.ca: Published: Form / Publiée : Form" in caplog.text

@@ -526,4 +526,12 @@ FRENCH = {
     "Try again": "Réessayer",
     "Waiting to be delivered": "En attente de livraison",
     "Export": "Exportation",
+    "%(label)s — %(field)s: choose a code from its list.": "%(label)s — %(field)s : choisissez un code de sa liste.",
+    "Held back: its documents break their format, so nothing is delivered until the coding is corrected (%(details)s).": "Retenu : ses documents ne respectent pas leur format; rien n'est livré avant la correction du codage (%(details)s).",
+    "It is published on the marketplace with content nobody approved.": "Elle est publiée sur le marché avec un contenu que personne n'a approuvé.",
+    "The marketplace sent an opportunity the bridge cannot read.": "Le marché a envoyé une occasion que la passerelle ne peut pas lire.",
+    "The opportunity changed since it was approved; a new approval follows the next sync.": "L'occasion a changé depuis son approbation; une nouvelle approbation suivra la prochaine synchronisation.",
+    "The opportunity is %(status)s on the marketplace.": "L'occasion est à l'état %(status)s sur le marché.",
+    "no department: assign one in the panel": "aucun ministère : attribuez-en un dans le panneau",
+    "not awarded": "non attribuée",
 }

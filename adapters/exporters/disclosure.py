@@ -42,7 +42,11 @@ class FieldSpec:
     type: str  # "text", "_text" (a list of codes), "date", "money", "int", "year", …
     required: bool
     choices: frozenset[str] | None
-    labels: Mapping[str, Mapping[str, str]]
+    labels: Mapping[str, Mapping[str, str]]  # code → language → label
+    title: Mapping[str, str]  # language → the field's own label, as the portal shows it
+
+    def label(self, language: str) -> str:
+        return self.title.get(language) or self.title.get("en") or self.id
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ def load_table(path: Path) -> Table:
             required=bool(raw.get("form_required") or raw.get("excel_required")),
             choices=frozenset(choices) if isinstance(choices, dict) else None,
             labels=choices if isinstance(choices, dict) else {},
+            title=raw.get("label") or {},
         ))  # fmt: skip
     return Table(resource["title"], tuple(fields), tuple(resource.get("primary_key", ())))
 

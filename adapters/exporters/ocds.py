@@ -234,16 +234,21 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def release_package(
-    items: Sequence[Release], *, uri: str, published: datetime, publisher_name: str
-) -> dict[str, Any]:
+def _package(contents: str, items: Sequence[dict[str, Any]], uri: str, published: datetime,
+             publisher_name: str) -> dict[str, Any]:  # fmt: skip
     return {
         "uri": uri,
         "version": "1.1",
         "publishedDate": _timestamp(published),
         "publisher": {"name": publisher_name},
-        "releases": list(items),
+        contents: list(items),
     }
+
+
+def release_package(
+    items: Sequence[Release], *, uri: str, published: datetime, publisher_name: str
+) -> dict[str, Any]:
+    return _package("releases", items, uri, published, publisher_name)
 
 
 # Compiling --------------------------------------------------------------------------------
@@ -284,13 +289,7 @@ def compile_record(items: Sequence[Release]) -> dict[str, Any]:
 def record_package(
     records: Sequence[dict[str, Any]], *, uri: str, published: datetime, publisher_name: str
 ) -> dict[str, Any]:
-    return {
-        "uri": uri,
-        "version": "1.1",
-        "publishedDate": _timestamp(published),
-        "publisher": {"name": publisher_name},
-        "records": list(records),
-    }
+    return _package("records", records, uri, published, publisher_name)
 
 
 # Validation -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bridge.accounts.models import PanelUser, Role, RoleGrant
 from bridge.approvals.models import ApprovalDecision, ApprovalRequest, ApprovalStep, Decision
+from bridge.approvals.reasons import failure_reason
 from bridge.departments.models import Department
 from bridge.notifications.messages import N_, Bilingual, Param
 from bridge.notifications.outbox import enqueue
@@ -111,8 +112,11 @@ def published(session: Session, request: ApprovalRequest, now: datetime) -> None
 
 
 def publish_failed(session: Session, request: ApprovalRequest, error: str, now: datetime) -> None:
-    """Once per request: a failure repeats every run until someone looks."""
-    params = {**_about(session, request), "error": error}
+    """Once per request: a failure repeats every run until someone looks. ``error`` is as the
+    request stores it: a reason worded in both languages, or a marketplace error's text."""
+    reason = failure_reason(error)
+    described: Param = Bilingual.message(reason[0], **reason[1]) if reason else error
+    params = {**_about(session, request), "error": described}
     enqueue(session, "publish_failed", administrators(session), params, key=str(request.id),
             path=_path(request), now=now)  # fmt: skip
 

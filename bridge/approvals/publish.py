@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.accounts.models import PanelUser
 from bridge.approvals import notices
 from bridge.approvals.models import ApprovalRequest, RequestStatus
+from bridge.approvals.reasons import NotPublished
 from bridge.approvals.service import progress
 from bridge.audit.service import Actor, record
 from bridge.db.engine import transaction
@@ -47,10 +48,6 @@ log = logging.getLogger(__name__)
 
 AUTO = "auto"
 PUBLISHABLE = frozenset({"DRAFT", "UNDER_REVIEW"})
-
-
-class NotPublished(Exception):
-    """Why this attempt stopped without publishing (shown to administrators)."""
 
 
 @dataclass
@@ -129,7 +126,7 @@ class Publisher:
             try:
                 self._attempt(plan, now or utcnow())
             except (MarketplaceError, NotPublished) as problem:
-                self._failed(plan, str(problem), now or utcnow())
+                self._failed(plan, problem, now or utcnow())
                 report.failed += 1
                 report.errors.append(f"{plan.opportunity_id}: {problem}")
             else:
@@ -161,7 +158,7 @@ class Publisher:
     def _read(self, plan: Plan) -> OpportunityModel:
         answer = self.client.get_opportunity(plan.kind, plan.opportunity_id)
         if not isinstance(answer, Fetched) or not hasattr(answer.record, "status"):
-            raise NotPublished("the marketplace sent an opportunity the bridge cannot read")
+            raise NotPublished("unreadable")
         return answer.record  # type: ignore[return-value]
 
     def _attempt(self, plan: Plan, now: datetime) -> None:
@@ -171,16 +168,15 @@ class Publisher:
         known = {plan.approved_hash, plan.copy_hash} - {None}
         if status == "PUBLISHED":
             if held not in known:
-                raise NotPublished("published on the marketplace with content nobody approved")
+                raise NotPublished("unapproved_content")
             self._published(plan, held, now, sent=False)
             return
         if status not in PUBLISHABLE:
-            raise NotPublished(f"the opportunity is {status} on the marketplace")
+            raise NotPublished("status", status)
         if held == plan.approved_hash and plan.copy and isinstance(current, CWUOpportunity):
             held = self._write_copy(plan, current, held)
         elif held not in known:
-            raise NotPublished("the opportunity changed since it was approved; a new approval "
-                               "follows the next sync")  # fmt: skip
+            raise NotPublished("changed")
         self.client.send(plan.kind, plan.opportunity_id, Publish(note=plan.note))
         self._published(plan, held, now, sent=True)
 
@@ -220,8 +216,9 @@ class Publisher:
             notices.published(session, request, now)
         log.info("published %s (approval request %s)", plan.opportunity_id, plan.request_id)
 
-    def _failed(self, plan: Plan, error: str, now: datetime) -> None:
-        log.warning("publishing %s failed: %s", plan.opportunity_id, error)
+    def _failed(self, plan: Plan, problem: Exception, now: datetime) -> None:
+        log.warning("publishing %s failed: %s", plan.opportunity_id, problem)
+        error = problem.stored if isinstance(problem, NotPublished) else str(problem)
         with transaction(self.sessions) as session:
             request = session.get(ApprovalRequest, plan.request_id)
             assert request is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from bridge.awards.models import AwardAmendment
 from bridge.departments.models import Department
 from bridge.exports.record import AmendmentRecord, AwardRecord, SupplierRecord
 from bridge.marketplace.commands import marketplace_date
+from bridge.notifications.messages import N_
 from bridge.rules.money import contract_value
 from bridge.rules.settings import RuleSettings, load_rule_settings
 from bridge.settings import PROJECT_ROOT
@@ -34,12 +36,25 @@ CODING_FILE = PROJECT_ROOT / "config" / "exports.toml"
 NOT_BIDS = ("DRAFT", "WITHDRAWN")
 
 
+# Why an award has no record yet, as the panel words it in the reader's language.
+NOT_EXPORTABLE: dict[str, str] = {
+    "not_awarded": N_("not awarded"),
+    "no_department": N_("no department: assign one in the panel"),
+}
+
+
 class NotExportable(Exception):
-    """Why an award cannot have a record yet (no department, no award)."""
+    """Why an award cannot have a record yet; ``code`` keys ``NOT_EXPORTABLE``."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(NOT_EXPORTABLE[code])
+        self.code = code
 
 
+@cache
 def load_coding(path: Path = CODING_FILE) -> dict[str, dict[str, str]]:
-    """kind → field id → code: the shipped defaults merged with each kind's own."""
+    """kind → field id → code: the shipped defaults merged with each kind's own (read once: every
+    record built asks for it)."""
     with path.open("rb") as handle:
         coding = tomllib.load(handle)["coding"]
     kinds: Mapping[str, Mapping[str, str]] = coding.pop("kinds", {})
@@ -116,11 +131,11 @@ def build_record(session: Session, opportunity_id: str, zone: ZoneInfo,
     award = session.get(Award, opportunity_id)
     opportunity = session.get(Opportunity, opportunity_id)
     if award is None or opportunity is None:
-        raise NotExportable("not awarded")
+        raise NotExportable("not_awarded")
     department_id = department_of(session, opportunity_id)
     department = session.get(Department, department_id) if department_id else None
     if department is None:
-        raise NotExportable("no department: assign one in the panel")
+        raise NotExportable("no_department")
     settings = load_rule_settings(session)
     texts, language = authored(session, opportunity)
     own = dict(texts)

@@ -148,6 +148,11 @@ def test_an_edit_after_approval_is_never_published(
     report = Publisher(sessions, client, bridge_settings(db_url)).run()
     assert report.failed == 1 and "changed since it was approved" in report.errors[0]
     assert tags(fake) == []
+    with sessions() as session:  # administrators read why, in both languages
+        told = session.scalars(select(Notification).where(
+            Notification.kind == "publish_failed")).one()  # fmt: skip
+        assert "changed since it was approved" in told.fields["body_en"]
+        assert "L'occasion a changé depuis son approbation" in told.fields["body_fr"]
     # The sync then sees the edit: the approval is superseded and the chain starts again.
     service(db_url, db_engine, client).run_once()
     assert tags(fake) == []

@@ -165,3 +165,18 @@ def test_a_receiver_that_refuses_every_attempt_leaves_a_dead_delivery_to_try_aga
         with pytest.raises(LookupError):
             try_again(session, delivery_id, Actor.job("test"), now=now)
     assert deliveries(sessions) == [("webhook", 1, "retrying", 0)]
+
+
+def test_a_directory_that_cannot_be_written_keeps_the_delivery_to_retry(
+    awarded: None, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    settings = export_settings(tmp_path, "directory")
+    drain(sessions, settings)
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the directory should be")
+    report = deliver_due(sessions, [DirectorySink(blocked)], max_attempts=5, now=NOW)
+    assert report.retrying == 1 and "cannot write" in report.errors[0]
+    with sessions() as session:
+        delivery = session.scalars(select(Delivery)).one()
+        assert delivery.state == "retrying" and delivery.last_error
+        assert "cannot write" in delivery.last_error

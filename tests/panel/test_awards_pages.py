@@ -17,7 +17,7 @@ from bridge.audit.service import Actor
 from bridge.db.engine import transaction
 from bridge.departments.models import Department
 from bridge.departments.service import assign_department
-from bridge.exports.models import Delivery
+from bridge.exports.models import Delivery, ExportedAward
 from bridge.rules.pipeline import RulePipeline
 
 AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
@@ -114,3 +114,15 @@ def test_a_dead_delivery_is_listed_and_tried_again(
     again = operator.post(f"/awards/deliveries/{dead_id}/retry", follow_redirects=True)
     assert "has not failed for good" in again.get_data(as_text=True)
     assert operator.post("/awards/deliveries/999999/retry").status_code == 404
+
+
+def test_a_held_back_record_says_why(signed_in: SignedIn, sessions: sessionmaker[Session]) -> None:
+    routed(sessions)
+    with transaction(sessions) as session:
+        problem = "invalid export: disclosure row 1 commodity_type"
+        session.add(ExportedAward(opportunity_id=AWARDED, revision=0, coding={}, problem=problem))
+    staff = signed_in(Role.PROCUREMENT)
+    staff.get("/language/fr")
+    page = staff.get(f"/awards/{AWARDED}").get_data(as_text=True).replace("&#39;", "'")
+    assert "Retenu : ses documents ne respectent pas leur format" in page
+    assert "commodity_type" in page

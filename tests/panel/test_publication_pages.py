@@ -58,6 +58,12 @@ def test_an_administrator_publishes_an_approved_request(
         assert "approval.publish_authorized" in actions
     assert "Publiée à la prochaine synchronisation" in admin.get(
         f"/approvals/{request_id}").get_data(as_text=True)  # fmt: skip
+    with transaction(sessions) as session:  # an attempt found it canceled on the marketplace
+        request = session.get(ApprovalRequest, request_id)
+        assert request is not None
+        request.publish_attempts, request.publish_error = 1, "reason:status:CANCELED"
+    failed = admin.get(f"/approvals/{request_id}").get_data(as_text=True).replace("&#39;", "'")
+    assert "La tentative 1 a échoué : L'occasion est à l'état CANCELED sur le marché." in failed
 
 
 def test_alerts_are_seen_by_the_department_and_closed_by_an_administrator(

@@ -29,6 +29,7 @@ from bridge.approvals.models import (
     RequestStatus,
 )
 from bridge.approvals.publish import AUTO, authorize
+from bridge.approvals.reasons import failure_reason
 from bridge.approvals.service import DecisionRefused, decide, progress
 from bridge.departments.models import Department
 from bridge.panel import db
@@ -152,7 +153,16 @@ def detail(request_id: int) -> Any:
         and request.status == RequestStatus.APPROVED.value
         and request.publish_authorized_by is None,
         auto=AUTO,
+        publish_error=_publish_error(request.publish_error),
     ), (400 if form.errors else 200)
+
+
+def _publish_error(stored: str | None) -> str | None:
+    """The last failure in the reader's language (a marketplace error's text as it is)."""
+    if stored is None:
+        return None
+    reason = failure_reason(stored)
+    return _(reason[0], **reason[1]) if reason else stored
 
 
 def _publish_soon() -> None:

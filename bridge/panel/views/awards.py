@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table
 from bridge.accounts.models import Role
-from bridge.exports.build import NotExportable, load_coding
+from bridge.exports.build import NOT_EXPORTABLE, NotExportable, load_coding
 from bridge.exports.delivery import try_again
 from bridge.exports.models import Delivery, DeliveryState, ExportedAward
 from bridge.exports.outbox import current_record, delivery_states
@@ -61,18 +61,18 @@ def index() -> Any:
 
 def coding_form(current: dict[str, str]) -> FlaskForm:
     """One field per code the staff may set: a list where the table has one, else free text."""
-    labels = {spec.id: spec for spec in load_table(INDIVIDUAL_TABLE).fields}
+    specs = {spec.id: spec for spec in load_table(INDIVIDUAL_TABLE).fields}
     language = current_language()
 
     class CodingForm(FlaskForm):  # type: ignore[misc]
         pass
 
     for field_id, codes in editable_fields().items():
-        label = field_id.replace("_", " ").capitalize()
-        if codes is None or labels[field_id].type == "_text":
+        label = specs[field_id].label(language)  # the portal's own, in both languages
+        if codes is None or specs[field_id].type == "_text":
             setattr(CodingForm, field_id, StringField(label, default=current.get(field_id, "")))
         else:
-            names = labels[field_id].labels
+            names = specs[field_id].labels
             choices = [SelectChoice(code, f"{code} — {names[code].get(language, code)}")
                        for code in names]  # fmt: skip
             setattr(CodingForm, field_id,
@@ -96,7 +96,7 @@ def detail(opportunity_id: str) -> Any:
         record = current_record(database, opportunity_id, _settings())
         problem = None
     except NotExportable as refused:
-        record, problem = None, str(refused)
+        record, problem = None, _(NOT_EXPORTABLE[refused.code])
     coding = {**load_coding().get(record.kind if record else "", {}),
               **(exported.coding if exported else {})}  # fmt: skip
     deliveries = database.scalars(select(Delivery).where(
@@ -104,6 +104,7 @@ def detail(opportunity_id: str) -> Any:
     editor = bool(EDITORS & acting_roles())
     return render_template(
         "awards/detail.html", record=record, problem=problem, exported=exported,
+        held_back=exported.problem if record and exported and exported.problem else None,
         deliveries=list(deliveries), labels=STATE_LABELS, editor=editor,
         coding=coding_form(coding) if editor and record else None,
         amendment=AmendmentForm(), termination=TerminationForm(),
@@ -132,7 +133,9 @@ def coding(opportunity_id: str) -> WerkzeugResponse:
         save_coding(database, opportunity_id, values, _settings(), acting_user())
     except CodingRefused as refused:
         database.rollback()
-        flash(_("%(field)s: choose a code from its list.", field=refused.field), "error")
+        spec = load_table(INDIVIDUAL_TABLE).field(refused.field)
+        flash(_("%(label)s — %(field)s: choose a code from its list.",
+                label=spec.label(current_language()), field=refused.field), "error")  # fmt: skip
         return _back(opportunity_id)
     database.commit()
     flash(_("Coding saved; a corrected record goes to every sink."), "success")
