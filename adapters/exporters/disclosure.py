@@ -266,13 +266,22 @@ def validate(table: Table, rows: Sequence[Mapping[str, str]]) -> list[RowError]:
     """Every problem the portal would refuse the rows for; empty when they may be delivered."""
     problems: list[RowError] = []
     keys: set[tuple[str, ...]] = set()
+    columns = set(table.header)
+    # Free text that is not required has nothing to check; the rest repeats across rows (codes,
+    # dates), so each distinct value of a field is judged once.
+    checked = [spec for spec in table.fields
+               if spec.required or spec.choices is not None or spec.type != "text"]  # fmt: skip
+    judged: dict[tuple[str, str], list[str]] = {}
     for number, row in enumerate(rows, start=1):
-        if set(row) != set(table.header):  # the order is the CSV writer's job
+        if row.keys() != columns:  # the order is the CSV writer's job
             problems.append(RowError(number, "", "columns differ from the table's"))
             continue
-        for spec in table.fields:
-            problems += [RowError(number, spec.id, message)
-                         for message in _format_errors(spec, row[spec.id])]  # fmt: skip
+        for spec in checked:
+            value = row[spec.id]
+            found = judged.get((spec.id, value))
+            if found is None:
+                found = judged[(spec.id, value)] = _format_errors(spec, value)
+            problems += [RowError(number, spec.id, message) for message in found]
         problems += [RowError(number, field, message) for field, message in _rule_errors(row)]
         key = tuple(row[name] for name in table.primary_key)
         if key in keys:
