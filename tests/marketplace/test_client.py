@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 import requests
@@ -119,6 +120,30 @@ def test_malformed_list_items_come_back_apart_from_the_good_ones(
     assert len(listing.items) == 4
     assert [bad.record_id for bad in listing.malformed] == [fake.users[1]["id"]]
     assert isinstance(listing.malformed[0], Malformed) and "type" in listing.malformed[0].error
+
+
+def test_a_malformed_record_keeps_its_payload_with_exact_numbers(
+    client: MarketplaceClient, fake: FakeMarketplace
+) -> None:
+    fake.opportunities[CWU.value][UNDER_REVIEW]["status"] = "NOT_A_STATUS"
+    fetched = client.get_opportunity(CWU, UNDER_REVIEW)
+    assert not isinstance(fetched, NotModified)
+    record = fetched.record
+    assert isinstance(record, Malformed) and "status" in record.error
+    assert record.record_id == UNDER_REVIEW
+    assert record.payload["status"] == "NOT_A_STATUS"
+    assert isinstance(record.payload["reward"], int | Decimal)
+
+
+def test_a_json_answer_that_does_not_parse_is_an_error(
+    client: MarketplaceClient, fake: FakeMarketplace
+) -> None:
+    fake.fail(r"^/opportunities/code-with-us/", (200, {"Content-Type": "application/json"}, b"{"))
+    with pytest.raises(UnexpectedResponse, match="does not parse"):
+        client.get_opportunity(CWU, UNDER_REVIEW)
+    fake.fail(r"^/users$", (200, {"Content-Type": "application/json"}, b"[{"))
+    with pytest.raises(UnexpectedResponse, match="does not parse"):
+        client.list_users()
 
 
 def test_organizations_are_read_page_by_page(

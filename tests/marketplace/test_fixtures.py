@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -10,9 +12,15 @@ import responses
 from pydantic import BaseModel
 
 from bridge.marketplace import errors, models
-from bridge.marketplace.client import MarketplaceClient
+from bridge.marketplace.client import (
+    MarketplaceClient,
+    listing_from_json,
+    parse_listing,
+    parse_record,
+    record_from_json,
+)
 from bridge.marketplace.retry import RetryPolicy
-from tests.fakes.marketplace import API, load_fixture
+from tests.fakes.marketplace import API, FIXTURES, load_fixture
 
 INDEX = load_fixture("index.json")["fixtures"]
 
@@ -87,6 +95,26 @@ def test_every_successful_response_parses(entry: dict[str, Any]) -> None:
         parsed = model.model_validate(record)
         if "id" in record:
             assert parsed.model_dump(by_alias=True)["id"] == record["id"]
+
+
+@pytest.mark.parametrize("entry", SUCCESSES, ids=[entry["file"] for entry in SUCCESSES])
+def test_reading_the_bytes_gives_the_same_records_as_reading_exact_decimals(
+    entry: dict[str, Any],
+) -> None:
+    """The client validates answers straight from their bytes, for speed: nothing may differ."""
+    content = (FIXTURES / entry["file"]).read_bytes()
+    exact = json.loads(content, parse_float=Decimal)
+    if exact is None:
+        return
+    model, is_list = model_for(entry["method"], entry["path"])
+    if is_list:
+        fast = listing_from_json(model, entry["path"], content, "record", None)
+        assert fast == parse_listing(model, exact, "record", None)
+        assert fast.items and not fast.malformed
+    else:
+        assert record_from_json(model, entry["path"], content, "record") == parse_record(
+            model, exact, "record"
+        )
 
 
 EXPECTED_ERROR = {
