@@ -27,6 +27,7 @@ from bridge.audit.service import verify as verify_chain
 from bridge.db.engine import make_engine, session_factory, transaction
 from bridge.db.migrate import current_revision, head_revision, is_current, upgrade
 from bridge.departments.service import all_departments, seed_departments
+from bridge.logs import configure_logging
 from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.errors import MarketplaceError
 from bridge.rules.settings import seed_rule_settings
@@ -81,11 +82,7 @@ pass_context = click.make_pass_decorator(Context, ensure=True)
 @click.version_option(__version__, prog_name="gc-bridge")
 def main() -> None:
     """GC micro-procurement bridge for a BC Digital Marketplace fork."""
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(logging.INFO)
 
 
 @main.command()

@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     sync_interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
     full_refresh_hours: int = Field(default=24, ge=1)
     recheck_open_minutes: int = Field(default=60, ge=0)
+    sync_writer_process: bool = True
     http_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     http_concurrency: int = Field(default=8, ge=1, le=64)
     http_max_attempts: int = Field(default=5, ge=1, le=20)

@@ -268,17 +268,24 @@ class MarketplaceClient:
     def get_opportunity(
         self, kind: models.OpportunityKind, opportunity_id: str, etag: str | None = None
     ) -> Fetched[models.OpportunityModel] | NotModified:
-        answer = self._get(f"opportunities/{kind.value}/{opportunity_id}", etag=etag)
+        answer = self.read_opportunity(kind, opportunity_id, etag=etag)
         if answer.not_modified:
             return NotModified(etag or "")
-        record = answer.record(models.DETAIL_MODELS[kind], f"opportunity:{kind.value}")
-        return Fetched(record=record, etag=answer.etag)
+        return answer.fetched(models.DETAIL_MODELS[kind], f"opportunity:{kind.value}")
 
-    def list_proposals(
-        self, kind: models.OpportunityKind, opportunity_id: str
-    ) -> Listing[models.ProposalModel]:
-        answer = self._get(f"proposals/{kind.value}", params={"opportunity": opportunity_id})
-        return answer.listing(models.PROPOSAL_MODELS[kind], f"proposal:{kind.value}")
+    # The sync reads these as answers, to decode them where and when it needs them.
+
+    def read_opportunity(
+        self, kind: models.OpportunityKind, opportunity_id: str, etag: str | None = None
+    ) -> Answer:
+        return self._get(f"opportunities/{kind.value}/{opportunity_id}", etag=etag)
+
+    def read_proposals(self, kind: models.OpportunityKind, opportunity_id: str) -> Answer:
+        """The proposals of one opportunity (the API has no other way to filter them)."""
+        return self._get(f"proposals/{kind.value}", params={"opportunity": opportunity_id})
+
+    def read_organization(self, organization_id: str) -> Answer:
+        return self._get(f"organizations/{organization_id}")
 
     def list_users(self) -> Listing[models.User]:
         return self._get("users").listing(models.User, "user")
@@ -295,11 +302,6 @@ class MarketplaceClient:
             if page >= envelope.num_pages:
                 return
             page += 1
-
-    def get_organization(self, organization_id: str) -> models.Organization | Malformed:
-        return self._get(f"organizations/{organization_id}").record(
-            models.Organization, "organization"
-        )
 
     def map_concurrent(
         self,
@@ -371,7 +373,7 @@ class MarketplaceClient:
 
     def _get(
         self, path: str, *, params: dict[str, Any] | None = None, etag: str | None = None
-    ) -> _Answer:
+    ) -> Answer:
         url = f"{self.api_url}/{path}"
         headers = {"If-None-Match": etag} if etag else None
         attempt = 0
@@ -469,13 +471,13 @@ class MarketplaceClient:
                 )
             return self._answer(path, response).body
 
-    def _answer(self, path: str, response: requests.Response) -> _Answer:
+    def _answer(self, path: str, response: requests.Response) -> Answer:
         etag = response.headers.get("ETag")
         if response.status_code == 304:
             self.stats.add("not_modified")
-            return _Answer(path=path, content=b"", etag=etag, not_modified=True)
+            return Answer(path=path, content=b"", etag=etag, not_modified=True)
         _require_json(path, response)
-        answer = _Answer(path=path, content=response.content, etag=etag, not_modified=False)
+        answer = Answer(path=path, content=response.content, etag=etag, not_modified=False)
         if response.status_code >= 400:
             error_class = ERROR_CLASSES.get(response.status_code, ApiError)
             raise error_class(response.status_code, models.error_messages(answer.body), path)
@@ -483,8 +485,12 @@ class MarketplaceClient:
 
 
 @dataclass(frozen=True)
-class _Answer:
-    """An answer's bytes, decoded only as far as its reader needs."""
+class Answer:
+    """A checked answer of the API: its bytes, decoded only as far as its reader needs.
+
+    The bytes are also the cheapest form to hand to another process, which decodes them again
+    far faster than pickle would rebuild a tree of models.
+    """
 
     path: str
     content: bytes
@@ -497,6 +503,9 @@ class _Answer:
 
     def record(self, model: type[ModelT], record_kind: str) -> ModelT | Malformed:
         return record_from_json(model, self.path, self.content, record_kind)
+
+    def fetched(self, model: type[ModelT], record_kind: str) -> Fetched[ModelT]:
+        return Fetched(record=self.record(model, record_kind), etag=self.etag)
 
     def listing(self, model: type[ModelT], record_kind: str) -> Listing[ModelT]:
         return listing_from_json(model, self.path, self.content, record_kind, self.etag)

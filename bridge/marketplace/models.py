@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import (
     AwareDatetime,
@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     NonNegativeInt,
+    create_model,
 )
 
 
@@ -417,6 +418,39 @@ DETAIL_MODELS: dict[OpportunityKind, type[OpportunityModel]] = {
     OpportunityKind.CODE_WITH_US: CWUOpportunity,
     OpportunityKind.SPRINT_WITH_US: SWUOpportunity,
     OpportunityKind.TEAM_WITH_US: TWUOpportunity,
+}
+
+
+class OpportunityOutline(Protocol):
+    """What a sync decides its next reads from: whether there are proposals, and a winner."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def status(self) -> StrEnum: ...
+
+    @property
+    def successful_proponent(self) -> CWUSuccessfulProponent | TeamSuccessfulProponent | None: ...
+
+
+def _outline_of(model: type[ApiModel]) -> type[ApiModel]:
+    """The outline's fields of a detail model, declared once there and validated alone.
+
+    A sync reads thousands of details and decides from three fields of each which further
+    reads it needs; validating only those costs a fraction of the whole record, which is
+    validated once more where it is written.
+    """
+    fields: dict[str, Any] = {
+        name: (model.model_fields[name].annotation, model.model_fields[name])
+        for name in ("id", "status", "successful_proponent")
+    }
+    outline: type[ApiModel] = create_model(f"{model.__name__}Outline", __base__=ApiModel, **fields)
+    return outline
+
+
+OUTLINE_MODELS: dict[OpportunityKind, type[ApiModel]] = {
+    kind: _outline_of(model) for kind, model in DETAIL_MODELS.items()
 }
 
 

@@ -16,8 +16,8 @@ from decimal import Decimal
 from bridge.marketplace.models import (
     CWUSuccessfulProponent,
     OpportunityModel,
+    OpportunityOutline,
     ProposalModel,
-    TeamSuccessfulProponent,
 )
 from bridge.sync.fingerprints import digest
 
@@ -52,9 +52,10 @@ def derive_award(
 ) -> AwardFacts | None:
     """The award of an AWARDED opportunity, or ``None`` when it is not (or not yet) awarded."""
     winner = opportunity.successful_proponent
-    if opportunity.status.value != "AWARDED" or winner is None:
+    proponent = award_proponent(opportunity)
+    if winner is None or proponent is None:
         return None
-    proponent_type, proponent_id = _proponent(winner)
+    proponent_type, proponent_id = proponent
     return AwardFacts(
         proposal_id=_winning_proposal_id(proposals or (), proponent_id),
         proponent_type=proponent_type,
@@ -66,7 +67,11 @@ def derive_award(
     )
 
 
-def _proponent(winner: CWUSuccessfulProponent | TeamSuccessfulProponent) -> tuple[str, str]:
+def award_proponent(opportunity: OpportunityOutline) -> tuple[str, str] | None:
+    """``(type, id)`` of who won an AWARDED opportunity: an individual or an organization."""
+    winner = opportunity.successful_proponent
+    if opportunity.status.value != "AWARDED" or winner is None:
+        return None
     if isinstance(winner, CWUSuccessfulProponent):
         return winner.id.tag, winner.id.value
     return "organization", winner.id

@@ -23,28 +23,36 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.db.engine import transaction
 from bridge.db.types import utcnow
-from bridge.marketplace.client import Fetched, Listing, Malformed, MarketplaceClient, NotModified
+from bridge.marketplace.client import Answer, Listing, Malformed, MarketplaceClient, NotModified
 from bridge.marketplace.errors import MarketplaceError, NotFound, PermissionDenied, SessionInvalid
 from bridge.marketplace.models import (
     PRE_EVALUATION_STATUSES,
     SLIM_MODELS,
     TERMINAL_STATUSES,
     OpportunityKind,
-    OpportunityModel,
     OpportunitySlimModel,
-    Organization,
-    ProposalModel,
 )
-from bridge.sync import store, writer
-from bridge.sync.awards import derive_award
+from bridge.sync import store
+from bridge.sync.applier import (
+    AppliedBatch,
+    BatchApplier,
+    RunContext,
+    Tally,
+    quarantine_all,
+    resolve,
+)
+from bridge.sync.awards import award_proponent
+from bridge.sync.details import DetailJob, DetailResult, proposals_pending
 from bridge.sync.fingerprints import canonical, record_fingerprint
 from bridge.sync.models import RunOutcome
 from bridge.sync.store import Outcome, StoredOpportunity
+from bridge.sync.writers import BatchWriter, InlineWriter, WriterFactory, WriterFailed
 
 log = logging.getLogger(__name__)
 
@@ -69,41 +77,16 @@ class SyncReport:
         return self.outcome is RunOutcome.SUCCEEDED
 
 
-@dataclass(frozen=True)
-class DetailJob:
-    """One opportunity to read in full, with what is known of it already."""
-
-    kind: OpportunityKind
-    id: str
-    stored: StoredOpportunity | None
-    full: bool
-
-    @property
-    def etag(self) -> str | None:
-        """Send the stored ETag only when a 304 would leave nothing pending for this record."""
-        if self.full or self.stored is None or self.stored.removed_at is not None:
-            return None
-        if _proposals_pending(self.stored):
-            return None
-        return self.stored.etag
-
-
-@dataclass
-class DetailResult:
-    job: DetailJob
-    record: OpportunityModel | Malformed | None  # None: not modified
-    etag: str | None
-    proposals: Listing[ProposalModel] | None = None
-    organizations: list[Organization | Malformed] = field(default_factory=list)
-
-
 @dataclass
 class _RunState:
-    run_id: int
-    now: datetime
+    context: RunContext
+    writer: BatchWriter
     counts: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
-    quarantined: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def now(self) -> datetime:
+        return self.context.now
 
     def tally(self, section: str, kind: str, outcome: str, amount: int = 1) -> None:
         bucket = self.counts.setdefault(section, {}).setdefault(
@@ -111,12 +94,14 @@ class _RunState:
         )
         bucket[outcome] += amount
 
+    def add(self, tally: Tally) -> None:
+        for (section, kind, outcome), amount in tally.items():
+            self.tally(section, kind, outcome, amount)
 
-def _proposals_pending(stored: StoredOpportunity) -> bool:
-    return (
-        stored.status not in PRE_EVALUATION_STATUSES
-        and stored.proposals_synced_for != stored.fingerprint
-    )
+    def absorb(self, written: list[AppliedBatch]) -> None:
+        for applied in written:
+            self.add(applied.tally)
+            self.errors.extend(applied.errors)
 
 
 def recheck_due(stored: StoredOpportunity, now: datetime, interval: timedelta) -> bool:
@@ -143,7 +128,7 @@ def needs_detail(
         return True
     if item.updated_at != stored.marketplace_updated_at or item.status.value != stored.status:
         return True
-    if _proposals_pending(stored):
+    if proposals_pending(stored):
         return True
     # Addenda and notes do not move updatedAt: anything still open is read again periodically.
     still_open = item.status.value not in TERMINAL_STATUSES and item.status.value != "DRAFT"
@@ -162,6 +147,7 @@ class SyncEngine:
         progress: Progress | None = None,
         clock: Callable[[], datetime] = utcnow,
         recheck_open_after: timedelta = timedelta(minutes=60),
+        writers: WriterFactory = InlineWriter,
     ) -> None:
         self.client = client
         self.recheck_open_after = recheck_open_after
@@ -169,37 +155,50 @@ class SyncEngine:
         self.stop = stop or threading.Event()
         self.progress = progress
         self.clock = clock
+        self.writers = writers
 
     def run(self, *, full: bool = False, trigger: str = "manual") -> SyncReport:
         """One run; never raises for marketplace trouble, which the report records instead."""
-        return self._execute(trigger, full, lambda state: self._run(state, full))
+        return self._execute(trigger, full, lambda state: self._run(state, full), self.writers)
 
     def retry(self, record_kind: str, record_id: str | None, payload: Any) -> SyncReport:
         """A small run that re-reads only what a quarantined record belongs to."""
         return self._execute(
-            "retry", False, lambda state: self._retry(state, record_kind, record_id, payload)
+            "retry",
+            False,
+            lambda state: self._retry(state, record_kind, record_id, payload),
+            InlineWriter,
         )
 
     def _execute(
-        self, trigger: str, full: bool, plan: Callable[[_RunState], RunOutcome]
+        self,
+        trigger: str,
+        full: bool,
+        plan: Callable[[_RunState], RunOutcome],
+        writers: WriterFactory,
     ) -> SyncReport:
         started = self.clock()
         with transaction(self.sessions) as session:
             store.interrupt_stale_runs(session, started)
             run_id = store.start_run(session, trigger, full, started).id
-            quarantined = store.unresolved_quarantine_keys(session)
-        state = _RunState(run_id=run_id, now=started, quarantined=quarantined)
+            quarantined = frozenset(store.unresolved_quarantine_keys(session))
+        context = RunContext(run_id=run_id, now=started, quarantined=quarantined)
+        state = _RunState(context=context, writer=writers(BatchApplier(self.sessions, context)))
         http_before = self.client.stats.snapshot()
         outcome = RunOutcome.FAILED
         try:
             self.client.require_admin_session()
-            outcome = plan(state)
+            planned = plan(state)
+            # Even a stopped run finishes writing what it has read: it is only a batch or two.
+            state.absorb(state.writer.finish())
+            outcome = planned
         except SessionInvalid as exc:
             state.errors.insert(0, str(exc))
-        except (MarketplaceError, SQLAlchemyError) as exc:
+        except (MarketplaceError, SQLAlchemyError, WriterFailed) as exc:
             log.exception("sync run %s failed", run_id)
             state.errors.append(f"{type(exc).__name__}: {exc}")
         finally:
+            state.writer.close()
             finished = self.clock()
             http = _delta(http_before, self.client.stats.snapshot())
             with transaction(self.sessions) as session:
@@ -294,7 +293,7 @@ class SyncEngine:
             self._quarantine_all(session, state, "opportunities", kind.value, listing.malformed)
             listed_ids = [item.id for item in listing.items]
             self._resolve(session, state, f"opportunity-list:{kind.value}", listed_ids)
-            store.mark_opportunities_removed(session, gone, state.run_id, state.now)
+            store.mark_opportunities_removed(session, gone, state.context.run_id, state.now)
 
         jobs = [
             DetailJob(kind=kind, id=item.id, stored=stored.get(item.id), full=full)
@@ -328,6 +327,7 @@ class SyncEngine:
     ) -> None:
         batch: list[DetailResult] = []
         done = 0
+        state.writer.expect(len(jobs))
         # The pool reads the next batch while this one is written.
         results = self.client.map_concurrent(self._read, jobs, window=BATCH_SIZE)
         try:
@@ -338,7 +338,7 @@ class SyncEngine:
                 else:
                     batch.append(result)
                 if len(batch) >= BATCH_SIZE:
-                    self._apply_batch(state, kind, batch)
+                    state.absorb(state.writer.submit(kind.value, batch))
                     batch = []
                 if self.progress:
                     self.progress(kind.value, done, len(jobs))
@@ -347,32 +347,31 @@ class SyncEngine:
         finally:
             results.close()
         if batch:
-            self._apply_batch(state, kind, batch)
+            state.absorb(state.writer.submit(kind.value, batch))
 
     def _read(self, job: DetailJob) -> DetailResult:
         """Runs on the client's pool: every HTTP read one opportunity needs, no database."""
-        answer = self.client.get_opportunity(job.kind, job.id, etag=job.etag)
-        if isinstance(answer, NotModified):
-            return DetailResult(job=job, record=None, etag=answer.etag)
-        assert isinstance(answer, Fetched)
-        result = DetailResult(job=job, record=answer.record, etag=answer.etag)
-        record = answer.record
-        if isinstance(record, Malformed) or record.status.value in PRE_EVALUATION_STATUSES:
+        result = DetailResult(job, self.client.read_opportunity(job.kind, job.id, etag=job.etag))
+        outline = result.outline
+        if outline is None or isinstance(outline, Malformed):
             return result
-        if (
-            not job.full
-            and job.stored
-            and job.stored.proposals_synced_for == record_fingerprint(record)
-        ):
+        if outline.status.value in PRE_EVALUATION_STATUSES:
             return result
+        if not job.full and job.stored and job.stored.proposals_synced_for is not None:
+            # Proposals are read again only for a new version of the opportunity.
+            record = result.record
+            if isinstance(record, BaseModel) and (
+                job.stored.proposals_synced_for == record_fingerprint(record)
+            ):
+                return result
         try:
-            result.proposals = self.client.list_proposals(job.kind, job.id)
-        except PermissionDenied:
+            result.proposals_answer = self.client.read_proposals(job.kind, job.id)
+        except PermissionDenied as denied:
             # Canceled before its deadline: the marketplace shows no proposals, and there are none.
-            result.proposals = Listing(items=[], malformed=[], etag=None)
-        award = derive_award(record, result.proposals.items)
-        if award is not None and award.proponent_type == "organization":
-            result.organizations.append(self.client.get_organization(award.proponent_id))
+            result.proposals_answer = Answer(denied.path, b"[]", None, not_modified=False)
+        winner = award_proponent(outline)
+        if winner is not None and winner[0] == "organization":
+            result.organization_answers.append(self.client.read_organization(winner[1]))
         return result
 
     def _record_read_failure(self, state: _RunState, job: DetailJob, error: BaseException) -> None:
@@ -387,90 +386,6 @@ class SyncEngine:
         if not isinstance(error, MarketplaceError):
             log.error("reading %s %s failed", job.kind.value, job.id, exc_info=error)
 
-    # Writing -------------------------------------------------------------------------------
-
-    def _apply_batch(
-        self, state: _RunState, kind: OpportunityKind, batch: list[DetailResult]
-    ) -> None:
-        """Write a batch in one transaction; if that fails, each result alone, to isolate it."""
-        tallies: list[Counter[tuple[str, str, str]] | None]
-        try:
-            with transaction(self.sessions) as session:
-                tallies = self._write(session, state, batch)
-        except SQLAlchemyError:
-            log.warning("a batch of %s failed to write; writing one by one", kind.value)
-            tallies = [self._apply_alone(state, result) for result in batch]
-            if all(tally is None for tally in tallies):
-                raise
-        for tally in tallies:
-            for (section, tally_kind, outcome), amount in (tally or Counter()).items():
-                state.tally(section, tally_kind, outcome, amount)
-
-    def _apply_alone(
-        self, state: _RunState, result: DetailResult
-    ) -> Counter[tuple[str, str, str]] | None:
-        try:
-            with transaction(self.sessions) as session:
-                return self._write(session, state, [result])[0]
-        except SQLAlchemyError as exc:
-            state.tally("opportunities", result.job.kind.value, Outcome.FAILED.value)
-            state.errors.append(f"{result.job.kind.value} {result.job.id}: cannot store: {exc}")
-            return None
-
-    def _write(
-        self, session: Session, state: _RunState, batch: list[DetailResult]
-    ) -> list[Counter[tuple[str, str, str]] | None]:
-        """Plan every result of the batch against what is stored, then write it all."""
-        stored = writer.read_stored(session, [result.job.id for result in batch])
-        writes = writer.BatchWrites(run_id=state.run_id, now=state.now)
-        tallies: list[Counter[tuple[str, str, str]] | None] = [
-            self._plan_result(session, state, result, stored, writes) for result in batch
-        ]
-        unchanged = [result.job.id for result in batch if result.record is None]
-        store.mark_details_checked(session, unchanged, state.now)
-        writes.write(session)
-        return tallies
-
-    def _plan_result(
-        self,
-        session: Session,
-        state: _RunState,
-        result: DetailResult,
-        stored: writer.StoredBatch,
-        writes: writer.BatchWrites,
-    ) -> Counter[tuple[str, str, str]]:
-        kind = result.job.kind.value
-        tally: Counter[tuple[str, str, str]] = Counter()
-        record = result.record
-        if record is None:
-            tally["opportunities", kind, Outcome.UNCHANGED.value] += 1
-            return tally
-        if isinstance(record, Malformed):
-            self._quarantine_all(session, state, "opportunities", kind, [record], tally)
-            return tally
-        self._resolve(session, state, f"opportunity:{kind}", [record.id])
-        proposals = None
-        if result.proposals is not None:
-            proposals = result.proposals.items
-            self._resolve(session, state, f"proposal:{kind}", [item.id for item in proposals])
-            self._quarantine_all(
-                session, state, "proposals", kind, result.proposals.malformed, tally
-            )
-        for organization in result.organizations:
-            if isinstance(organization, Malformed):
-                self._quarantine_all(
-                    session, state, "organizations", "organization", [organization], tally
-                )
-            else:
-                store.apply_organization_detail(session, organization, state.now)
-        outcome, proposal_outcomes = writer.plan_opportunity(
-            writes, stored, record, kind=kind, etag=result.etag, proposals=proposals
-        )
-        tally["opportunities", kind, outcome.value] += 1
-        for proposal_outcome, amount in proposal_outcomes.items():
-            tally["proposals", kind, proposal_outcome] += amount
-        return tally
-
     def _quarantine_all(
         self,
         session: Session,
@@ -478,23 +393,15 @@ class SyncEngine:
         section: str,
         kind: str,
         records: list[Malformed],
-        tally: Counter[tuple[str, str, str]] | None = None,
     ) -> None:
-        for record in records:
-            log.warning("quarantined %s %s: %s", record.record_kind, record.record_id, record.error)
-            store.quarantine(session, record, state.now)
-            if tally is None:
-                state.tally(section, kind, Outcome.FAILED.value)
-            else:
-                tally[section, kind, Outcome.FAILED.value] += 1
+        tally: Tally = Counter()
+        quarantine_all(session, state.now, records, tally, section, kind)
+        state.add(tally)
 
     def _resolve(
         self, session: Session, state: _RunState, record_kind: str, record_ids: list[str]
     ) -> None:
-        """Close the quarantine entries of records that now read cleanly."""
-        for record_id in record_ids:
-            if (record_kind, record_id) in state.quarantined:
-                store.resolve_quarantine(session, record_kind, record_id, state.now)
+        resolve(session, state.context, record_kind, record_ids)
 
 
 def _delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:

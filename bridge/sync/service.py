@@ -29,6 +29,7 @@ from bridge.sync import store
 from bridge.sync.engine import Progress, SyncEngine, SyncReport
 from bridge.sync.lock import exclusive_run
 from bridge.sync.models import QuarantinedRecord
+from bridge.sync.writers import writer_factory
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,9 @@ class SyncService:
                     stop=self.stop,
                     progress=progress,
                     recheck_open_after=timedelta(minutes=self.settings.recheck_open_minutes),
+                    writers=writer_factory(
+                        self.engine, separate_process=self.settings.sync_writer_process
+                    ),
                 )
                 report = engine.run(
                     full=self.full_refresh_due() if full is None else full, trigger=trigger

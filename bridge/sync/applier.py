@@ -1,0 +1,157 @@
+"""Writing what a run read: one transaction per batch of whole opportunities.
+
+A batch holds whole opportunities with their proposals, award and change events, so that a
+run cut off anywhere leaves a consistent database and the next run finishes the work. If the
+batch's transaction fails, each result is written alone, to isolate the one that cannot be
+stored and keep the others.
+
+Nothing here knows which process it runs in: the run's engine applies batches itself, or hands
+them to a writing process that applies them with this same code (``bridge.sync.writers``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.db.engine import transaction
+from bridge.marketplace.client import Malformed
+from bridge.sync import store, writer
+from bridge.sync.details import DetailResult
+from bridge.sync.store import Outcome
+
+log = logging.getLogger(__name__)
+
+# (section, kind, outcome) -> how many: "opportunities", "code-with-us", "new".
+Tally = Counter[tuple[str, str, str]]
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What writing needs to know of its run; small and picklable, for a writing process."""
+
+    run_id: int
+    now: datetime
+    # Records in quarantine when the run started: a clean read of one of them resolves it.
+    quarantined: frozenset[tuple[str, str]] = frozenset()
+
+
+@dataclass
+class AppliedBatch:
+    """What writing a batch did, to be added to the run's counts and errors."""
+
+    tally: Tally = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+
+def quarantine_all(
+    session: Session,
+    now: datetime,
+    records: list[Malformed],
+    tally: Tally,
+    section: str,
+    kind: str,
+) -> None:
+    """Keep malformed records for an operator to look at; each counts as a failure."""
+    for record in records:
+        log.warning("quarantined %s %s: %s", record.record_kind, record.record_id, record.error)
+        store.quarantine(session, record, now)
+        tally[section, kind, Outcome.FAILED.value] += 1
+
+
+def resolve(
+    session: Session, context: RunContext, record_kind: str, record_ids: Collection[str]
+) -> None:
+    """Close the quarantine entries of records that now read cleanly."""
+    for record_id in record_ids:
+        if (record_kind, record_id) in context.quarantined:
+            store.resolve_quarantine(session, record_kind, record_id, context.now)
+
+
+class BatchApplier:
+    """Writes batches of one run's results into one database."""
+
+    def __init__(self, sessions: sessionmaker[Session], context: RunContext) -> None:
+        self.sessions = sessions
+        self.context = context
+
+    def apply(self, kind: str, batch: list[DetailResult]) -> AppliedBatch:
+        """Write a batch in one transaction; if that fails, each result alone.
+
+        Raises only when not one result could be stored: then the database itself is failing
+        and the run must stop rather than count every opportunity as failed.
+        """
+        try:
+            with transaction(self.sessions) as session:
+                return AppliedBatch(tally=self._write(session, batch))
+        except SQLAlchemyError:
+            log.warning("a batch of %s failed to write; writing one by one", kind)
+        applied = AppliedBatch()
+        stored_any = False
+        for result in batch:
+            try:
+                with transaction(self.sessions) as session:
+                    applied.tally.update(self._write(session, [result]))
+                stored_any = True
+            except SQLAlchemyError as exc:
+                if not stored_any and result is batch[-1]:
+                    raise
+                applied.tally["opportunities", result.job.kind.value, Outcome.FAILED.value] += 1
+                applied.errors.append(
+                    f"{result.job.kind.value} {result.job.id}: cannot store: {exc}"
+                )
+        return applied
+
+    def _write(self, session: Session, batch: list[DetailResult]) -> Tally:
+        """Plan every result of the batch against what is stored, then write it all."""
+        now = self.context.now
+        stored = writer.read_stored(session, [result.job.id for result in batch])
+        writes = writer.BatchWrites(run_id=self.context.run_id, now=now)
+        tally: Tally = Counter()
+        for result in batch:
+            self._plan_result(session, result, stored, writes, tally)
+        unchanged = [result.job.id for result in batch if result.record is None]
+        store.mark_details_checked(session, unchanged, now)
+        writes.write(session)
+        return tally
+
+    def _plan_result(
+        self,
+        session: Session,
+        result: DetailResult,
+        stored: writer.StoredBatch,
+        writes: writer.BatchWrites,
+        tally: Tally,
+    ) -> None:
+        kind = result.job.kind.value
+        now = self.context.now
+        record = result.record
+        if record is None:
+            tally["opportunities", kind, Outcome.UNCHANGED.value] += 1
+            return
+        if isinstance(record, Malformed):
+            quarantine_all(session, now, [record], tally, "opportunities", kind)
+            return
+        resolve(session, self.context, f"opportunity:{kind}", [record.id])
+        proposals = None
+        if result.proposals is not None:
+            proposals = result.proposals.items
+            resolve(session, self.context, f"proposal:{kind}", [item.id for item in proposals])
+            quarantine_all(session, now, result.proposals.malformed, tally, "proposals", kind)
+        for organization in result.organizations:
+            if isinstance(organization, Malformed):
+                quarantine_all(session, now, [organization], tally, "organizations", "organization")
+            else:
+                store.apply_organization_detail(session, organization, now)
+        outcome, proposal_outcomes = writer.plan_opportunity(
+            writes, stored, record, kind=kind, etag=result.etag, proposals=proposals
+        )
+        tally["opportunities", kind, outcome.value] += 1
+        for proposal_outcome, amount in proposal_outcomes.items():
+            tally["proposals", kind, proposal_outcome] += amount
