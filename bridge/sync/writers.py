@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 # Batches handed over and not yet written: enough to keep the writer busy, few enough that
 # memory stays flat and a stopped run has little left to finish.
 BATCHES_AHEAD = 2
-# How many detail reads a run must expect before a writing process is worth its start-up.
+# How many records a run must expect to write before a writing process is worth its start-up
+# (about a second of one core, to import what writing needs).
 PROCESS_THRESHOLD = 400
 
 
@@ -45,7 +46,7 @@ class WriterFailed(Exception):
 
 class BatchWriter(Protocol):
     def expect(self, count: int) -> None:
-        """``count`` more results are on their way (a hint to prepare)."""
+        """About ``count`` more records are on their way to be written (a hint to prepare)."""
 
     def submit(self, kind: str, batch: list[DetailResult]) -> list[AppliedBatch]:
         """Hand over a batch; returns what has been written since the last call."""

@@ -31,7 +31,7 @@ def url_of(engine: Engine) -> str:
 
 def in_a_process(database_url: str, writer: type[ProcessWriter] = ProcessWriter) -> WriterFactory:
     """Every run writes from a second process, however little it has to write."""
-    return lambda applier: writer(applier, database_url, threshold=1)
+    return lambda applier: writer(applier, database_url, threshold=0)
 
 
 def sync_with(
