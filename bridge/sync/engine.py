@@ -9,7 +9,8 @@ The marketplace has no change feed, no paging and an ``updatedAt`` that misses a
    those in evaluation or later;
 4. writes in small transactions, each holding whole opportunities with their proposals, award
    and change events, so that a run cut off anywhere leaves a consistent database and the next
-   run simply finishes the work (nothing is marked done before it is written).
+   run simply finishes the work (nothing is marked done before it is written). A large run
+   writes from a second process (``bridge.sync.writers``) while this one goes on reading.
 """
 
 from __future__ import annotations
