@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.db.engine import transaction
 from bridge.marketplace.client import Malformed
+from bridge.marketplace.errors import MarketplaceError
 from bridge.sync import store, writer
 from bridge.sync.details import DetailResult
 from bridge.sync.store import Outcome
@@ -48,6 +49,19 @@ class AppliedBatch:
 
     tally: Tally = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+
+    def fail(self, result: DetailResult, reason: str) -> None:
+        self.tally["opportunities", result.job.kind.value, Outcome.FAILED.value] += 1
+        self.errors.append(f"{result.job.kind.value} {result.job.id}: {reason}")
+
+
+class DatabaseFailing(Exception):
+    """Not one result of a batch could be stored: the database itself is failing, and the run
+    must stop rather than count every opportunity as failed. ``applied`` says what was tried."""
+
+    def __init__(self, kind: str, applied: AppliedBatch, cause: SQLAlchemyError) -> None:
+        super().__init__(f"no {kind} of a batch could be stored: {type(cause).__name__}: {cause}")
+        self.applied = applied
 
 
 def quarantine_all(
@@ -84,29 +98,44 @@ class BatchApplier:
     def apply(self, kind: str, batch: list[DetailResult]) -> AppliedBatch:
         """Write a batch in one transaction; if that fails, each result alone.
 
-        Raises only when not one result could be stored: then the database itself is failing
-        and the run must stop rather than count every opportunity as failed.
+        An answer that turns out not to be the API's JSON when it is decoded here counts as a
+        failed read of its opportunity, as it would have where it was read: nothing of that
+        opportunity is written, and the next run reads it again.
         """
+        applied = AppliedBatch()
+        batch = [result for result in batch if self._decodes(result, applied)]
+        if not batch:
+            return applied
         try:
             with transaction(self.sessions) as session:
-                return AppliedBatch(tally=self._write(session, batch))
+                written = self._write(session, batch)
+            applied.tally.update(written)
+            return applied
         except SQLAlchemyError:
             log.warning("a batch of %s failed to write; writing one by one", kind)
-        applied = AppliedBatch()
         stored_any = False
+        last_error: SQLAlchemyError | None = None
         for result in batch:
             try:
                 with transaction(self.sessions) as session:
-                    applied.tally.update(self._write(session, [result]))
+                    written = self._write(session, [result])
+                applied.tally.update(written)
                 stored_any = True
             except SQLAlchemyError as exc:
-                if not stored_any and result is batch[-1]:
-                    raise
-                applied.tally["opportunities", result.job.kind.value, Outcome.FAILED.value] += 1
-                applied.errors.append(
-                    f"{result.job.kind.value} {result.job.id}: cannot store: {exc}"
-                )
+                last_error = exc
+                applied.fail(result, f"cannot store: {exc}")
+        if not stored_any and last_error is not None:
+            raise DatabaseFailing(kind, applied, last_error) from last_error
         return applied
+
+    @staticmethod
+    def _decodes(result: DetailResult, applied: AppliedBatch) -> bool:
+        try:
+            result.record, result.proposals, result.organizations  # noqa: B018 - decode now
+        except MarketplaceError as exc:
+            applied.fail(result, str(exc))
+            return False
+        return True
 
     def _write(self, session: Session, batch: list[DetailResult]) -> Tally:
         """Plan every result of the batch against what is stored, then write it all."""

@@ -10,7 +10,7 @@ nothing and are validated again on the other side, far faster than pickle would 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any, cast
 
@@ -56,10 +56,6 @@ class DetailJob:
         return self.stored.etag
 
 
-# What pickling a result carries: the answers, never what was decoded from them.
-_FIELDS = ("job", "detail", "proposals_answer", "organization_answers")
-
-
 @dataclass(eq=False)
 class DetailResult:
     """Everything read of one opportunity; a detail answered 304 has no ``record``."""
@@ -101,4 +97,5 @@ class DetailResult:
         return [answer.record(Organization, "organization") for answer in self.organization_answers]
 
     def __getstate__(self) -> dict[str, Any]:
-        return {name: self.__dict__[name] for name in _FIELDS}
+        """What pickling carries: the answers, never what was decoded from them."""
+        return {item.name: self.__dict__[item.name] for item in fields(self)}

@@ -43,6 +43,7 @@ from bridge.sync import store
 from bridge.sync.applier import (
     AppliedBatch,
     BatchApplier,
+    DatabaseFailing,
     RunContext,
     Tally,
     quarantine_all,
@@ -81,7 +82,7 @@ class SyncReport:
 @dataclass
 class _RunState:
     context: RunContext
-    writer: BatchWriter
+    writer: BatchWriter | None = None
     counts: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -99,10 +100,9 @@ class _RunState:
         for (section, kind, outcome), amount in tally.items():
             self.tally(section, kind, outcome, amount)
 
-    def absorb(self, written: list[AppliedBatch]) -> None:
-        for applied in written:
-            self.add(applied.tally)
-            self.errors.extend(applied.errors)
+    def absorb(self, applied: AppliedBatch) -> None:
+        self.add(applied.tally)
+        self.errors.extend(applied.errors)
 
 
 def recheck_due(stored: StoredOpportunity, now: datetime, interval: timedelta) -> bool:
@@ -184,22 +184,25 @@ class SyncEngine:
             run_id = store.start_run(session, trigger, full, started).id
             quarantined = frozenset(store.unresolved_quarantine_keys(session))
         context = RunContext(run_id=run_id, now=started, quarantined=quarantined)
-        state = _RunState(context=context, writer=writers(BatchApplier(self.sessions, context)))
+        state = _RunState(context=context)
+        writer = writers(BatchApplier(self.sessions, context), state.absorb)
+        state.writer = writer
         http_before = self.client.stats.snapshot()
         outcome = RunOutcome.FAILED
         try:
             self.client.require_admin_session()
-            planned = plan(state)
-            # Even a stopped run finishes writing what it has read: it is only a batch or two.
-            state.absorb(state.writer.finish())
-            outcome = planned
+            outcome = plan(state)
         except SessionInvalid as exc:
             state.errors.insert(0, str(exc))
-        except (MarketplaceError, SQLAlchemyError, WriterFailed) as exc:
+        except (MarketplaceError, SQLAlchemyError, DatabaseFailing, WriterFailed) as exc:
             log.exception("sync run %s failed", run_id)
             state.errors.append(f"{type(exc).__name__}: {exc}")
         finally:
-            state.writer.close()
+            # Whatever stopped the reading, what was read and handed over is written: it is a
+            # batch or two of whole opportunities, and the next run has them already.
+            if not self._finish_writing(state, writer):
+                outcome = RunOutcome.FAILED
+            writer.close()
             finished = self.clock()
             http = _delta(http_before, self.client.stats.snapshot())
             with transaction(self.sessions) as session:
@@ -215,6 +218,15 @@ class SyncEngine:
             started_at=started,
             finished_at=finished,
         )
+
+    def _finish_writing(self, state: _RunState, writer: BatchWriter) -> bool:
+        try:
+            writer.finish()
+        except WriterFailed as exc:
+            log.error("sync run %s: %s", state.context.run_id, exc)
+            state.errors.append(f"{type(exc).__name__}: {exc}")
+            return False
+        return True
 
     # The run, step by step -----------------------------------------------------------------
 
@@ -330,7 +342,9 @@ class SyncEngine:
         done = 0
         # Only unconditional reads count: a conditional one mostly comes back 304, which costs
         # next to nothing to write.
-        state.writer.expect(sum(job.etag is None for job in jobs))
+        writer = state.writer
+        assert writer is not None
+        writer.expect(sum(job.etag is None for job in jobs))
         # The pool reads the next batch while this one is written.
         results = self.client.map_concurrent(self._read, jobs, window=BATCH_SIZE)
         try:
@@ -341,7 +355,7 @@ class SyncEngine:
                 else:
                     batch.append(result)
                 if len(batch) >= BATCH_SIZE:
-                    state.absorb(state.writer.submit(kind.value, batch))
+                    writer.submit(kind.value, batch)
                     batch = []
                 if self.progress:
                     self.progress(kind.value, done, len(jobs))
@@ -350,7 +364,7 @@ class SyncEngine:
         finally:
             results.close()
         if batch:
-            state.absorb(state.writer.submit(kind.value, batch))
+            writer.submit(kind.value, batch)
 
     def _read(self, job: DetailJob) -> DetailResult:
         """Runs on the client's pool: every HTTP read one opportunity needs, no database."""

@@ -17,17 +17,19 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import queue
 import signal
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import URL, Engine
 
 from bridge.db.engine import make_engine, session_factory
 from bridge.logs import configure_logging
-from bridge.sync.applier import AppliedBatch, BatchApplier, RunContext
+from bridge.sync.applier import AppliedBatch, BatchApplier, DatabaseFailing, RunContext
 from bridge.sync.details import DetailResult
 
 log = logging.getLogger(__name__)
@@ -44,82 +46,107 @@ class WriterFailed(Exception):
     """The writing process failed or vanished; what it had written is consistent."""
 
 
+Report = Callable[[AppliedBatch], None]
+
+
 class BatchWriter(Protocol):
+    """Takes a run's batches; tells ``report`` what each one did as soon as it is known."""
+
     def expect(self, count: int) -> None:
         """About ``count`` more records are on their way to be written (a hint to prepare)."""
 
-    def submit(self, kind: str, batch: list[DetailResult]) -> list[AppliedBatch]:
-        """Hand over a batch; returns what has been written since the last call."""
+    def submit(self, kind: str, batch: list[DetailResult]) -> None:
+        """Hand over a batch of whole results."""
 
-    def finish(self) -> list[AppliedBatch]:
-        """Wait until everything handed over is written; returns what remained to report."""
+    def finish(self) -> None:
+        """Wait until everything handed over is written (unless the writer has failed)."""
 
     def close(self) -> None:
-        """Stop at once (after an error): whatever is not written yet is left for the next run."""
+        """Release what the writer holds; whatever it could not write is left for the next run."""
 
 
-WriterFactory = Callable[[BatchApplier], BatchWriter]
+WriterFactory = Callable[[BatchApplier, Report], BatchWriter]
 
 
 class InlineWriter:
     """Writes each batch at once, in the calling thread."""
 
-    def __init__(self, applier: BatchApplier) -> None:
+    def __init__(self, applier: BatchApplier, report: Report) -> None:
         self.applier = applier
+        self.report = report
 
     def expect(self, count: int) -> None:
         pass
 
-    def submit(self, kind: str, batch: list[DetailResult]) -> list[AppliedBatch]:
-        return [self.applier.apply(kind, batch)]
+    def submit(self, kind: str, batch: list[DetailResult]) -> None:
+        try:
+            self.report(self.applier.apply(kind, batch))
+        except DatabaseFailing as failing:
+            self.report(failing.applied)
+            raise
 
-    def finish(self) -> list[AppliedBatch]:
-        return []
+    def finish(self) -> None:
+        pass
 
     def close(self) -> None:
         pass
 
 
 class ProcessWriter:
-    """Writes in a second process once a run expects enough to write; in place until then."""
+    """Writes in a second process once a run expects enough to write; in place until then.
+
+    The protocol cannot deadlock: the writing process answers from a thread of its own, so its
+    main thread is always back to receiving soon, and a batch sent here never waits on an
+    answer nobody reads. Each batch gets exactly one answer, in order; after a failure every
+    batch is answered with the failure, so the reason always reaches this side.
+    """
 
     def __init__(
-        self, applier: BatchApplier, database_url: str, threshold: int = PROCESS_THRESHOLD
+        self,
+        applier: BatchApplier,
+        report: Report,
+        database_url: str,
+        threshold: int = PROCESS_THRESHOLD,
     ) -> None:
-        self.inline = InlineWriter(applier)
+        self.inline = InlineWriter(applier, report)
+        self.report = report
         self.context = applier.context
         self.database_url = database_url
         self.threshold = threshold
         self.expected = 0
         self.outstanding = 0
+        self.failed = False
         self.process: BaseProcess | None = None
         self.connection: Connection | None = None
+
+    @property
+    def started(self) -> bool:
+        return self.connection is not None
 
     def expect(self, count: int) -> None:
         self.expected += count
         if self.process is None and self.expected >= self.threshold:
             self._start()
 
-    def submit(self, kind: str, batch: list[DetailResult]) -> list[AppliedBatch]:
+    def submit(self, kind: str, batch: list[DetailResult]) -> None:
         if self.connection is None:
-            return self.inline.submit(kind, batch)
+            self.inline.submit(kind, batch)
+            return
         self._send((kind, batch))
         self.outstanding += 1
-        done = []
         while self.outstanding > BATCHES_AHEAD or (self.outstanding and self._ready()):
-            done.append(self._receive())
-        return done
+            self._receive()
 
-    def finish(self) -> list[AppliedBatch]:
-        if self.connection is None:
-            return []
+    def finish(self) -> None:
+        if self.connection is None or self.failed:
+            return
         self._send(None)
-        done = []
         while self.outstanding:
-            done.append(self._receive())
-        self._receive_end()
+            self._receive()
+        tag, *_ = self._receive_message()
+        if tag != "done":
+            raise self._fail(f"unexpected answer from the writing process: {tag}")
         self._stop(wait=True)
-        return done
 
     def close(self) -> None:
         if self.process is not None:
@@ -152,36 +179,46 @@ class ProcessWriter:
         assert self.connection is not None
         return self.connection.poll()
 
-    def _receive(self) -> AppliedBatch:
-        tag, value = self._receive_message()
-        if tag != "applied":
-            raise WriterFailed(f"unexpected message from the writing process: {tag}")
+    def _receive(self) -> None:
+        """Take the answer to the oldest batch still out, and report it."""
+        tag, applied, reason = self._receive_message()
         self.outstanding -= 1
-        applied: AppliedBatch = value
-        return applied
+        if applied is not None:
+            self.report(applied)
+        if tag == "failed":
+            raise self._fail(f"writing failed: {reason}")
+        if tag != "applied":
+            raise self._fail(f"unexpected answer from the writing process: {tag}")
 
-    def _receive_end(self) -> None:
-        tag, _ = self._receive_message()
-        if tag != "done":
-            raise WriterFailed(f"unexpected message from the writing process: {tag}")
-
-    def _receive_message(self) -> tuple[str, Any]:
+    def _receive_message(self) -> tuple[Any, ...]:
         assert self.connection is not None
         try:
-            tag, value = self.connection.recv()
+            message: tuple[Any, ...] = self.connection.recv()
         except (EOFError, ConnectionResetError) as exc:
             raise self._vanished() from exc
-        if tag == "failed":
-            raise WriterFailed(f"writing failed: {value}")
-        return tag, value
+        return message
 
     def _vanished(self) -> WriterFailed:
-        assert self.process is not None
+        """The process is gone: its last answers may still say why."""
+        assert self.process is not None and self.connection is not None
         self.process.join(timeout=5)
-        return WriterFailed(
+        try:
+            while self.connection.poll():
+                tag, applied, reason = self.connection.recv()
+                if applied is not None:
+                    self.report(applied)
+                if tag == "failed":
+                    return self._fail(f"writing failed: {reason}")
+        except (EOFError, OSError):
+            pass
+        return self._fail(
             f"the writing process ended unexpectedly (exit code {self.process.exitcode}); "
             "the next run finishes its work"
         )
+
+    def _fail(self, message: str) -> WriterFailed:
+        self.failed = True
+        return WriterFailed(message)
 
     def _stop(self, *, wait: bool) -> None:
         assert self.process is not None
@@ -200,16 +237,21 @@ class ProcessWriter:
 def write_batches(
     connection: Connection, database_url: str, context: RunContext, log_level: int
 ) -> None:
-    """The writing process: apply each batch received, answer with what it did, until told.
+    """The writing process: apply each batch received and answer what it did, until told.
 
-    It ignores SIGINT and SIGTERM, which reach the whole process group: the run's own process
-    decides when to stop, and closing the pipe or killing this one is always safe.
+    Answers go out from a thread of their own (see ``ProcessWriter``). It ignores SIGINT and
+    SIGTERM, which reach the whole process group: the run's own process decides when to stop,
+    and closing the pipe or killing this one is always safe.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     configure_logging(log_level)
+    answers: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+    answering = threading.Thread(target=_answer, args=(connection, answers), daemon=True)
+    answering.start()
     engine = make_engine(database_url)
     applier = BatchApplier(session_factory(engine), context)
+    failure: str | None = None
     try:
         while True:
             try:
@@ -217,30 +259,53 @@ def write_batches(
             except EOFError:
                 return
             if message is None:
-                connection.send(("done", None))
+                answers.put(("done",))
                 return
             kind, batch = message
+            if failure is not None:
+                answers.put(("failed", None, failure))
+                continue
             try:
-                applied = applier.apply(kind, batch)
+                answers.put(("applied", applier.apply(kind, batch), None))
+            except DatabaseFailing as failing:
+                failure = str(failing)
+                answers.put(("failed", failing.applied, failure))
             except Exception as exc:
                 log.exception("writing a batch of %s failed", kind)
-                connection.send(("failed", f"{type(exc).__name__}: {exc}"))
-                return
-            connection.send(("applied", applied))
+                failure = f"{type(exc).__name__}: {exc}"
+                answers.put(("failed", None, failure))
     finally:
+        answers.put(None)
+        answering.join()
         engine.dispose()
+
+
+def _answer(connection: Connection, answers: queue.SimpleQueue[tuple[Any, ...] | None]) -> None:
+    while (answer := answers.get()) is not None:
+        try:
+            connection.send(answer)
+        except OSError:
+            return  # the run's process is gone: nobody to answer
+
+
+def _in_memory(url: URL) -> bool:
+    if url.get_backend_name() != "sqlite":
+        return False
+    database = url.database or ""
+    return (
+        database in ("", ":memory:")
+        or database.startswith("file::memory:")
+        or (url.query.get("mode") == "memory")
+    )
 
 
 def writer_factory(engine: Engine, *, separate_process: bool) -> WriterFactory:
     """How a run of this bridge writes: a database in memory can only be written in place."""
-    url = engine.url
-    if not separate_process or (
-        url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-    ):
+    if not separate_process or _in_memory(engine.url):
         return InlineWriter
-    database_url = url.render_as_string(hide_password=False)
+    database_url = engine.url.render_as_string(hide_password=False)
 
-    def factory(applier: BatchApplier) -> BatchWriter:
-        return ProcessWriter(applier, database_url)
+    def factory(applier: BatchApplier, report: Report) -> BatchWriter:
+        return ProcessWriter(applier, report, database_url)
 
     return factory

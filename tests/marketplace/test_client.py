@@ -126,13 +126,15 @@ def test_a_malformed_record_keeps_its_payload_with_exact_numbers(
     client: MarketplaceClient, fake: FakeMarketplace
 ) -> None:
     fake.opportunities[CWU.value][UNDER_REVIEW]["status"] = "NOT_A_STATUS"
+    fake.opportunities[CWU.value][UNDER_REVIEW]["reward"] = 9876.54
     fetched = client.get_opportunity(CWU, UNDER_REVIEW)
     assert not isinstance(fetched, NotModified)
     record = fetched.record
     assert isinstance(record, Malformed) and "status" in record.error
     assert record.record_id == UNDER_REVIEW
     assert record.payload["status"] == "NOT_A_STATUS"
-    assert isinstance(record.payload["reward"], int | Decimal)
+    assert record.payload["reward"] == Decimal("9876.54")
+    assert isinstance(record.payload["reward"], Decimal)
 
 
 def test_a_json_answer_that_does_not_parse_is_an_error(

@@ -2,36 +2,58 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import pickle
+import threading
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge.db.engine import make_engine
+from bridge.db.engine import make_engine, session_factory, transaction
+from bridge.db.migrate import upgrade
 from bridge.marketplace.client import Answer, MarketplaceClient
 from bridge.marketplace.models import OpportunityKind
+from bridge.sync import engine as sync_engine
+from bridge.sync import store
 from bridge.sync.applier import AppliedBatch, BatchApplier, RunContext
 from bridge.sync.details import DetailJob, DetailResult
 from bridge.sync.engine import SyncEngine
 from bridge.sync.models import Opportunity, RunOutcome
-from bridge.sync.writers import InlineWriter, ProcessWriter, WriterFactory, writer_factory
+from bridge.sync.writers import (
+    BATCHES_AHEAD,
+    InlineWriter,
+    ProcessWriter,
+    Report,
+    WriterFactory,
+    WriterFailed,
+    writer_factory,
+)
 from tests.conftest import FIXED_NOW
-from tests.fakes.marketplace import FIXTURES
+from tests.fakes.marketplace import FIXTURES, FakeMarketplace
 from tests.sync.helpers import make_sync, snapshot, wipe
 
 STARTED = "writing this run's batches in process"
+CWU = OpportunityKind.CODE_WITH_US
+AWARDED_DETAIL = "cwu-opportunity.detail.AWARDED.admin.json"
 
 
 def url_of(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
-def in_a_process(database_url: str, writer: type[ProcessWriter] = ProcessWriter) -> WriterFactory:
-    """Every run writes from a second process, however little it has to write."""
-    return lambda applier: writer(applier, database_url, threshold=0)
+def in_a_process(
+    database_url: str, writer: type[ProcessWriter] = ProcessWriter, threshold: int = 0
+) -> WriterFactory:
+    """Runs write from a second process once they expect ``threshold`` records (0: always)."""
+
+    def factory(applier: BatchApplier, report: Report) -> ProcessWriter:
+        return writer(applier, report, database_url, threshold=threshold)
+
+    return factory
 
 
 def sync_with(
@@ -42,20 +64,29 @@ def sync_with(
     return engine
 
 
+def opportunities_stored(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(Opportunity)) or 0
+
+
+@pytest.mark.parametrize("batch_size", [sync_engine.BATCH_SIZE, 1])
 def test_a_writing_process_gives_the_same_database_and_counts_as_writing_in_place(
     client: MarketplaceClient,
     sessions: sessionmaker[Session],
     db_engine: Engine,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    batch_size: int,
 ) -> None:
+    # One opportunity a batch: more batches than may wait for the writer at once.
+    monkeypatch.setattr(sync_engine, "BATCH_SIZE", batch_size)
     in_place = [make_sync(client, sessions).run() for _ in range(2)]
     expected = snapshot(db_engine)
     wipe(db_engine)
 
     caplog.set_level(logging.INFO, logger="bridge.sync.writers")
-    separate = [
-        sync_with(client, sessions, in_a_process(url_of(db_engine))).run() for _ in range(2)
-    ]
+    writers = in_a_process(url_of(db_engine))
+    separate = [sync_with(client, sessions, writers).run() for _ in range(2)]
 
     assert caplog.text.count(STARTED) == 2
     assert [report.outcome for report in separate] == [RunOutcome.SUCCEEDED] * 2
@@ -63,32 +94,80 @@ def test_a_writing_process_gives_the_same_database_and_counts_as_writing_in_plac
     assert snapshot(db_engine) == expected
 
 
-class KilledAfterFirstBatch(ProcessWriter):
-    """The writing process dies (out of memory, a kill -9) after taking its first batch."""
+class DiesAfterFirstBatch(ProcessWriter):
+    """The writing process dies (out of memory, a kill -9) once it has its first batch."""
 
-    def submit(self, kind: str, batch: list[DetailResult]) -> list[AppliedBatch]:
-        written = super().submit(kind, batch)
+    def submit(self, kind: str, batch: list[DetailResult]) -> None:
+        super().submit(kind, batch)
         if self.process is not None and self.process.is_alive():
             self.process.kill()
             self.process.join()
-        return written
 
 
-def test_a_writing_process_killed_mid_run_fails_the_run_and_the_next_run_finishes_the_work(
+def test_a_writing_process_that_dies_fails_the_run_and_the_next_run_finishes_the_work(
     client: MarketplaceClient, sessions: sessionmaker[Session], db_engine: Engine
 ) -> None:
     make_sync(client, sessions).run()
     expected = snapshot(db_engine)
     wipe(db_engine)
 
-    killed = sync_with(client, sessions, in_a_process(url_of(db_engine), KilledAfterFirstBatch))
-    report = killed.run()
+    report = sync_with(client, sessions, in_a_process(url_of(db_engine), DiesAfterFirstBatch)).run()
 
     assert report.outcome is RunOutcome.FAILED
     assert any("writing process ended unexpectedly" in error for error in report.errors)
     again = make_sync(client, sessions).run()
     assert again.ok, again.errors
     assert snapshot(db_engine) == expected
+
+
+def test_a_writing_process_killed_inside_its_transaction_leaves_nothing_half_written(
+    client: MarketplaceClient, sessions: sessionmaker[Session], db_engine: Engine
+) -> None:
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL shows another connection waiting inside its transaction")
+    make_sync(client, sessions).run()
+    expected = snapshot(db_engine)
+    wipe(db_engine)
+
+    class KilledWhileWriting(ProcessWriter):
+        """Holds the opportunities table until the writer waits on it mid-batch, then kills it."""
+
+        def submit(self, kind: str, batch: list[DetailResult]) -> None:
+            if self.process is None or kind != CWU.value:
+                super().submit(kind, batch)
+                return
+            with db_engine.connect() as blocker:
+                blocker.execute(text("LOCK TABLE opportunities IN EXCLUSIVE MODE"))
+                super().submit(kind, batch)
+                waiting_on_lock(db_engine)
+                self.process.kill()
+                self.process.join()
+                blocker.rollback()
+
+    report = sync_with(client, sessions, in_a_process(url_of(db_engine), KilledWhileWriting)).run()
+
+    assert report.outcome is RunOutcome.FAILED
+    assert opportunities_stored(sessions) == 0
+    assert make_sync(client, sessions).run().ok
+    assert snapshot(db_engine) == expected
+
+
+def waiting_on_lock(engine: Engine, timeout: float = 30.0) -> None:
+    """Until another connection waits for a lock on the opportunities (each look a fresh
+    transaction: within one, PostgreSQL keeps showing the activity it saw first)."""
+    deadline = time.monotonic() + timeout
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+        "AND query ILIKE '%opportunities%'"
+    )
+    with engine.connect() as connection:
+        while time.monotonic() < deadline:
+            waiting = connection.execute(query).scalar()
+            connection.rollback()
+            if waiting:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the writing process never reached its first write")
 
 
 def test_a_database_error_in_the_writing_process_fails_the_run_with_its_message(
@@ -100,9 +179,40 @@ def test_a_database_error_in_the_writing_process_fails_the_run_with_its_message(
 
     assert report.outcome is RunOutcome.FAILED
     assert any(
-        "writing failed: OperationalError" in error and "no such table" in error
+        "writing failed: no code-with-us of a batch could be stored" in error
+        and "no such table" in error
         for error in report.errors
     ), report.errors
+    # Each opportunity the database refused is counted and named, as when writing in place.
+    assert report.counts["opportunities"][CWU.value]["failed"] >= 1
+    assert any(error.startswith("code-with-us ") for error in report.errors)
+
+
+@pytest.mark.parametrize("separate_process", [False, True])
+def test_an_answer_that_is_not_the_api_json_fails_its_opportunity_alone(
+    client: MarketplaceClient,
+    sessions: sessionmaker[Session],
+    db_engine: Engine,
+    fake: FakeMarketplace,
+    separate_process: bool,
+) -> None:
+    """Proposals are decoded where they are written; a bad answer is still one failed read."""
+    bad = (200, {"Content-Type": "application/json"}, b'{"not": "a list"}')
+    fake.fail(r"^/proposals/code-with-us$", bad)
+    writers = in_a_process(url_of(db_engine)) if separate_process else InlineWriter
+
+    report = sync_with(client, sessions, writers).run()
+
+    assert report.counts["opportunities"][CWU.value]["failed"] == 1
+    assert any("expected a JSON list" in error for error in report.errors), report.errors
+    with sessions() as session:
+        kinds = dict(
+            session.execute(select(Opportunity.kind, func.count()).group_by(Opportunity.kind)).all()
+        )
+    assert kinds == {CWU.value: 5, "sprint-with-us": 1, "team-with-us": 1}
+    again = make_sync(client, sessions).run()
+    assert again.ok, again.errors
+    assert opportunities_stored(sessions) == 8
 
 
 def test_a_stopped_run_still_writes_what_it_handed_over(
@@ -114,44 +224,52 @@ def test_a_stopped_run_still_writes_what_it_handed_over(
     report = engine.run()
 
     assert report.outcome is RunOutcome.INTERRUPTED
-    with sessions() as session:
-        stored = session.scalar(select(func.count()).select_from(Opportunity))
-    assert stored is not None and stored >= 1
+    assert opportunities_stored(sessions) >= 1
 
 
-def test_small_runs_write_in_place(
+def test_only_runs_with_many_records_to_write_start_a_process(
     client: MarketplaceClient,
     sessions: sessionmaker[Session],
     db_engine: Engine,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="bridge.sync.writers")
-    engine = make_sync(client, sessions)
-    engine.writers = writer_factory(db_engine, separate_process=True)
+    writers = in_a_process(url_of(db_engine), threshold=8)
 
-    assert engine.run().ok
-    assert STARTED not in caplog.text
+    assert sync_with(client, sessions, writers).run().ok  # 8 opportunities, all new
+    assert caplog.text.count(STARTED) == 1
+    # Every open one is re-read, conditionally: 304s cost nothing to write.
+    assert sync_with(client, sessions, writers).run().ok
+    assert caplog.text.count(STARTED) == 1
+    assert sync_with(client, sessions, in_a_process(url_of(db_engine), threshold=9)).run().ok
+    assert sync_with(client, sessions, writer_factory(db_engine, separate_process=True)).run().ok
+    assert caplog.text.count(STARTED) == 1
 
 
 def test_a_database_in_memory_or_the_setting_off_means_writing_in_place(tmp_path: Path) -> None:
     applier = BatchApplier(sessionmaker(), RunContext(run_id=1, now=FIXED_NOW))
-    in_memory = make_engine("sqlite://")
     on_disk = make_engine(f"sqlite:///{tmp_path / 'bridge.sqlite3'}")
 
-    assert isinstance(writer_factory(in_memory, separate_process=True)(applier), InlineWriter)
-    assert isinstance(writer_factory(on_disk, separate_process=False)(applier), InlineWriter)
-    assert isinstance(writer_factory(on_disk, separate_process=True)(applier), ProcessWriter)
+    for in_memory in ("sqlite://", "sqlite:///:memory:", "sqlite:///file::memory:?uri=true"):
+        writers = writer_factory(make_engine(in_memory), separate_process=True)
+        assert isinstance(writers(applier, print), InlineWriter), in_memory
+    assert isinstance(writer_factory(on_disk, separate_process=False)(applier, print), InlineWriter)
+    assert isinstance(writer_factory(on_disk, separate_process=True)(applier, print), ProcessWriter)
+
+
+def detail_result(body: bytes, opportunity_id: str, proposals: bytes | None = None) -> DetailResult:
+    path = f"opportunities/code-with-us/{opportunity_id}"
+    return DetailResult(
+        job=DetailJob(kind=CWU, id=opportunity_id, stored=None, full=True),
+        detail=Answer(path, body, 'W/"1"', not_modified=False),
+        proposals_answer=None if proposals is None else Answer("proposals", proposals, None, False),
+    )
 
 
 def test_a_result_travels_as_the_marketplace_bytes_and_decodes_the_same() -> None:
-    content = (FIXTURES / "cwu-opportunity.detail.AWARDED.admin.json").read_bytes()
+    content = (FIXTURES / AWARDED_DETAIL).read_bytes()
     proposals = (FIXTURES / "cwu-proposals.list-for-opportunity.AWARDED.admin.json").read_bytes()
-    kind = OpportunityKind.CODE_WITH_US
-    result = DetailResult(
-        job=DetailJob(kind=kind, id="b11f28ff-9723-4a60-858a-e329ce69a76f", stored=None, full=True),
-        detail=Answer("opportunities/code-with-us/x", content, 'W/"1"', not_modified=False),
-        proposals_answer=Answer("proposals/code-with-us", proposals, None, not_modified=False),
-    )
+    result = detail_result(content, "b11f28ff-9723-4a60-858a-e329ce69a76f", proposals)
     decoded = (result.outline, result.record, result.proposals)
 
     travelled = pickle.loads(pickle.dumps(result))
@@ -160,3 +278,70 @@ def test_a_result_travels_as_the_marketplace_bytes_and_decodes_the_same() -> Non
     assert len(pickle.dumps(result)) < len(content) + len(proposals) + 1000
     assert (travelled.outline, travelled.record, travelled.proposals) == decoded
     assert travelled.etag == 'W/"1"'
+
+
+def test_large_batches_and_large_answers_at_once_do_not_block_either_process(
+    tmp_path: Path,
+) -> None:
+    """Batches bigger than the pipe's buffer one way, many refusals the other way."""
+    url = f"sqlite:///{tmp_path / 'bridge.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    sessions = session_factory(engine)
+    with transaction(sessions) as session:
+        run_id = store.start_run(session, "test", True, FIXED_NOW).id
+    with engine.begin() as connection:  # refuse every opportunity but one a batch, at length
+        connection.execute(text(
+            "CREATE TRIGGER refuse BEFORE INSERT ON opportunities WHEN NEW.id NOT LIKE 'keep%' "
+            f"BEGIN SELECT RAISE(ABORT, '{'refused ' * 200}'); END"
+        ))  # fmt: skip
+    payload = json.loads((FIXTURES / AWARDED_DETAIL).read_bytes())
+    payload["description"] += " padding" * 500
+
+    def batch(number: int) -> list[DetailResult]:
+        ids = [f"{'keep' if index == 0 else 'b'}-{number}-{index}" for index in range(200)]
+        return [detail_result(json.dumps({**payload, "id": i}).encode(), i) for i in ids]
+
+    reported: list[AppliedBatch] = []
+    writer = ProcessWriter(
+        BatchApplier(sessions, RunContext(run_id=run_id, now=FIXED_NOW)), reported.append, url, 0
+    )
+    writer.expect(0)
+    finished = threading.Event()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            for number in range(5):
+                writer.submit(CWU.value, batch(number))
+            writer.finish()
+        except BaseException as exc:
+            errors.append(exc)
+        finished.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    done = finished.wait(timeout=120)
+    writer.close()
+
+    assert done, "the processes blocked each other"
+    assert not errors, errors
+    assert sum(applied.tally["opportunities", CWU.value, "new"] for applied in reported) == 5
+    refusals = [error for applied in reported for error in applied.errors]
+    assert len(refusals) == 5 * 199
+    assert all("cannot store" in error and "refused" in error for error in refusals)
+
+
+def test_a_writer_that_failed_has_nothing_left_to_finish(tmp_path: Path) -> None:
+    reported: list[AppliedBatch] = []
+    applier = BatchApplier(sessionmaker(), RunContext(run_id=1, now=FIXED_NOW))
+    writer = ProcessWriter(applier, reported.append, f"sqlite:///{tmp_path / 'none.sqlite3'}", 0)
+    writer.expect(0)
+    content = (FIXTURES / AWARDED_DETAIL).read_bytes()
+    try:
+        with pytest.raises(WriterFailed, match="no such table"):
+            for _ in range(BATCHES_AHEAD + 1):
+                writer.submit(CWU.value, [detail_result(content, "x")])
+        writer.finish()  # returns at once: nothing more will be written
+    finally:
+        writer.close()
+    assert writer.process is None
