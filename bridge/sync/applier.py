@@ -113,19 +113,17 @@ class BatchApplier:
             return applied
         except SQLAlchemyError:
             log.warning("a batch of %s failed to write; writing one by one", kind)
-        stored_any = False
-        last_error: SQLAlchemyError | None = None
+        refusals: list[SQLAlchemyError] = []
         for result in batch:
             try:
                 with transaction(self.sessions) as session:
                     written = self._write(session, [result])
                 applied.tally.update(written)
-                stored_any = True
             except SQLAlchemyError as exc:
-                last_error = exc
+                refusals.append(exc)
                 applied.fail(result, f"cannot store: {exc}")
-        if not stored_any and last_error is not None:
-            raise DatabaseFailing(kind, applied, last_error) from last_error
+        if len(refusals) == len(batch):
+            raise DatabaseFailing(kind, applied, refusals[-1]) from refusals[-1]
         return applied
 
     @staticmethod

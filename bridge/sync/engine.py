@@ -82,7 +82,7 @@ class SyncReport:
 @dataclass
 class _RunState:
     context: RunContext
-    writer: BatchWriter | None = None
+    writer: BatchWriter = field(init=False)  # it reports into this state, so it comes second
     counts: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -343,7 +343,6 @@ class SyncEngine:
         # Only unconditional reads count: a conditional one mostly comes back 304, which costs
         # next to nothing to write.
         writer = state.writer
-        assert writer is not None
         writer.expect(sum(job.etag is None for job in jobs))
         # The pool reads the next batch while this one is written.
         results = self.client.map_concurrent(self._read, jobs, window=BATCH_SIZE)

@@ -119,10 +119,6 @@ class ProcessWriter:
         self.process: BaseProcess | None = None
         self.connection: Connection | None = None
 
-    @property
-    def started(self) -> bool:
-        return self.connection is not None
-
     def expect(self, count: int) -> None:
         self.expected += count
         if self.process is None and self.expected >= self.threshold:
