@@ -18,20 +18,17 @@ from bridge.approvals.service import (
     DecisionRefused,
     decide,
     open_request,
-    seed_chains,
 )
 from bridge.db.engine import transaction
 from bridge.departments.models import Department
-from bridge.departments.service import seed_departments
 from bridge.marketplace.client import MarketplaceClient
 from bridge.rules.context import source_texts
-from bridge.rules.pipeline import RulePipeline, drain_pending
-from bridge.rules.settings import seed_rule_settings
+from bridge.rules.pipeline import RulePipeline
 from bridge.sync.models import Opportunity
 from bridge.translations.service import save_translation
 from tests.fakes.marketplace import FakeMarketplace
 from tests.rules.test_pipeline import CWU, ENGLISH, FRENCH, TRANSLATOR, UNDER_REVIEW
-from tests.sync.helpers import make_sync
+from tests.seeding import first_sync_judged
 
 AUTHOR = "author@tbs-sct.gc.ca"
 
@@ -58,12 +55,7 @@ def world(
             user["email"] = AUTHOR
     fake.opportunities[CWU][UNDER_REVIEW]["addenda"] = []
     fake.edit(CWU, UNDER_REVIEW, reward=9500, **ENGLISH)
-    with transaction(sessions) as session:
-        seed_departments(session)
-        seed_rule_settings(session)
-        seed_chains(session)
-    assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
+    first_sync_judged(client, sessions, chains=True)
     with transaction(sessions) as session:
         departments = {d.acronym: d.id for d in session.scalars(select(Department))}
 

@@ -27,17 +27,14 @@ from adapters.exporters.disclosure import (
 from bridge.audit.service import Actor
 from bridge.awards.models import AwardAmendment
 from bridge.db.engine import transaction
-from bridge.departments.service import seed_departments
 from bridge.exports.build import NotExportable, build_record
 from bridge.exports.record import AmendmentRecord, AwardRecord
 from bridge.marketplace.client import MarketplaceClient
-from bridge.rules.pipeline import drain_pending
-from bridge.rules.settings import seed_rule_settings
 from bridge.sync.models import Opportunity
 from bridge.translations.service import save_translation
 from tests.exports.goldens import assert_golden
 from tests.fakes.marketplace import FakeMarketplace
-from tests.sync.helpers import make_sync
+from tests.seeding import first_sync_judged
 
 AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
 OTTAWA = ZoneInfo("America/Toronto")
@@ -53,11 +50,7 @@ def synced_record(fake: FakeMarketplace, client: MarketplaceClient,
             user["email"] = "author@tbs-sct.gc.ca"
     if reward is not None:
         fake.opportunities["code-with-us"][AWARDED]["reward"] = reward
-    with transaction(sessions) as session:
-        seed_departments(session)
-        seed_rule_settings(session)
-    assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
+    first_sync_judged(client, sessions)
     with transaction(sessions) as session:
         opportunity = session.get(Opportunity, AWARDED)
         assert opportunity is not None
@@ -115,11 +108,7 @@ def test_at_or_under_10k_it_goes_to_the_aggregate_until_an_amendment_takes_it_ov
 def test_an_award_without_a_department_has_no_record_yet(
     client: MarketplaceClient, sessions: sessionmaker[Session]
 ) -> None:
-    with transaction(sessions) as session:
-        seed_departments(session)
-        seed_rule_settings(session)
-    assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
+    first_sync_judged(client, sessions)
     with sessions() as session, pytest.raises(NotExportable, match="no department"):
         build_record(session, AWARDED, OTTAWA)
 

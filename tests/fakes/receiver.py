@@ -10,10 +10,10 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from adapters.sinks.webhook import SIGNATURE_HEADER, signature
+from tests.fakes.loopback import QuietHandler, serving
 
 
 @dataclass
@@ -47,13 +47,8 @@ class Receiver:
 
 @contextmanager
 def receiving(receiver: Receiver) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-        def do_POST(self) -> None:
+    class Handler(QuietHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
             length = int(self.headers.get("Content-Length") or 0)
             status = receiver.handle(dict(self.headers), self.rfile.read(length))
             try:
@@ -63,11 +58,5 @@ def receiving(receiver: Receiver) -> Iterator[str]:
             except OSError:
                 pass  # the sender stopped waiting
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/awards"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler, "/awards") as url:
+        yield url

@@ -3,14 +3,13 @@ a separate process (scheduler, signals) where ``responses`` cannot reach."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
+from tests.fakes.loopback import QuietHandler, serving
 from tests.fakes.marketplace import FakeMarketplace
 
 
@@ -18,12 +17,7 @@ from tests.fakes.marketplace import FakeMarketplace
 def serve(fake: FakeMarketplace, delay_seconds: float = 0.0) -> Iterator[str]:
     """Serve ``fake`` on 127.0.0.1 (ephemeral port); yields the base URL to configure."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
+    class Handler(QuietHandler):
         def _answer(self) -> None:
             if delay_seconds:
                 time.sleep(delay_seconds)
@@ -50,12 +44,5 @@ def serve(fake: FakeMarketplace, delay_seconds: float = 0.0) -> Iterator[str]:
 
         do_GET = do_PUT = do_POST = do_DELETE = _answer  # noqa: N815
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        yield url

@@ -15,14 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.accounts.models import Role
 from bridge.accounts.service import create_user
 from bridge.db.engine import transaction
-from bridge.departments.service import all_departments, seed_departments
+from bridge.departments.service import all_departments
 from bridge.marketplace.client import MarketplaceClient
 from bridge.panel import create_app
-from bridge.rules.pipeline import drain_pending
-from bridge.rules.settings import seed_rule_settings
 from bridge.settings import Settings, load_settings
 from tests.fakes.marketplace import BASE_URL
-from tests.sync.helpers import make_sync
+from tests.seeding import first_sync_judged
 
 PASSWORD = "correct horse battery staple"
 
@@ -50,11 +48,7 @@ def synced(
     client: MarketplaceClient, sessions: sessionmaker[Session], mocked: responses.RequestsMock
 ) -> None:
     """The database as a first sync of the captured marketplace leaves it, rules judged."""
-    with transaction(sessions) as session:
-        seed_departments(session)
-        seed_rule_settings(session)
-    assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
+    first_sync_judged(client, sessions)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.audit.models import AuditEntry
 from bridge.audit.service import Actor
 from bridge.db.engine import transaction
-from bridge.departments.service import seed_departments
 from bridge.marketplace.client import MarketplaceClient
 from bridge.rules.context import source_texts
 from bridge.rules.models import RuleEvaluation
@@ -23,11 +22,11 @@ from bridge.rules.settings import (
     RuleSettings,
     load_rule_settings,
     save_rule_settings,
-    seed_rule_settings,
 )
 from bridge.sync.models import EventCursor, Opportunity
 from bridge.translations.service import save_translation
 from tests.fakes.marketplace import FakeMarketplace
+from tests.seeding import first_sync_judged
 from tests.sync.helpers import make_sync
 
 CWU = "code-with-us"
@@ -94,11 +93,7 @@ def synced(
     sessions: sessionmaker[Session],
     mocked: responses.RequestsMock,
 ) -> Iterator[FakeMarketplace]:
-    with transaction(sessions) as session:
-        seed_departments(session)
-        seed_rule_settings(session)
-    assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
+    first_sync_judged(client, sessions)
     yield routed_fake
 
 
