@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -89,6 +89,17 @@ def db() -> Session:
         g.db = factory()
     session_: Session = g.db
     return session_
+
+
+RowT = TypeVar("RowT")
+
+
+def get_or_404(model: type[RowT], key: Any) -> RowT:
+    """The row of ``model`` with this primary key, or the panel's page for what is not there."""
+    row = db().get(model, key)
+    if row is None:
+        abort(404)
+    return row
 
 
 def _close_db(_error: BaseException | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
@@ -190,3 +191,28 @@ def test_health_and_readiness(app: Flask) -> None:
         database.add(SyncRun(outcome="failed", counts={}, errors=["x"], http={}))
         database.commit()
     assert "last sync failed" in client.get("/readyz").get_json()["problems"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/users/999999"),
+        ("GET", "/sync/runs/999999"),
+        ("GET", "/awards/nope"),
+        ("POST", "/awards/nope/coding"),
+        ("POST", "/awards/nope/amendments"),
+        ("POST", "/awards/nope/termination"),
+        ("POST", "/awards/deliveries/999999/retry"),
+        ("GET", "/quarantine/999999"),
+        ("POST", "/quarantine/999999/retry"),
+        ("POST", "/approvals/999999/publish"),
+        ("GET", "/departments/999999"),
+        ("POST", "/departments/unrouted/nope"),
+        ("GET", "/departments/999999/chain"),
+    ],
+)
+def test_a_record_that_is_not_there_is_a_404_page(
+    signed_in: Callable[..., FlaskClient], method: str, path: str
+) -> None:
+    response = signed_in(Role.ADMIN).open(path, method=method)
+    assert response.status_code == 404

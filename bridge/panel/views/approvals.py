@@ -32,7 +32,7 @@ from bridge.approvals.publish import AUTO, authorize
 from bridge.approvals.reasons import failure_reason
 from bridge.approvals.service import DecisionRefused, decide, progress
 from bridge.departments.models import Department
-from bridge.panel import db
+from bridge.panel import db, get_or_404
 from bridge.panel.forms import DecisionForm
 from bridge.panel.markdown import render_markdown
 from bridge.panel.views.sync import acting_user
@@ -175,9 +175,7 @@ def _publish_soon() -> None:
 @blueprint.route("/<int:request_id>/publish", methods=["POST"])
 def publish(request_id: int) -> Response:
     database = db()
-    request = database.get(ApprovalRequest, request_id)
-    if request is None:
-        abort(404)
+    request = get_or_404(ApprovalRequest, request_id)
     try:
         authorize(database, request, _account())
     except ValueError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask import request as http_request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,7 +25,7 @@ from bridge.exports.outbox import current_record, delivery_states
 from bridge.exports.reports import InvalidReport, disclosure_report
 from bridge.exports.staff import CodingRefused, editable_fields, record_amendment, save_coding
 from bridge.exports.staff import terminate as terminate_award
-from bridge.panel import db
+from bridge.panel import db, get_or_404
 from bridge.panel.forms import AmendmentForm, ReportForm, TerminationForm
 from bridge.panel.i18n import current_language
 from bridge.panel.params import page_number, page_size
@@ -80,17 +80,10 @@ def coding_form(current: dict[str, str]) -> FlaskForm:
     return CodingForm()
 
 
-def _award_or_404(opportunity_id: str) -> Award:
-    award = db().get(Award, opportunity_id)
-    if award is None:
-        abort(404)
-    return award
-
-
 @blueprint.route("/<opportunity_id>")
 def detail(opportunity_id: str) -> Any:
     database = db()
-    _award_or_404(opportunity_id)
+    get_or_404(Award, opportunity_id)
     exported = database.get(ExportedAward, opportunity_id)
     try:
         record = current_record(database, opportunity_id, _settings())
@@ -126,7 +119,7 @@ def _back(opportunity_id: str) -> WerkzeugResponse:
 @blueprint.route("/<opportunity_id>/coding", methods=["POST"])
 def coding(opportunity_id: str) -> WerkzeugResponse:
     database = db()
-    _award_or_404(opportunity_id)
+    get_or_404(Award, opportunity_id)
     posted = {name: http_request.form.get(name, "").strip() for name in editable_fields()}
     values = {name: value for name, value in posted.items() if value}
     try:
@@ -145,7 +138,7 @@ def coding(opportunity_id: str) -> WerkzeugResponse:
 @blueprint.route("/<opportunity_id>/amendments", methods=["POST"])
 def amend(opportunity_id: str) -> WerkzeugResponse:
     database = db()
-    _award_or_404(opportunity_id)
+    get_or_404(Award, opportunity_id)
     form = AmendmentForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -161,7 +154,7 @@ def amend(opportunity_id: str) -> WerkzeugResponse:
 @blueprint.route("/<opportunity_id>/termination", methods=["POST"])
 def terminate(opportunity_id: str) -> WerkzeugResponse:
     database = db()
-    _award_or_404(opportunity_id)
+    get_or_404(Award, opportunity_id)
     form = TerminationForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -208,8 +201,7 @@ def deliveries() -> Any:
 @blueprint.route("/deliveries/<int:delivery_id>/retry", methods=["POST"])
 def retry(delivery_id: int) -> WerkzeugResponse:
     database = db()
-    if database.get(Delivery, delivery_id) is None:
-        abort(404)
+    get_or_404(Delivery, delivery_id)
     try:
         try_again(database, delivery_id, acting_user())
     except LookupError:

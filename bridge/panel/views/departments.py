@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from bridge.approvals.flow import request_approval
 from bridge.db.types import utcnow
 from bridge.departments.models import Department
 from bridge.departments.service import all_departments, assign_department, update_department
-from bridge.panel import db
+from bridge.panel import db, get_or_404
 from bridge.panel.forms import AssignDepartmentForm, ChainForm, DepartmentForm
 from bridge.panel.i18n import current_language
 from bridge.panel.params import page_number, page_size
@@ -44,9 +44,7 @@ def index() -> Any:
 @blueprint.route("/<int:department_id>", methods=["GET", "POST"])
 def edit(department_id: int) -> Any:
     database = db()
-    department = database.get(Department, department_id)
-    if department is None:
-        abort(404)
+    department = get_or_404(Department, department_id)
     form = DepartmentForm(obj=department)
     if not form.is_submitted():
         form.email_domains.data = "\n".join(department.email_domains)
@@ -82,9 +80,7 @@ def unrouted() -> Any:
 @blueprint.route("/unrouted/<opportunity_id>", methods=["POST"])
 def assign(opportunity_id: str) -> Response:
     database = db()
-    opportunity = database.get(Opportunity, opportunity_id)
-    if opportunity is None:
-        abort(404)
+    opportunity = get_or_404(Opportunity, opportunity_id)
     form = _assign_form()
     if not form.validate_on_submit():
         flash(_("Choose a department."), "error")
@@ -136,9 +132,7 @@ def _drafts(form: ChainForm) -> list[StepDraft]:
 def chain(department_id: int) -> Any:
     """The department's approval chain: names, order, value thresholds and who decides."""
     database = db()
-    department = database.get(Department, department_id)
-    if department is None:
-        abort(404)
+    department = get_or_404(Department, department_id)
     form = ChainForm()
     if not form.is_submitted():
         for step in chain_of(database, department_id):

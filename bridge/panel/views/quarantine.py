@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from bridge.audit.service import record
-from bridge.panel import db
+from bridge.panel import db, get_or_404
 from bridge.panel.params import page_number, page_size
 from bridge.panel.views.sync import acting_user
 from bridge.sync.models import QuarantinedRecord
@@ -28,9 +28,7 @@ def index() -> Any:
 
 @blueprint.route("/<int:record_id>")
 def detail(record_id: int) -> Any:
-    quarantined = db().get(QuarantinedRecord, record_id)
-    if quarantined is None:
-        abort(404)
+    quarantined = get_or_404(QuarantinedRecord, record_id)
     payload = json.dumps(quarantined.payload, indent=2, sort_keys=True, ensure_ascii=False)
     return render_template("quarantine/detail.html", record=quarantined, payload=payload)
 
@@ -39,9 +37,7 @@ def detail(record_id: int) -> Any:
 def retry(record_id: int) -> Response:
     retry_record = current_app.config.get("BRIDGE_RETRY_QUARANTINED")
     database = db()
-    quarantined = database.get(QuarantinedRecord, record_id)
-    if quarantined is None:
-        abort(404)
+    quarantined = get_or_404(QuarantinedRecord, record_id)
     if retry_record is None:
         flash(_("This panel process cannot reach the marketplace."), "error")
         return redirect(url_for("quarantine.detail", record_id=record_id))

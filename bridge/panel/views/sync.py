@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from bridge.audit.service import Actor, record
-from bridge.panel import db
+from bridge.panel import db, get_or_404
 from bridge.panel.params import page_number, page_size
 from bridge.sync.models import SyncRun
 from bridge.sync.queries import runs_page
@@ -30,9 +30,7 @@ def runs() -> Any:
 
 @blueprint.route("/runs/<int:run_id>")
 def run_detail(run_id: int) -> Any:
-    run = db().get(SyncRun, run_id)
-    if run is None:
-        abort(404)
+    run = get_or_404(SyncRun, run_id)
     return render_template("sync/run.html", run=run)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -14,7 +14,7 @@ from bridge.accounts.models import PanelUser, Role
 from bridge.accounts.service import AccountError, create_user, set_grants, set_password
 from bridge.audit.service import record
 from bridge.departments.service import all_departments
-from bridge.panel import db
+from bridge.panel import db, get_or_404
 from bridge.panel.forms import UserForm
 from bridge.panel.i18n import current_language
 from bridge.panel.views.sync import acting_user
@@ -96,9 +96,7 @@ def create() -> Any:
 @blueprint.route("/<int:user_id>", methods=["GET", "POST"])
 def edit(user_id: int) -> Response | Any:
     database = db()
-    user = database.get(PanelUser, user_id)
-    if user is None:
-        abort(404)
+    user = get_or_404(PanelUser, user_id)
     form = _form(user)
     if form.validate_on_submit():
         before = describe(user)
