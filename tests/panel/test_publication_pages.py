@@ -46,6 +46,8 @@ def test_an_administrator_publishes_an_approved_request(
     approved(sessions, request_id)
     page = admin.get(f"/approvals/{request_id}").get_data(as_text=True)
     assert "Waiting for an administrator to publish it" in page
+    assert f'action="/approvals/{request_id}/publish"' in page
+    assert "Publish on the marketplace</button>" in page
     assert "1 approved opportunities to publish" in admin.get("/").get_data(as_text=True)
     admin.get("/language/fr")
     done = admin.post(f"/approvals/{request_id}/publish", follow_redirects=True)
@@ -85,6 +87,9 @@ def test_alerts_are_seen_by_the_department_and_closed_by_an_administrator(
     assert approver.post(f"/approvals/alerts/{alert_id}/close").status_code == 403
     timeline = approver.get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)
     assert "Version 1 published without approval" in timeline
+    alert_page = admin.get(f"/approvals/alerts/{alert_id}").get_data(as_text=True)
+    assert f'action="/approvals/alerts/{alert_id}/close"' in alert_page
+    assert "Close this alert</button>" in alert_page
     admin.get("/language/fr")
     closed = admin.post(f"/approvals/alerts/{alert_id}/close", follow_redirects=True)
     assert "Alerte fermée." in closed.get_data(as_text=True)
