@@ -57,6 +57,9 @@ def _moment(day: date) -> str:
 
 
 def _value(amount: Decimal) -> dict[str, Any]:
+    """OCDS wants a JSON number. Money is computed in ``Decimal`` to the cent and converted only
+    here, for writing: any amount under 10^13 dollars with two decimals comes back from the
+    float with the same digits (a double holds 15 significant digits exactly)."""
     return {"amount": float(amount.quantize(Decimal("0.01"))), "currency": "CAD"}
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from adapters.exporters.ocds import _value as ocds_value
 from adapters.exporters.ocds import (
     compile_record,
     ocid,
@@ -116,3 +117,11 @@ def test_open_data_carries_no_personal_information() -> None:
 def test_the_release_package_matches_its_golden_file() -> None:
     produced = json.dumps(package_of(amended()), sort_keys=True, indent=2, ensure_ascii=False)
     assert_golden("ocds-release-package.json", produced.encode("utf-8") + b"\n")
+
+
+@pytest.mark.parametrize(
+    "amount", ["0.01", "9999.99", "10000.10", "12345678901.23", "99999999999.99"]
+)
+def test_an_amount_is_written_as_a_json_number_with_exactly_its_digits(amount: str) -> None:
+    written = json.loads(json.dumps(ocds_value(Decimal(amount))), parse_float=Decimal)
+    assert written == {"amount": Decimal(amount), "currency": "CAD"}
