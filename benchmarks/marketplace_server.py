@@ -7,7 +7,7 @@ test double skips the network altogether. This module sits in between:
 
 * :func:`generate_marketplace` builds thousands of opportunities, their proposals, users and
   organizations, deterministically from a seed, **in exactly the real API's JSON shape**: every
-  opportunity starts as a copy of a captured real response (``shared/fixtures/marketplace``)
+  opportunity starts as a copy of a captured real response (``tests/fixtures/marketplace``)
   whose values are then replaced, so field names, nesting and quirks (``rank`` as a string in
   CWU lists, ``note: null`` and no ``attachments`` in TWU history, ``updatedBy`` missing after an
   automatic status change, anonymised SWU/TWU proposals during evaluation) are the real ones.
@@ -65,7 +65,7 @@ JSONDict = dict[str, Any]
 FIXTURES_DIR: Final = Path(
     os.environ.get(
         "MARKETPLACE_FIXTURES_DIR",
-        str(Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "marketplace"),
+        str(Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "marketplace"),
     )
 )
 

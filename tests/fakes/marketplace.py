@@ -22,7 +22,8 @@ from typing import Any
 import requests
 import responses
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "marketplace"
+# Real responses captured from a running marketplace, kept byte for byte.
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "marketplace"
 BASE_URL = "http://marketplace.test"
 API = f"{BASE_URL}/api"
 KINDS = ("code-with-us", "sprint-with-us", "team-with-us")
