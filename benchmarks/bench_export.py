@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_DIR = ROOT.parent / "shared" / "reference" / "ocds-1.1"
+SCHEMA_DIR = ROOT / "config" / "reference" / "ocds-1.1"
 PREFIX = "ocds-gcbrdg"
 PUBLISHED = datetime(2026, 11, 26, tzinfo=UTC)
 

@@ -31,6 +31,9 @@ from pydantic_settings import (
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config" / "bridge.toml"
+# The official OCDS 1.1.5 schema files and code lists, shipped so that validation never needs
+# the network or a download step.
+OCDS_SCHEMA_DIR = PROJECT_ROOT / "config" / "reference" / "ocds-1.1"
 ENV_PREFIX = "BRIDGE_"
 SECRET_FIELDS = frozenset(
     {
@@ -143,9 +146,9 @@ class Settings(BaseSettings):
     # The OCDS prefix registered for the publisher (ocds-xxxxxx), and the publisher's name.
     ocds_prefix: str = Field(default="ocds-gcbrdg", pattern=r"^ocds-[a-z0-9]{6}$")
     ocds_publisher: str = "Government of Canada"
-    # The OCDS 1.1 schema directory to validate against at run time (else the bridge's own
-    # typed checks of what it emits).
-    ocds_schema_dir: Path | None = None
+    # The OCDS 1.1 schema directory every release is validated against before delivery: the
+    # shipped official 1.1.5 schema unless another version is named.
+    ocds_schema_dir: Path = OCDS_SCHEMA_DIR
 
     @field_validator("timezone")
     @classmethod

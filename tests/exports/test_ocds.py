@@ -1,5 +1,5 @@
 """Open Contracting releases, packages and records of award records, validated against the
-official OCDS 1.1 schema (offline, from the copies in the shared reference)."""
+official OCDS 1.1 schema (offline, from the copy the bridge ships)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,10 +21,11 @@ from adapters.exporters.ocds import (
     validator,
 )
 from bridge.exports.record import AmendmentRecord, AwardRecord, SupplierRecord
+from bridge.settings import OCDS_SCHEMA_DIR
 from tests.exports.goldens import assert_golden
 from tests.exports.samples import organization_award
 
-SCHEMA_DIR = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ocds-1.1"
+SCHEMA_DIR = OCDS_SCHEMA_DIR
 PREFIX = "ocds-gcbrdg"
 PUBLISHED = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 URI = "https://bridge.example.gc.ca/ocds/2026-11-26.json"
