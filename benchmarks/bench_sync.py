@@ -78,8 +78,8 @@ def worker(
                           "memory_mb": peak_memory_mb(), "memory_before_mb": before}))  # fmt: skip
         return
 
+    from bridge.clock import utcnow
     from bridge.db.engine import make_engine, session_factory
-    from bridge.db.types import utcnow
     from bridge.marketplace.client import MarketplaceClient
     from bridge.sync.engine import SyncEngine
     from bridge.sync.writers import writer_factory

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 import pytest
 import responses
+import time_machine
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -85,6 +86,15 @@ def db_engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(db_engine: Engine) -> sessionmaker[Session]:
     return session_factory(db_engine)
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[time_machine.Traveller]:
+    """The clock stopped at ``FIXED_NOW`` for the test and for all the code it runs (row stamps
+    included), so a test that names a moment agrees with the code on what "now" is; the test
+    moves it with ``shift`` or ``move_to``."""
+    with time_machine.travel(FIXED_NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

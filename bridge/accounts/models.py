@@ -8,8 +8,9 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bridge.clock import utcnow
 from bridge.db.base import Base
-from bridge.db.types import UTCDateTime, utcnow
+from bridge.db.types import UTCDateTime
 
 
 class Role(StrEnum):

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bridge.accounts.models import PanelUser, Role, RoleGrant, SignInAttempt
-from bridge.db.types import utcnow
+from bridge.clock import utcnow
 
 HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12

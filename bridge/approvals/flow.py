@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.approvals.models import ApprovalRequest, RequestStatus
 from bridge.approvals.service import open_request
-from bridge.db.types import utcnow
+from bridge.clock import utcnow
 from bridge.rules.models import RuleEvaluation
 from bridge.sync.events import drain as drain_events
 from bridge.sync.events import next_batch

@@ -23,8 +23,8 @@ from bridge.approvals import notices
 from bridge.approvals.flow import department_of
 from bridge.approvals.models import AlertStatus, ApprovalAlert, ApprovalRequest, RequestStatus
 from bridge.audit.service import Actor, record
+from bridge.clock import utcnow
 from bridge.db.engine import transaction
-from bridge.db.types import utcnow
 from bridge.marketplace.client import Fetched, MarketplaceClient
 from bridge.marketplace.commands import Cancel
 from bridge.marketplace.errors import MarketplaceError, WriteOutcomeUnknown

@@ -11,8 +11,9 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bridge.accounts.models import PanelUser
+from bridge.clock import utcnow
 from bridge.db.base import Base, JSONDocument
-from bridge.db.types import ExactDecimal, UTCDateTime, utcnow
+from bridge.db.types import ExactDecimal, UTCDateTime
 
 UUID_LENGTH = 36
 

@@ -31,8 +31,8 @@ from bridge.approvals.models import ApprovalRequest, RequestStatus
 from bridge.approvals.reasons import NotPublished
 from bridge.approvals.service import progress
 from bridge.audit.service import Actor, record
+from bridge.clock import utcnow
 from bridge.db.engine import transaction
-from bridge.db.types import utcnow
 from bridge.departments.models import Department
 from bridge.marketplace.client import Fetched, MarketplaceClient
 from bridge.marketplace.commands import Publish, cwu_edit_from

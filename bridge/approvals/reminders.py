@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.approvals import notices
 from bridge.approvals.models import ApprovalRequest, RequestStatus
 from bridge.approvals.service import progress
+from bridge.clock import utcnow
 from bridge.db.engine import transaction
-from bridge.db.types import utcnow
 
 SATURDAY = 5
 

@@ -31,7 +31,7 @@ from bridge.approvals.models import (
     RequestStatus,
 )
 from bridge.audit.service import Actor, record
-from bridge.db.types import utcnow
+from bridge.clock import utcnow
 from bridge.departments.models import Department
 from bridge.rules.models import RuleEvaluation
 from bridge.rules.money import contract_value

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge.audit.models import GENESIS_HASH, AuditEntry
-from bridge.db.types import utcnow
+from bridge.clock import utcnow
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bridge.clock import utcnow
 from bridge.db.base import Base
-from bridge.db.types import ExactDecimal, UTCDateTime, utcnow
+from bridge.db.types import ExactDecimal, UTCDateTime
 
 
 class AwardAmendment(Base):

@@ -94,8 +94,3 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         return Decimal(str(value))
-
-
-def utcnow() -> datetime:
-    """The current moment, aware, in UTC: the only clock the storage layer uses."""
-    return datetime.now(UTC)

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bridge.clock import utcnow
 from bridge.db.base import Base, JSONDocument
-from bridge.db.types import UTCDateTime, utcnow
+from bridge.db.types import UTCDateTime
 
 
 class Department(Base):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge.audit.service import Actor, record
-from bridge.db.types import utcnow
+from bridge.clock import utcnow
 from bridge.departments.models import Department, OpportunityDepartment
 from bridge.settings import PROJECT_ROOT
 

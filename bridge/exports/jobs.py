@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.clock import utcnow
 from bridge.db.engine import transaction
 from bridge.exports.delivery import DeliveryReport, Sink, deliver_due
 from bridge.exports.outbox import drain, retry_unexportable
@@ -41,4 +41,4 @@ class ExportJobs:
     def schedule(self, scheduler: BaseScheduler) -> None:
         scheduler.add_job(self.run, IntervalTrigger(minutes=self.settings.export_interval_minutes),
                           id="exports", coalesce=True, max_instances=1, replace_existing=True,
-                          next_run_time=datetime.now(UTC))  # fmt: skip
+                          next_run_time=utcnow())  # fmt: skip

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bridge.clock import utcnow
 from bridge.db.base import Base, JSONDocument
-from bridge.db.types import UTCDateTime, utcnow
+from bridge.db.types import UTCDateTime
 
 
 class DeliveryState(StrEnum):

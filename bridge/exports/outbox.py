@@ -23,7 +23,7 @@ from adapters.exporters.disclosure import INDIVIDUAL_TABLE, individual_rows, loa
 from adapters.exporters.ocds import release_package, releases, validator
 from adapters.exporters.ocds_models import problems
 from bridge.audit.service import Actor, record
-from bridge.db.types import utcnow
+from bridge.clock import utcnow
 from bridge.exports.build import NotExportable, build_record, load_coding
 from bridge.exports.models import Delivery, ExportedAward
 from bridge.exports.record import AwardRecord, fingerprint, to_document

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.audit.service import Actor, record
+from bridge.clock import utcnow
 from bridge.db.engine import transaction
-from bridge.db.types import utcnow
 from bridge.notifications.messages import assemble
 from bridge.notifications.models import Notification, NotificationStatus
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -11,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.approvals.reminders import send_reminders
+from bridge.clock import utcnow
 from bridge.notifications.delivery import DeliveryReport, Notifier, deliver_due
 from bridge.settings import Settings
 
@@ -53,6 +53,6 @@ class NotificationJobs:
         """Send every minute; look for overdue steps every hour."""
         common = {"coalesce": True, "max_instances": 1, "replace_existing": True}
         scheduler.add_job(self.deliver, IntervalTrigger(minutes=1), id="notifications",
-                          next_run_time=datetime.now(UTC), **common)  # fmt: skip
+                          next_run_time=utcnow(), **common)  # fmt: skip
         scheduler.add_job(self.remind, IntervalTrigger(hours=1), id="approval-reminders",
-                          next_run_time=datetime.now(UTC), **common)  # fmt: skip
+                          next_run_time=utcnow(), **common)  # fmt: skip

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bridge.clock import utcnow
 from bridge.db.base import Base, JSONDocument
-from bridge.db.types import UTCDateTime, utcnow
+from bridge.db.types import UTCDateTime
 
 
 class NotificationStatus(StrEnum):

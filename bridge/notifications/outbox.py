@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bridge.db.types import utcnow
+from bridge.clock import utcnow
 from bridge.notifications.messages import Param, compose
 from bridge.notifications.models import Notification
 

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bridge.clock import utcnow
 from bridge.db.base import Base, JSONDocument
-from bridge.db.types import UTCDateTime, utcnow
+from bridge.db.types import UTCDateTime
 from bridge.sync.models import Opportunity
 
 UUID_LENGTH = 36

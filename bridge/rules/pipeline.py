@@ -16,8 +16,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.clock import utcnow
 from bridge.db.engine import transaction
-from bridge.db.types import utcnow
 from bridge.rules.context import ContextBuilder, RuleContext, load_opportunities
 from bridge.rules.findings import Finding, Severity, findings_hash
 from bridge.rules.interface import Rule

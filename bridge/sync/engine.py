@@ -28,8 +28,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.clock import utcnow
 from bridge.db.engine import transaction
-from bridge.db.types import utcnow
 from bridge.marketplace.client import Answer, Listing, Malformed, MarketplaceClient, NotModified
 from bridge.marketplace.errors import MarketplaceError, NotFound, PermissionDenied, SessionInvalid
 from bridge.marketplace.models import (

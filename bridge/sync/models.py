@@ -23,8 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bridge.clock import utcnow
 from bridge.db.base import Base, JSONDocument
-from bridge.db.types import ExactDecimal, UTCDateTime, utcnow
+from bridge.db.types import ExactDecimal, UTCDateTime
 
 UUID_LENGTH = 36
 

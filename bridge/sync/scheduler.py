@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import signal
-from datetime import UTC, datetime
+from datetime import UTC
 from types import FrameType
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -15,6 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from adapters.notifiers import notifier_from_settings
 from adapters.sinks import sinks_from_settings
+from bridge.clock import utcnow
 from bridge.exports.jobs import ExportJobs
 from bridge.notifications.jobs import NotificationJobs
 from bridge.sync.service import SyncService
@@ -33,7 +34,7 @@ def add_sync_job(scheduler: BaseScheduler, service: SyncService, minutes: int) -
         coalesce=True,
         max_instances=1,
         misfire_grace_time=minutes * 60,
-        next_run_time=datetime.now(UTC),
+        next_run_time=utcnow(),
         replace_existing=True,
     )
 

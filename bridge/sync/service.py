@@ -20,8 +20,8 @@ from bridge.approvals import guard
 from bridge.approvals.flow import drain as drain_approvals
 from bridge.approvals.notes import send_change_requests
 from bridge.approvals.publish import Publisher
+from bridge.clock import utcnow
 from bridge.db.engine import refresh_statistics, session_factory
-from bridge.db.types import utcnow
 from bridge.marketplace.client import MarketplaceClient
 from bridge.rules.pipeline import drain_pending, reevaluate_all
 from bridge.settings import Settings

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bridge.audit.service import Actor, record
-from bridge.db.types import utcnow
+from bridge.clock import utcnow
 from bridge.rules.context import Language, source_language, source_texts, text_hash
 from bridge.rules.models import RuleEvaluation, RuleFinding, Translation
 from bridge.sync.models import Opportunity

@@ -33,6 +33,12 @@ from tests.seeding import first_sync_judged
 AUTHOR = "author@tbs-sct.gc.ca"
 
 
+@pytest.fixture(autouse=True)
+def _clock_at_capture(frozen_clock: object) -> None:
+    """Approvals, reminders and the guard judge the captured marketplace's dates (deadlines,
+    publications after the first sync) at the moment it was captured, whatever the day."""
+
+
 @dataclass
 class People:
     first: int

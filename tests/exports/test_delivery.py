@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,15 @@ from bridge.exports.models import Delivery
 from bridge.exports.outbox import drain, refresh
 from bridge.marketplace.client import MarketplaceClient
 from bridge.settings import Settings, load_settings
+from tests.conftest import FIXED_NOW
 from tests.exports.test_disclosure import AWARDED, synced_record
 from tests.fakes.marketplace import FakeMarketplace
 from tests.fakes.receiver import Receiver, receiving
 
 SECRET = b"shared secret between the bridge and procurement"
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+NOW = FIXED_NOW
+# Every outbox row is stamped by the clock: it stands at NOW while a test runs.
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def export_settings(tmp_path: Path, *sinks: str, url: str = "https://x.test/") -> Settings:

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from bridge.accounts.models import PanelUser, Role
 from bridge.audit.models import AuditEntry
-from bridge.db.types import utcnow
+from bridge.clock import utcnow
 from bridge.sync.models import SyncRun
 
 AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"

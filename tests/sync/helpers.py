@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.clock import utcnow
 from bridge.db.registry import metadata
 from bridge.marketplace.client import MarketplaceClient
 from bridge.sync.engine import SyncEngine
 from bridge.sync.models import ChangeEvent
-from tests.conftest import FIXED_NOW
 
 # Bookkeeping that differs between two equivalent histories (ids of runs, event order).
 VOLATILE_TABLES = {"sync_runs", "alembic_version"}
@@ -23,10 +23,11 @@ VOLATILE_COLUMNS = {"run_id", "id"}
 def make_sync(
     client: MarketplaceClient,
     sessions: sessionmaker[Session],
-    clock: Callable[[], datetime] = lambda: FIXED_NOW,
+    clock: Callable[[], datetime] = utcnow,
     recheck_open_after: timedelta = timedelta(0),
 ) -> SyncEngine:
-    """An engine on a fixed clock that re-reads every still-open opportunity on each run."""
+    """An engine on the bridge's clock (stopped where a test freezes it) that re-reads every
+    still-open opportunity on each run."""
     return SyncEngine(client, sessions, clock=clock, recheck_open_after=recheck_open_after)
 
 

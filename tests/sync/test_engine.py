@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -219,19 +220,18 @@ def test_an_unusable_session_fails_fast_with_what_to_do(
 
 
 def test_still_open_opportunities_are_rechecked_once_their_interval_has_passed(
-    client: MarketplaceClient, sessions: sessionmaker[Session], fake: FakeMarketplace
-) -> None:
-    from datetime import timedelta
-
-    from tests.conftest import FIXED_NOW
-
+    client: MarketplaceClient, sessions: sessionmaker[Session], fake: FakeMarketplace,
+    frozen_clock: time_machine.Traveller,
+) -> None:  # fmt: skip
     hour = timedelta(hours=1)
     make_sync(client, sessions, recheck_open_after=hour).run()
     fake.add_addendum(CWU, PUBLISHED, "Addendum: new date.")
     fake.requests_seen.clear()
-    soon = make_sync(client, sessions, recheck_open_after=hour, clock=lambda: FIXED_NOW + hour / 4)
+    frozen_clock.shift(hour / 4)
+    soon = make_sync(client, sessions, recheck_open_after=hour)
     assert soon.run().counts["opportunities"][CWU]["changed"] == 0
     assert fake.count("GET", r"^/opportunities/code-with-us/") == 0
-    later = make_sync(client, sessions, recheck_open_after=hour, clock=lambda: FIXED_NOW + hour)
+    frozen_clock.shift(hour * 3 / 4)
+    later = make_sync(client, sessions, recheck_open_after=hour)
     assert later.run().counts["opportunities"][CWU]["changed"] == 1
     assert events(sessions)["addendum_added", PUBLISHED] == 1

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bridge.accounts.models import Role
 from bridge.approvals.models import AlertStatus, ApprovalAlert, ApprovalRequest, RequestStatus
 from bridge.approvals.service import awaiting
-from bridge.db.types import utcnow
+from bridge.clock import utcnow
 from bridge.notifications.models import Notification, NotificationStatus
 from bridge.panel import db
 from bridge.panel.views.health import sync_overdue_after

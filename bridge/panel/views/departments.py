@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from bridge.accounts.models import PanelUser, Role, RoleGrant
 from bridge.approvals.chains import ChainRefused, StepDraft, chain_of, save_chain
 from bridge.approvals.flow import request_approval
-from bridge.db.types import utcnow
+from bridge.clock import utcnow
 from bridge.departments.models import Department
 from bridge.departments.service import all_departments, assign_department, update_department
 from bridge.panel import db, get_or_404

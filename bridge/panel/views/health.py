@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from bridge.db.types import utcnow
+from bridge.clock import utcnow
 from bridge.panel import db
 from bridge.settings import Settings
 from bridge.sync.queries import last_run

@@ -8,7 +8,6 @@ in XLIFF 2.0 or CSV; an import reports its problems unit by unit and keeps what 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -17,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from bridge.clock import utcnow
 from bridge.departments.service import all_departments
 from bridge.panel import db
 from bridge.panel.forms import TranslationImportForm
@@ -158,7 +158,7 @@ def export() -> Response:
     department = next((d for d in all_departments(database) if d.acronym == chosen), None)
     units = pending_units(database, department.id if department else None)
     kind = "csv" if request.args.get("format") == "csv" else "xliff"
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
     name = f"gc-bridge-translations-{chosen or 'all'}-{stamp}"
     if kind == "csv":
         body = interchange.export_csv(units)
