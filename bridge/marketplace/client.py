@@ -1,10 +1,11 @@
 """The one place the bridge talks HTTP to the marketplace.
 
 One pooled ``requests.Session`` carries the ADMIN ``sid`` cookie. Reads are retried with backoff
-on network failures, 5xx and 429; writes are retried only when the marketplace certainly did not
-act on them. Every answer is checked to be the API's JSON and turned into typed records at once:
-an item that does not fit its model comes back as ``Malformed`` (the caller quarantines it), so
-one bad record never hides the others.
+on every transient failure (a reset or refused connection, a timeout, a body cut off before its
+end, 5xx and 429); writes are retried only when the marketplace certainly did not act on them.
+Every answer is checked to be the API's JSON and turned into typed records at once: an item that
+does not fit its model comes back as ``Malformed`` (the caller quarantines it), so one bad record
+never hides the others.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from bridge.marketplace.errors import (
     Rejected,
     SessionExpired,
     SessionNotAdmin,
+    TruncatedAnswer,
     UnexpectedResponse,
     WriteOutcomeUnknown,
 )
@@ -47,6 +49,16 @@ log = logging.getLogger(__name__)
 ModelT = TypeVar("ModelT", bound=BaseModel)
 ItemT = TypeVar("ItemT")
 ResultT = TypeVar("ResultT")
+
+# What a network can do to a request: no connection, no answer in time, an answer cut off (the
+# body ends before its Content-Length, or a chunk is missing, or its compression is cut short).
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    TruncatedAnswer,
+)
 
 ERROR_CLASSES: dict[int, type[ApiError]] = {
     400: Rejected,
@@ -382,8 +394,8 @@ class MarketplaceClient:
             self.stats.add("requests")
             try:
                 response = self._send("GET", url, params=params, headers=headers)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                reason = "timeout" if isinstance(exc, requests.Timeout) else "connection"
+            except TRANSIENT_ERRORS as exc:
+                reason = _transient_reason(exc)
                 if self._give_up(attempt, reason, None):
                     raise MarketplaceUnavailable(
                         f"{path}: no answer after {attempt} attempts ({reason}: {exc})"
@@ -432,6 +444,8 @@ class MarketplaceClient:
             stream=False,
         )
         response.content  # noqa: B018 - read the body now, so the connection returns to the pool
+        if response.status_code < 300 and not _complete(response):
+            raise TruncatedAnswer(f"{url}: the answer's JSON ends before its end")
         return response
 
     def _give_up(self, attempt: int, reason: str, retry_after: str | None) -> bool:
@@ -452,7 +466,7 @@ class MarketplaceClient:
             self.stats.add("requests")
             try:
                 response = self._send(method, url, json_body=body)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except TRANSIENT_ERRORS as exc:
                 if not _never_sent(exc):
                     raise WriteOutcomeUnknown(
                         f"{path}: the write may or may not have been applied ({exc}); "
@@ -520,6 +534,36 @@ def _require_json(path: str, response: requests.Response) -> None:
             f"{path}: HTTP {response.status_code} with {content_type or 'no content type'}, "
             f"not the API's JSON ({snippet!r}); is the marketplace URL right?"
         )
+
+
+def _transient_reason(error: Exception) -> str:
+    """The counter a retry is filed under (``retries_<reason>``)."""
+    if isinstance(error, requests.Timeout):
+        return "timeout"
+    if isinstance(error, requests.ConnectionError):
+        return "connection"
+    return "cut_off"
+
+
+def _complete(response: requests.Response) -> bool:
+    """False for a JSON object or list whose body stops before its closing bracket.
+
+    urllib3 already refuses a body shorter than its ``Content-Length``; an answer without one
+    (chunked, or delimited by the connection closing) that is cut short reads as a shorter body.
+    Checking the last byte costs nothing and turns it into a retry, where decoding later would
+    have made it a failed record.
+    """
+    if response.headers.get("Content-Length") is not None:
+        return True
+    if "json" not in response.headers.get("Content-Type", "").lower():
+        return True
+    body = response.content.strip()
+    opening = body[:1]
+    if opening == b"{":
+        return body.endswith(b"}")
+    if opening == b"[":
+        return body.endswith(b"]")
+    return True
 
 
 def _never_sent(error: Exception) -> bool:

@@ -11,6 +11,10 @@ class MarketplaceUnavailable(MarketplaceError):
     """The marketplace did not answer usefully (network, timeout, 5xx, 429) after every retry."""
 
 
+class TruncatedAnswer(MarketplaceError):
+    """A JSON answer that ends before its closing bracket: cut off on the way, read again."""
+
+
 class UnexpectedResponse(MarketplaceError):
     """An answer that is not the API's JSON: an unknown path's SPA page, Express's HTML 400."""
 

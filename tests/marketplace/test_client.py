@@ -140,12 +140,35 @@ def test_a_malformed_record_keeps_its_payload_with_exact_numbers(
 def test_a_json_answer_that_does_not_parse_is_an_error(
     client: MarketplaceClient, fake: FakeMarketplace
 ) -> None:
-    fake.fail(r"^/opportunities/code-with-us/", (200, {"Content-Type": "application/json"}, b"{"))
+    whole_but_wrong = b'{"id": "x", "title": tru}'
+    fake.fail(r"^/opportunities/code-with-us/", (200, {"Content-Type": "application/json"},
+                                                 whole_but_wrong))  # fmt: skip
     with pytest.raises(UnexpectedResponse, match="does not parse"):
         client.get_opportunity(CWU, UNDER_REVIEW)
-    fake.fail(r"^/users$", (200, {"Content-Type": "application/json"}, b"[{"))
+    fake.fail(r"^/users$", (200, {"Content-Type": "application/json"}, b"[{]"))
     with pytest.raises(UnexpectedResponse, match="does not parse"):
         client.list_users()
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        (requests.exceptions.ChunkedEncodingError("IncompleteRead(120 bytes read)"), "cut_off"),
+        (requests.exceptions.ContentDecodingError("incomplete gzip stream"), "cut_off"),
+        ((200, {"Content-Type": "application/json"}, b'[{"id": "00000000-'), "cut_off"),
+        (requests.ConnectionError(ConnectionResetError(104, "reset by peer")), "connection"),
+        (requests.ReadTimeout("stalled"), "timeout"),
+        ((503, {"Content-Type": "text/html"}, b"<h1>Service Unavailable</h1>"), "5xx"),
+    ],
+    ids=["cut-off body", "cut-off compression", "json cut short", "reset", "stall", "503"],
+)
+def test_every_transient_failure_of_a_read_is_retried(
+    client: MarketplaceClient, fake: FakeMarketplace, failure: object, reason: str
+) -> None:
+    fake.fail(r"^/users$", failure, times=3)  # type: ignore[arg-type]
+    assert len(client.list_users().items) == 5
+    assert client.stats.snapshot()[f"retries_{reason}"] == 3
+    assert fake.count("GET", r"^/users$") == 4
 
 
 def test_organizations_are_read_page_by_page(
@@ -215,7 +238,13 @@ def test_an_unknown_tag_is_rejected(client: MarketplaceClient) -> None:
 
 @pytest.mark.parametrize(
     "failure",
-    [requests.ReadTimeout("slow"), (502, {"Content-Type": "text/html"}, b"bad gateway")],
+    [
+        requests.ReadTimeout("slow"),
+        (502, {"Content-Type": "text/html"}, b"bad gateway"),
+        requests.exceptions.ChunkedEncodingError("IncompleteRead(40 bytes read)"),
+        (200, {"Content-Type": "application/json"}, b'{"id": "b2e25305-'),
+    ],
+    ids=["stall", "502", "cut-off body", "json cut short"],
 )
 def test_a_write_whose_outcome_is_unknown_is_never_retried(
     client: MarketplaceClient, fake: FakeMarketplace, failure: object
