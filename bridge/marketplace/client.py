@@ -332,22 +332,25 @@ class MarketplaceClient:
         pool = self._executor()
         limit = max(window or self.concurrency * 2, 1)
         finished: queue.SimpleQueue[tuple[ItemT, Future[ResultT]]] = queue.SimpleQueue()
+        waiting: set[Future[ResultT]] = set()
         source = iter(items)
-        outstanding = 0
-        for item in source:
-            self._submit(pool, function, item, finished)
-            outstanding += 1
-            if outstanding >= limit:
-                break
-        while outstanding:
-            item, future = finished.get()
-            outstanding -= 1
-            for following in source:
-                self._submit(pool, function, following, finished)
-                outstanding += 1
-                break
-            error = future.exception()
-            yield item, (error if error is not None else future.result())
+        try:
+            for item in source:
+                waiting.add(self._submit(pool, function, item, finished))
+                if len(waiting) >= limit:
+                    break
+            while waiting:
+                item, future = finished.get()
+                waiting.discard(future)
+                for following in source:
+                    waiting.add(self._submit(pool, function, following, finished))
+                    break
+                error = future.exception()
+                yield item, (error if error is not None else future.result())
+        finally:
+            # A caller that stops early (a stop, an outage) leaves nothing queued to run.
+            for future in waiting:
+                future.cancel()
 
     @staticmethod
     def _submit(
@@ -355,9 +358,10 @@ class MarketplaceClient:
         function: Callable[[ItemT], ResultT],
         item: ItemT,
         finished: queue.SimpleQueue[tuple[ItemT, Future[ResultT]]],
-    ) -> None:
+    ) -> Future[ResultT]:
         future = pool.submit(function, item)
         future.add_done_callback(lambda done: finished.put((item, done)))
+        return future
 
     # Writes ---------------------------------------------------------------------------------
 

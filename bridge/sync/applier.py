@@ -41,6 +41,10 @@ class RunContext:
     now: datetime
     # Records in quarantine when the run started: a clean read of one of them resolves it.
     quarantined: frozenset[tuple[str, str]] = frozenset()
+    # The full pass the run belongs to (the id of its first run), if any.
+    pass_of: int | None = None
+    # Opportunities in the backlog when the run started: reading one takes it out.
+    backlog: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -49,10 +53,14 @@ class AppliedBatch:
 
     tally: Tally = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    # Opportunity id → (kind, reason): read but not stored, so they go to the backlog.
+    failed: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def fail(self, result: DetailResult, reason: str) -> None:
-        self.tally["opportunities", result.job.kind.value, Outcome.FAILED.value] += 1
-        self.errors.append(f"{result.job.kind.value} {result.job.id}: {reason}")
+        kind = result.job.kind.value
+        self.tally["opportunities", kind, Outcome.FAILED.value] += 1
+        self.errors.append(f"{kind} {result.job.id}: {reason}")
+        self.failed[result.job.id] = (kind, reason)
 
 
 class DatabaseFailing(Exception):
@@ -146,6 +154,11 @@ class BatchApplier:
         unchanged = [result.job.id for result in batch if result.record is None]
         store.mark_details_checked(session, unchanged, now)
         writes.write(session)
+        if self.context.pass_of is not None:
+            store.mark_fully_read(
+                session, [r.job.id for r in batch if r.job.full], self.context.run_id
+            )
+        store.clear_backlog(session, [r.job.id for r in batch if r.job.id in self.context.backlog])
         return tally
 
     def _plan_result(

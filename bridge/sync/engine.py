@@ -6,15 +6,21 @@ The marketplace has no change feed, no paging and an ``updatedAt`` that misses a
 2. mirrors users and organizations;
 3. for each kind, reads the full list (conditionally), marks ids that vanished, and reads in
    parallel the details of new, changed and still-open opportunities, plus the proposals of
-   those in evaluation or later;
+   those in evaluation or later; the opportunities the last run could not read come first;
 4. writes in small transactions, each holding whole opportunities with their proposals, award
    and change events, so that a run cut off anywhere leaves a consistent database and the next
    run simply finishes the work (nothing is marked done before it is written). A large run
    writes from a second process (``bridge.sync.writers``) while this one goes on reading.
+
+A run that read every list succeeds, even if a few opportunities could not be read after every
+retry: they are named in its errors and wait in the backlog, counted as "behind", for the next
+run. A run fails when a list cannot be read, when the marketplace stops answering altogether
+(``OUTAGE_READS`` reads in a row given up), or when the database does.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import zlib
@@ -31,7 +37,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.clock import utcnow
 from bridge.db.engine import transaction
 from bridge.marketplace.client import Answer, Listing, Malformed, MarketplaceClient, NotModified
-from bridge.marketplace.errors import MarketplaceError, NotFound, PermissionDenied, SessionInvalid
+from bridge.marketplace.errors import (
+    MarketplaceError,
+    MarketplaceUnavailable,
+    NotFound,
+    PermissionDenied,
+    SessionInvalid,
+)
 from bridge.marketplace.models import (
     PRE_EVALUATION_STATUSES,
     SLIM_MODELS,
@@ -59,6 +71,9 @@ from bridge.sync.writers import BatchWriter, InlineWriter, WriterFactory, Writer
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+# This many detail reads in a row given up after every retry means the marketplace is down, not
+# that a few answers were lost: the run stops rather than wait out every read.
+OUTAGE_READS = 10
 Progress = Callable[[str, int, int], None]
 
 
@@ -74,6 +89,9 @@ class SyncReport:
     started_at: datetime
     finished_at: datetime
 
+    # Opportunities still waiting to be read when the run ended.
+    behind: int = 0
+
     @property
     def ok(self) -> bool:
         return self.outcome is RunOutcome.SUCCEEDED
@@ -85,6 +103,8 @@ class _RunState:
     writer: BatchWriter = field(init=False)  # it reports into this state, so it comes second
     counts: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # Opportunity id → (kind, reason): listed but not read or not stored, for the backlog.
+    failed: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def now(self) -> datetime:
@@ -103,6 +123,40 @@ class _RunState:
     def absorb(self, applied: AppliedBatch) -> None:
         self.add(applied.tally)
         self.errors.extend(applied.errors)
+        self.failed.update(applied.failed)
+
+
+class MarketplaceStoppedAnswering(MarketplaceUnavailable):
+    """Reads in a row gave up after every retry: the run stops, and the next one goes on."""
+
+
+class OutageBreaker:
+    """Counts the reads in a row that gave up after every retry, across the pool's threads."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._in_a_row = 0
+
+    @property
+    def tripped(self) -> bool:
+        with self._lock:
+            return self._in_a_row >= self.limit
+
+    def gave_up(self) -> None:
+        with self._lock:
+            self._in_a_row += 1
+
+    def answered(self) -> None:
+        with self._lock:
+            self._in_a_row = 0
+
+
+def needs_full_read(stored: StoredOpportunity | None, pass_of: int | None) -> bool:
+    """Whether the full pass under way (begun by run ``pass_of``) has yet to read this one."""
+    if pass_of is None:
+        return False
+    return stored is None or stored.fully_read_in_run is None or stored.fully_read_in_run < pass_of
 
 
 def recheck_due(stored: StoredOpportunity, now: datetime, interval: timedelta) -> bool:
@@ -124,7 +178,7 @@ def needs_detail(
     now: datetime,
     recheck_open_after: timedelta,
 ) -> bool:
-    """Whether a listed opportunity must be read in full this run."""
+    """Whether a listed opportunity must be read this run (``full``: in full, for the pass)."""
     if full or stored is None or stored.removed_at is not None:
         return True
     if item.updated_at != stored.marketplace_updated_at or item.status.value != stored.status:
@@ -159,14 +213,16 @@ class SyncEngine:
         self.writers = writers
 
     def run(self, *, full: bool = False, trigger: str = "manual") -> SyncReport:
-        """One run; never raises for marketplace trouble, which the report records instead."""
-        return self._execute(trigger, full, lambda state: self._run(state, full), self.writers)
+        """One run; never raises for marketplace trouble, which the report records instead.
+
+        ``full`` begins a new full pass; without it, a pass still under way goes on."""
+        return self._execute(trigger, full, self._run, self.writers)
 
     def retry(self, record_kind: str, record_id: str | None, payload: Any) -> SyncReport:
         """A small run that re-reads only what a quarantined record belongs to."""
         return self._execute(
             "retry",
-            False,
+            None,
             lambda state: self._retry(state, record_kind, record_id, payload),
             InlineWriter,
         )
@@ -174,16 +230,23 @@ class SyncEngine:
     def _execute(
         self,
         trigger: str,
-        full: bool,
+        full: bool | None,
         plan: Callable[[_RunState], RunOutcome],
         writers: WriterFactory,
     ) -> SyncReport:
+        """``full`` None: a run outside any full pass (the retry of one record)."""
         started = self.clock()
         with transaction(self.sessions) as session:
             store.interrupt_stale_runs(session, started)
-            run_id = store.start_run(session, trigger, full, started).id
+            run = store.start_run(
+                session, trigger, bool(full), started, joins_pass=full is not None
+            )
+            run_id, pass_of = run.id, run.full_pass_of
             quarantined = frozenset(store.unresolved_quarantine_keys(session))
-        context = RunContext(run_id=run_id, now=started, quarantined=quarantined)
+            backlog = frozenset(store.backlog_ids(session))
+        context = RunContext(
+            run_id=run_id, now=started, quarantined=quarantined, pass_of=pass_of, backlog=backlog
+        )
         state = _RunState(context=context)
         writer = writers(BatchApplier(self.sessions, context), state.absorb)
         state.writer = writer
@@ -206,8 +269,10 @@ class SyncEngine:
             finished = self.clock()
             http = _delta(http_before, self.client.stats.snapshot())
             with transaction(self.sessions) as session:
+                store.add_to_backlog(session, state.failed, run_id, started)
+                behind = store.backlog_count(session)
                 store.finish_run(
-                    session, run_id, outcome, state.counts, state.errors, http, finished
+                    session, run_id, outcome, state.counts, state.errors, http, finished, behind
                 )
         return SyncReport(
             run_id=run_id,
@@ -217,6 +282,7 @@ class SyncEngine:
             http=http,
             started_at=started,
             finished_at=finished,
+            behind=behind,
         )
 
     def _finish_writing(self, state: _RunState, writer: BatchWriter) -> bool:
@@ -230,21 +296,25 @@ class SyncEngine:
 
     # The run, step by step -----------------------------------------------------------------
 
-    def _run(self, state: _RunState, full: bool) -> RunOutcome:
+    def _run(self, state: _RunState) -> RunOutcome:
+        """Users, organizations, then each kind. A list that cannot be read fails the run (the
+        other kinds are still read); opportunities that cannot be read do not."""
         self._sync_users(state)
         self._sync_organizations(state)
+        lists_read = True
         for kind in OpportunityKind:
             if self.stop.is_set():
                 return RunOutcome.INTERRUPTED
             try:
-                self._sync_kind(state, kind, full)
-            except SessionInvalid:
+                self._sync_kind(state, kind)
+            except (SessionInvalid, MarketplaceStoppedAnswering):
                 raise
             except MarketplaceError as exc:
                 state.errors.append(f"{kind.value}: {exc}")
+                lists_read = False
         if self.stop.is_set():
             return RunOutcome.INTERRUPTED
-        return RunOutcome.FAILED if state.errors else RunOutcome.SUCCEEDED
+        return RunOutcome.SUCCEEDED if lists_read else RunOutcome.FAILED
 
     def _retry(
         self, state: _RunState, record_kind: str, record_id: str | None, payload: Any
@@ -255,7 +325,7 @@ class SyncEngine:
         elif section == "organization":
             self._sync_organizations(state)
         elif section == "opportunity-list":
-            self._sync_kind(state, OpportunityKind(kind_name), full=False)
+            self._sync_kind(state, OpportunityKind(kind_name))
         else:
             kind = OpportunityKind(kind_name)
             opportunity_id = record_id
@@ -290,10 +360,11 @@ class SyncEngine:
         for outcome, amount in counts.items():
             state.tally("organizations", "organization", outcome, amount)
 
-    def _sync_kind(self, state: _RunState, kind: OpportunityKind, full: bool) -> None:
+    def _sync_kind(self, state: _RunState, kind: OpportunityKind) -> None:
         listing = self._list(state, kind)
         with self.sessions() as session:
             stored = store.stored_opportunities(session, kind.value)
+            waiting = store.backlog_ids(session, kind.value)
         listed = {item.id for item in listing.items} | {
             bad.record_id for bad in listing.malformed if bad.record_id
         }
@@ -307,12 +378,18 @@ class SyncEngine:
             listed_ids = [item.id for item in listing.items]
             self._resolve(session, state, f"opportunity-list:{kind.value}", listed_ids)
             store.mark_opportunities_removed(session, gone, state.context.run_id, state.now)
+            store.clear_backlog(session, waiting - listed)
 
-        jobs = [
-            DetailJob(kind=kind, id=item.id, stored=stored.get(item.id), full=full)
-            for item in listing.items
-            if needs_detail(item, stored.get(item.id), full, state.now, self.recheck_open_after)
-        ]
+        jobs = []
+        for item in listing.items:
+            known = stored.get(item.id)
+            full = needs_full_read(known, state.context.pass_of)
+            if item.id in waiting or needs_detail(
+                item, known, full, state.now, self.recheck_open_after
+            ):
+                jobs.append(DetailJob(kind=kind, id=item.id, stored=known, full=full))
+        # What the last run could not read is read first, while the network is kind.
+        jobs.sort(key=lambda job: job.id not in waiting)
         state.tally("opportunities", kind.value, "unchanged", len(listing.items) - len(jobs))
         self._read_and_apply(state, kind, jobs)
 
@@ -345,25 +422,49 @@ class SyncEngine:
         writer = state.writer
         writer.expect(sum(job.etag is None for job in jobs))
         # The pool reads the next batch while this one is written.
-        results = self.client.map_concurrent(self._read, jobs, window=BATCH_SIZE)
+        breaker = OutageBreaker(OUTAGE_READS)
+        read = functools.partial(self._read_unless_down, breaker)
+        results = self.client.map_concurrent(read, jobs, window=BATCH_SIZE)
         try:
             for job, result in results:
                 done += 1
-                if isinstance(result, BaseException):
+                if isinstance(result, MarketplaceStoppedAnswering):
+                    pass  # not read at all: the next run reads it
+                elif isinstance(result, BaseException):
                     self._record_read_failure(state, job, result)
                 else:
                     batch.append(result)
                 if len(batch) >= BATCH_SIZE:
-                    writer.submit(kind.value, batch)
-                    batch = []
+                    ready, batch = batch, []
+                    writer.submit(kind.value, ready)
                 if self.progress:
                     self.progress(kind.value, done, len(jobs))
+                if breaker.tripped:
+                    raise MarketplaceStoppedAnswering(
+                        f"{kind.value}: {OUTAGE_READS} reads in a row failed after every retry; "
+                        "the marketplace stopped answering, the next run goes on"
+                    )
                 if self.stop.is_set():
                     break
         finally:
             results.close()
-        if batch:
-            writer.submit(kind.value, batch)
+            # Whatever stopped the reading, what was read is handed over to be written.
+            if batch:
+                writer.submit(kind.value, batch)
+
+    def _read_unless_down(self, breaker: OutageBreaker, job: DetailJob) -> DetailResult:
+        """``_read``, or nothing once reads in a row have given up: the pool may have read far
+        ahead of the results taken, and none of that should still go to a marketplace that is
+        down."""
+        if breaker.tripped:
+            raise MarketplaceStoppedAnswering(f"{job.kind.value} {job.id}: not read")
+        try:
+            result = self._read(job)
+        except MarketplaceUnavailable:
+            breaker.gave_up()
+            raise
+        breaker.answered()
+        return result
 
     def _read(self, job: DetailJob) -> DetailResult:
         """Runs on the client's pool: every HTTP read one opportunity needs, no database."""
@@ -399,6 +500,7 @@ class SyncEngine:
             raise error
         state.tally("opportunities", job.kind.value, Outcome.FAILED.value)
         state.errors.append(f"{job.kind.value} {job.id}: {error}")
+        state.failed[job.id] = (job.kind.value, str(error))
         if not isinstance(error, MarketplaceError):
             log.error("reading %s %s failed", job.kind.value, job.id, exc_info=error)
 

@@ -106,6 +106,9 @@ class Opportunity(Base):
     detail_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The fingerprint the proposals were last read for; differs → read them again.
     proposals_synced_for: Mapped[str | None] = mapped_column(String(64))
+    # The last run that read it in full (detail unconditionally, proposals again): a full pass
+    # begun by run N is done with it once this is N or later.
+    fully_read_in_run: Mapped[int | None] = mapped_column(Integer)
 
     addenda: Mapped[list[Addendum]] = relationship(
         back_populates="opportunity", cascade="all, delete-orphan", order_by="Addendum.created_at"
@@ -243,6 +246,10 @@ class SyncRun(Base):
     outcome: Mapped[str] = mapped_column(String(12), default=RunOutcome.RUNNING.value)
     trigger: Mapped[str] = mapped_column(String(20), default="manual")
     full: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The run that began the full pass this run belongs to (itself, for the first run of one).
+    full_pass_of: Mapped[int | None] = mapped_column(Integer)
+    # Opportunities still waiting to be read when the run ended (the backlog's size).
+    behind: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # {"code-with-us": {"new": 1, "changed": 0, "unchanged": 4, "failed": 0}, "proposals": ...}
     counts: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     errors: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
@@ -266,6 +273,21 @@ class QuarantinedRecord(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     times_seen: Mapped[int] = mapped_column(Integer, default=1)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BacklogEntry(Base):
+    """An opportunity a run listed but could not read (or store): read first by the next run,
+    and counted as "behind" until it is."""
+
+    __tablename__ = "sync_backlog"
+
+    opportunity_id: Mapped[str] = mapped_column(String(UUID_LENGTH), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str] = mapped_column(Text)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))
+    failures: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class ListBookmark(Base):

@@ -1,9 +1,9 @@
 """The sync as a job: what the CLI, the scheduler and (later) the panel call.
 
-It owns the wiring (settings → client → engine), takes the run lock, and decides when a run
-must be full: when the last successful full run is older than ``full_refresh_hours``, because
+It owns the wiring (settings → client → engine), takes the run lock, and decides when a full
+pass must begin: when the last finished one began more than ``full_refresh_hours`` ago, because
 some marketplace changes (an addendum on a closed opportunity, a late disqualification) move
-nothing the incremental checks can see.
+nothing the incremental checks can see. A pass may take several runs (``store``).
 """
 
 from __future__ import annotations
@@ -50,8 +50,13 @@ class SyncService:
         self.stop = stop or threading.Event()
 
     def full_refresh_due(self) -> bool:
+        """A new full pass is due when the last one that finished began ``full_refresh_hours``
+        ago (or none ever did). A pass still under way is not begun again: every run goes on
+        with it until it is done."""
         with self.sessions() as session:
-            last = store.last_full_run_at(session)
+            if store.open_full_pass(session) is not None:
+                return False
+            last = store.last_full_pass_started_at(session)
         return last is None or utcnow() - last >= timedelta(hours=self.settings.full_refresh_hours)
 
     def run_once(

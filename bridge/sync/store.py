@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bridge.marketplace.client import Malformed
@@ -26,6 +26,7 @@ from bridge.marketplace.models import (
 )
 from bridge.sync.fingerprints import canonical, digest, record_fingerprint
 from bridge.sync.models import (
+    BacklogEntry,
     ChangeEvent,
     ChangeEventType,
     ListBookmark,
@@ -57,15 +58,29 @@ class StoredOpportunity:
     proposals_synced_for: str | None
     removed_at: datetime | None
     detail_checked_at: datetime | None
+    fully_read_in_run: int | None
 
 
 # Runs -----------------------------------------------------------------------------------------
 
 
-def start_run(session: Session, trigger: str, full: bool, now: datetime) -> SyncRun:
-    run = SyncRun(started_at=now, trigger=trigger, full=full, counts={}, errors=[], http={})
+def start_run(
+    session: Session, trigger: str, full: bool, now: datetime, *, joins_pass: bool = True
+) -> SyncRun:
+    """Record a run as started. A run that may join one (not a retry of one record) goes on
+    with the full pass still open, or begins one when ``full``."""
+    open_pass = open_full_pass(session) if joins_pass else None
+    run = SyncRun(
+        started_at=now,
+        trigger=trigger,
+        full=full or open_pass is not None,
+        counts={},
+        errors=[],
+        http={},
+    )
     session.add(run)
     session.flush()
+    run.full_pass_of = run.id if full else open_pass
     return run
 
 
@@ -87,22 +102,99 @@ def finish_run(
     errors: list[str],
     http: dict[str, int],
     now: datetime,
+    behind: int = 0,
 ) -> None:
     run = session.get_one(SyncRun, run_id)
     run.outcome = outcome.value
+    run.behind = behind
     run.counts = counts
     run.errors = errors[:200]
     run.http = http
     run.finished_at = now
 
 
-def last_full_run_at(session: Session) -> datetime | None:
-    return session.scalar(
-        select(SyncRun.started_at)
-        .where(SyncRun.full.is_(True), SyncRun.outcome == RunOutcome.SUCCEEDED.value)
-        .order_by(SyncRun.started_at.desc())
+# Full passes ----------------------------------------------------------------------------------
+#
+# A full refresh reads every opportunity in full once. It is a pass that may take several runs:
+# the run that begins it names itself in ``full_pass_of``, the runs after it carry on with what
+# it has not read yet, and the pass is done with the first of its runs that succeeds with
+# nothing left behind. So a network that makes every run miss a few records costs one re-read
+# of those few, never of the whole marketplace.
+
+
+def _pass_complete() -> Any:
+    return (SyncRun.outcome == RunOutcome.SUCCEEDED.value) & (SyncRun.behind == 0)
+
+
+def open_full_pass(session: Session) -> int | None:
+    """The first run of the full pass still under way, if one is."""
+    latest = session.execute(
+        select(SyncRun.full_pass_of, _pass_complete().label("complete"))
+        .where(SyncRun.full_pass_of.is_not(None))
+        .order_by(SyncRun.id.desc())
         .limit(1)
+    ).first()
+    if latest is None or latest.complete:
+        return None
+    return int(latest.full_pass_of)
+
+
+def last_full_pass_started_at(session: Session) -> datetime | None:
+    """When the last finished full pass began: the data is at least as fresh as that."""
+    first = (
+        select(SyncRun.full_pass_of)
+        .where(SyncRun.full_pass_of.is_not(None), _pass_complete())
+        .order_by(SyncRun.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
+    return session.scalar(select(SyncRun.started_at).where(SyncRun.id == first))
+
+
+# The backlog: opportunities listed but not read ------------------------------------------------
+
+
+def backlog_ids(session: Session, kind: str | None = None) -> set[str]:
+    query = select(BacklogEntry.opportunity_id)
+    if kind is not None:
+        query = query.where(BacklogEntry.kind == kind)
+    return set(session.scalars(query))
+
+
+def backlog(session: Session, limit: int = 100) -> list[BacklogEntry]:
+    """The oldest first: what an operator looks at when a sync keeps missing a record."""
+    query = select(BacklogEntry).order_by(BacklogEntry.first_failed_at, BacklogEntry.opportunity_id)
+    return list(session.scalars(query.limit(limit)))
+
+
+def backlog_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(BacklogEntry)) or 0
+
+
+def add_to_backlog(
+    session: Session, failures: dict[str, tuple[str, str]], run_id: int, now: datetime
+) -> None:
+    """``failures``: opportunity id → (kind, why it could not be read or stored)."""
+    for opportunity_id, (kind, error) in failures.items():
+        entry = session.get(BacklogEntry, opportunity_id)
+        if entry is None:
+            session.add(
+                BacklogEntry(
+                    opportunity_id=opportunity_id, kind=kind, error=error[:2000],
+                    first_failed_at=now, last_failed_at=now, run_id=run_id, failures=1,
+                )
+            )  # fmt: skip
+            continue
+        entry.error, entry.last_failed_at, entry.run_id = error[:2000], now, run_id
+        entry.failures += 1
+
+
+def clear_backlog(session: Session, opportunity_ids: Collection[str]) -> None:
+    """These were read (or are gone from the marketplace): nothing waits for them any more."""
+    if opportunity_ids:
+        session.execute(
+            delete(BacklogEntry).where(BacklogEntry.opportunity_id.in_(list(opportunity_ids)))
+        )
 
 
 # Bookmarks and quarantine --------------------------------------------------------------------
@@ -188,6 +280,7 @@ def stored_opportunities(session: Session, kind: str) -> dict[str, StoredOpportu
             Opportunity.proposals_synced_for,
             Opportunity.removed_at,
             Opportunity.detail_checked_at,
+            Opportunity.fully_read_in_run,
         ).where(Opportunity.kind == kind)
     )
     return {row.id: StoredOpportunity(*row) for row in rows}
@@ -200,6 +293,17 @@ def mark_details_checked(session: Session, opportunity_ids: Collection[str], now
             update(Opportunity)
             .where(Opportunity.id.in_(list(opportunity_ids)))
             .values(detail_checked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def mark_fully_read(session: Session, opportunity_ids: Collection[str], run_id: int) -> None:
+    """These were read in full by ``run_id``: its full pass is done with them."""
+    if opportunity_ids:
+        session.execute(
+            update(Opportunity)
+            .where(Opportunity.id.in_(list(opportunity_ids)))
+            .values(fully_read_in_run=run_id)
             .execution_options(synchronize_session=False)
         )
 

@@ -302,6 +302,14 @@ class FakeMarketplace:
         self.opportunities[kind][new_id] = detail
         return detail
 
+    def grow(self, kind: str, opportunity_id: str, count: int) -> list[str]:
+        """``count`` copies of an opportunity under new ids: a marketplace large enough for
+        faults, signals or outages to land among its reads. Returns the new ids."""
+        new_ids = [_uuid(f"copy-{opportunity_id}-{number}") for number in range(count)]
+        for new_id in new_ids:
+            self.clone(kind, opportunity_id, new_id)
+        return new_ids
+
     def count(self, method: str, path_regex: str) -> int:
         pattern = re.compile(path_regex)
         return sum(

@@ -13,11 +13,14 @@ from bridge.clock import utcnow
 from bridge.db.registry import metadata
 from bridge.marketplace.client import MarketplaceClient
 from bridge.sync.engine import SyncEngine
-from bridge.sync.models import ChangeEvent
+from bridge.sync.models import ChangeEvent, Opportunity
 
 # Bookkeeping that differs between two equivalent histories (ids of runs, event order).
 VOLATILE_TABLES = {"sync_runs", "alembic_version"}
-VOLATILE_COLUMNS = {"run_id", "id"}
+VOLATILE_COLUMNS = {
+    ChangeEvent.__tablename__: {"run_id", "id"},
+    Opportunity.__tablename__: {"fully_read_in_run"},
+}
 
 
 def make_sync(
@@ -38,11 +41,8 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         for table in metadata().sorted_tables:
             if table.name in VOLATILE_TABLES:
                 continue
-            columns = [
-                column
-                for column in table.columns
-                if not (table.name == ChangeEvent.__tablename__ and column.name in VOLATILE_COLUMNS)
-            ]
+            volatile = VOLATILE_COLUMNS.get(table.name, set())
+            columns = [column for column in table.columns if column.name not in volatile]
             rows = connection.execute(select(*columns)).all()
             tables[table.name] = sorted((tuple(row) for row in rows), key=repr)
     return tables

@@ -41,12 +41,8 @@ def runs(database: Path) -> list[str]:
 
 def test_sigterm_stops_a_scheduled_sync_cleanly_and_the_next_run_finishes(tmp_path: Path) -> None:
     fake = FakeMarketplace.from_fixtures()
-    for number in range(40):  # enough work that the signal lands mid-run
-        fake.clone(
-            "code-with-us",
-            "05e8604f-703a-43ea-9cb5-308dc2053be6",
-            f"00000000-0000-4000-8000-{number:012d}",
-        )
+    # Enough work that the signal lands mid-run.
+    fake.grow("code-with-us", "05e8604f-703a-43ea-9cb5-308dc2053be6", 40)
     database = tmp_path / "bridge.sqlite3"
     with serve(fake, delay_seconds=0.05) as url:
         environment = bridge_environment(url, database)
