@@ -236,6 +236,9 @@ def status(context: Context, as_json: bool, runs: int) -> None:
             click.echo(f"  {kind}: {listed or 'none'}")
     click.echo(f"awards: {report['awards']}")
     click.echo(f"quarantined: {report['quarantined']}")
+    click.echo(f"behind: {report['behind']}")
+    if report["full_pass_since"]:
+        click.echo(f"full re-read under way since {report['full_pass_since']}")
     for run in report["runs"]:
         click.echo(
             f"run {run['id']}: {run['outcome']} ({run['trigger']}) {run['started_at']}"
@@ -395,6 +398,8 @@ def _progress_printer() -> Callable[[str, int, int], None] | None:
 def _print_summary(report: SyncReport) -> None:
     seconds = (report.finished_at - report.started_at).total_seconds()
     click.echo(f"sync run {report.run_id}: {report.outcome.value} in {seconds:.1f} s")
+    if report.behind:
+        click.echo(f"  behind: {report.behind} opportunities to read first next run")
     for section, kinds in report.counts.items():
         for kind, outcomes in kinds.items():
             listed = ", ".join(f"{name} {count}" for name, count in outcomes.items())

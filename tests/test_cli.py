@@ -56,6 +56,29 @@ def test_sync_prints_a_summary_and_status_reports_counts(
     assert code == 0 and "awards: 1" in out
 
 
+def test_records_a_sync_could_not_read_are_shown_behind_until_read(
+    environment: None, mocked: responses.RequestsMock, fake: FakeMarketplace
+) -> None:
+    unread = "05e8604f-703a-43ea-9cb5-308dc2053be6"
+    fake.fail(rf"^/opportunities/code-with-us/{unread}$", (503, {}, b""), times=10)
+    code, out, err = run("sync")
+    assert code == 0, out  # every list was read: the run succeeded, one record behind
+    assert "succeeded" in out and "behind: 1 opportunities" in out and unread in err
+    report = json.loads(run("status", "--json")[1])
+    assert report["behind"] == 1 and report["runs"][0]["behind"] == 1
+    [entry] = report["backlog"]
+    assert (entry["id"], entry["kind"], entry["failures"]) == (unread, "code-with-us", 1)
+    assert "503" in entry["error"]
+    assert report["full_pass_since"] == report["runs"][0]["started_at"]  # the first pass is open
+    assert "full re-read under way since" in run("status")[1]
+
+    fake.failures.clear()
+    assert run("sync")[0] == 0
+    report = json.loads(run("status", "--json")[1])
+    assert report["behind"] == 0 and report["backlog"] == [] and report["full_pass_since"] is None
+    assert [run["full_pass_of"] for run in report["runs"]] == [report["runs"][1]["id"]] * 2
+
+
 def test_a_failed_sync_exits_non_zero(
     environment: None, mocked: responses.RequestsMock, fake: FakeMarketplace
 ) -> None:

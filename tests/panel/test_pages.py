@@ -10,13 +10,18 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.accounts.models import PanelUser, Role
 from bridge.audit.models import AuditEntry
 from bridge.clock import utcnow
+from bridge.marketplace.client import MarketplaceClient
 from bridge.sync.models import SyncRun
+from tests.fakes.marketplace import FakeMarketplace
+from tests.sync.helpers import make_sync
 
 AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
+PUBLISHED = "05e8604f-703a-43ea-9cb5-308dc2053be6"
 
 
 def test_opportunities_filter_by_kind_status_text_and_department(
@@ -176,7 +181,8 @@ def test_audit_entries_refuse_changes_through_the_application(app: Flask) -> Non
 def test_health_and_readiness(app: Flask) -> None:
     client = app.test_client()
     assert client.get("/healthz").get_json() == {"status": "ok"}
-    assert client.get("/readyz").get_json() == {"status": "ready"}
+    ready = {"status": "ready", "last_sync": "succeeded", "errors": 0, "behind": 0}
+    assert client.get("/readyz").get_json() == ready
     from bridge.panel import db
 
     with app.test_request_context():
@@ -216,3 +222,28 @@ def test_a_record_that_is_not_there_is_a_404_page(
 ) -> None:
     response = signed_in(Role.ADMIN).open(path, method=method)
     assert response.status_code == 404
+
+
+def test_a_sync_with_records_behind_is_ready_and_says_how_many(
+    app: Flask, signed_in: Callable[..., FlaskClient], fake: FakeMarketplace,
+    client: MarketplaceClient, sessions: sessionmaker[Session],
+) -> None:  # fmt: skip
+    fake.fail(rf"^/opportunities/code-with-us/{PUBLISHED}$", (503, {}, b""), times=10)
+    report = make_sync(client, sessions).run(full=True)
+    assert report.ok and report.behind == 1
+    answer = app.test_client().get("/readyz")
+    assert answer.status_code == 200
+    assert answer.get_json() == {"status": "ready", "last_sync": "succeeded",
+                                 "errors": len(report.errors), "behind": 1}  # fmt: skip
+    viewer = signed_in(Role.VIEWER)
+    for language, behind, re_read in (
+        ("en", "Opportunities behind", "A full re-read of the marketplace began"),
+        ("fr", "Occasions en retard", "Une relecture complète du marché a commencé"),
+    ):
+        page = viewer.get("/", headers={"Accept-Language": language}).get_data(as_text=True)
+        assert behind in page and re_read in page
+        assert PUBLISHED in page  # the run's error names the record
+    runs = viewer.get("/sync/runs").get_data(as_text=True)
+    assert "Opportunities behind" in runs
+    detail = viewer.get(f"/sync/runs/{report.run_id}").get_data(as_text=True)
+    assert "Opportunities behind" in detail and PUBLISHED in detail

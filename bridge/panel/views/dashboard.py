@@ -20,7 +20,7 @@ from bridge.rules.queries import count_current_findings, count_unrouted
 from bridge.settings import Settings
 from bridge.sync.models import Opportunity
 from bridge.sync.queries import last_run
-from bridge.sync.status import counts_by_kind_and_status, unresolved_quarantine_count
+from bridge.sync.status import counts_by_kind_and_status, progress, unresolved_quarantine_count
 from bridge.translations.service import NEEDS_TRANSLATION
 
 blueprint = Blueprint("dashboard", __name__)
@@ -50,6 +50,7 @@ def index() -> Any:
         "dashboard.html",
         latest=latest,
         overdue=overdue,
+        progress=progress(database),
         waiting=waiting,
         counts=counts_by_kind_and_status(database, Opportunity),
     )

@@ -12,6 +12,7 @@ from bridge.clock import utcnow
 from bridge.panel import db
 from bridge.settings import Settings
 from bridge.sync.queries import last_run
+from bridge.sync.status import progress
 
 blueprint = Blueprint("health", __name__)
 
@@ -36,6 +37,7 @@ def readyz() -> Any:
         database.execute(text("SELECT 1"))
         latest = last_run(database)
         succeeded = last_run(database, "succeeded")
+        state = progress(database)
     except Exception as exc:  # any database failure means "not ready"
         return jsonify(status="unavailable", problems=[f"database: {type(exc).__name__}"]), 503
     now = utcnow()
@@ -45,6 +47,13 @@ def readyz() -> Any:
     reference = succeeded.started_at if succeeded else started
     if now - reference > sync_overdue_after(settings):
         problems.append("sync overdue")
+    # A run that read every list is ready even with a few records behind: they are named in
+    # the run, and the next one reads them first.
+    figures = {
+        "last_sync": latest.outcome if latest else None,
+        "errors": len(latest.errors) if latest else 0,
+        "behind": state.behind,
+    }
     if problems:
-        return jsonify(status="not ready", problems=problems), 503
-    return jsonify(status="ready")
+        return jsonify(status="not ready", problems=problems, **figures), 503
+    return jsonify(status="ready", **figures)
