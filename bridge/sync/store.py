@@ -288,22 +288,20 @@ def stored_opportunities(session: Session, kind: str) -> dict[str, StoredOpportu
 
 def mark_details_checked(session: Session, opportunity_ids: Collection[str], now: datetime) -> None:
     """These details were read again and had not changed (304s)."""
-    if opportunity_ids:
-        session.execute(
-            update(Opportunity)
-            .where(Opportunity.id.in_(list(opportunity_ids)))
-            .values(detail_checked_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    _mark(session, opportunity_ids, detail_checked_at=now)
 
 
 def mark_fully_read(session: Session, opportunity_ids: Collection[str], run_id: int) -> None:
     """These were read in full by ``run_id``: its full pass is done with them."""
+    _mark(session, opportunity_ids, fully_read_in_run=run_id)
+
+
+def _mark(session: Session, opportunity_ids: Collection[str], **values: Any) -> None:
     if opportunity_ids:
         session.execute(
             update(Opportunity)
             .where(Opportunity.id.in_(list(opportunity_ids)))
-            .values(fully_read_in_run=run_id)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
 

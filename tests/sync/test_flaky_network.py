@@ -10,19 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.retry import RetryPolicy
-from bridge.settings import Settings, load_settings
 from bridge.sync import store
 from bridge.sync.engine import OUTAGE_READS, SyncReport
 from bridge.sync.models import BacklogEntry, RunOutcome, SyncRun
-from bridge.sync.service import SyncService
 from tests.fakes.faulty_network import FAULT_KINDS, FaultPlan, ProxyLog, faulty_proxy
-from tests.fakes.marketplace import API, BASE_URL, FakeMarketplace
+from tests.fakes.marketplace import API, FakeMarketplace
 from tests.fakes.server import serve
 from tests.sync.helpers import make_sync, snapshot, wipe
 
@@ -184,31 +181,3 @@ def test_a_full_pass_goes_on_across_runs_until_every_record_is_read_once(
     assert third.ok and fake.count("GET", r"^/opportunities/[a-z-]+/") == 0
     with sessions() as session:
         assert not session.get_one(SyncRun, third.run_id).full
-
-
-@pytest.fixture
-def settings(db_url: str) -> Settings:
-    return load_settings(
-        {
-            "BRIDGE_MARKETPLACE_URL": BASE_URL,
-            "BRIDGE_MARKETPLACE_SESSION": "s%3Aa.b",
-            "BRIDGE_DATABASE_URL": db_url,
-        }
-    )
-
-
-def test_no_new_full_pass_begins_while_one_is_under_way(
-    settings: Settings, db_engine: Engine, client: MarketplaceClient, fake: FakeMarketplace
-) -> None:
-    service = SyncService(settings, db_engine, client_factory=lambda _: client)
-    fake.fail(rf"^/opportunities/{CWU}/{PUBLISHED}$", (503, {}, b""), times=1000)
-    first = service.run_once()
-    assert first is not None and first.ok and first.behind == 1
-    assert not service.full_refresh_due()  # the open pass goes on instead
-    fake.failures.clear()
-    second = service.run_once()
-    assert second is not None and second.behind == 0
-    with service.sessions() as session:
-        passes = session.execute(select(SyncRun.id, SyncRun.full_pass_of).order_by(SyncRun.id))
-        assert [pass_of for _, pass_of in passes] == [first.run_id, first.run_id]
-    assert not service.full_refresh_due()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 from bridge.marketplace.client import MarketplaceClient
 from bridge.settings import Settings, load_settings
@@ -16,7 +16,7 @@ from bridge.sync.lock import advisory_key, exclusive_run
 from bridge.sync.models import SyncRun
 from bridge.sync.scheduler import JOB_ID, add_sync_job
 from bridge.sync.service import SyncService
-from tests.fakes.marketplace import BASE_URL
+from tests.fakes.marketplace import BASE_URL, FakeMarketplace
 
 
 @pytest.fixture
@@ -88,6 +88,24 @@ def test_the_first_run_is_full_then_only_once_the_refresh_is_due(
         runs[first.run_id].started_at -= timedelta(hours=settings.full_refresh_hours + 1)
         session.commit()
     assert service.full_refresh_due()
+
+
+def test_no_new_full_pass_begins_while_one_is_under_way(
+    settings: Settings, db_engine: Engine, client: MarketplaceClient, fake: FakeMarketplace
+) -> None:
+    service = service_for(settings, db_engine, client)
+    # One opportunity cannot be read: the first pass does not finish in one run.
+    fake.fail(r"^/opportunities/code-with-us/05e8604f-", (503, {}, b""), times=1000)
+    first = service.run_once()
+    assert first is not None and first.ok and first.behind == 1
+    assert not service.full_refresh_due()  # the open pass goes on instead
+    fake.failures.clear()
+    second = service.run_once()
+    assert second is not None and second.behind == 0
+    with service.sessions() as session:
+        passes = session.execute(select(SyncRun.id, SyncRun.full_pass_of).order_by(SyncRun.id))
+        assert [pass_of for _, pass_of in passes] == [first.run_id, first.run_id]
+    assert not service.full_refresh_due()
 
 
 def test_the_scheduled_job_coalesces_and_never_overlaps(
