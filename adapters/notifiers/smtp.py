@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from email import policy
@@ -13,6 +14,14 @@ from bridge.settings import Settings
 
 # CRLF line ends, and headers left whole up to RFC 5322's limit rather than folded at 78.
 WIRE = policy.SMTP.clone(max_line_length=998)
+# Control characters (CR and LF among them) have no place in a header: a subject made from a
+# marketplace title with a line break would otherwise end the header, or fail to build.
+CONTROL = re.compile(r"\s*[\x00-\x1f\x7f]+\s*")
+
+
+def header_text(value: str) -> str:
+    """``value`` on one line: each run of control characters becomes one space."""
+    return CONTROL.sub(" ", value).strip()
 
 
 class SMTPNotifier:
@@ -41,18 +50,12 @@ class SMTPNotifier:
                    password=password, timeout=settings.smtp_timeout_seconds)  # fmt: skip
 
     def send(self, message: OutgoingMessage) -> str | None:
-        email = EmailMessage(policy=WIRE)
-        email["From"], email["To"], email["Subject"] = (
-            self.sender,
-            message.recipient,
-            message.subject,
-        )
-        domain = self.sender.rpartition("@")[2] or None
-        email["Message-ID"] = make_msgid(
-            idstring=f"notification-{message.reference}", domain=domain
-        )
-        email["Content-Language"] = "en, fr"
-        email.set_content(message.body)
+        if CONTROL.search(message.recipient):
+            raise DeliveryFailed(f"not an address: {message.recipient!r}", permanent=True)
+        try:
+            email = self._build(message)
+        except (ValueError, TypeError) as exc:  # what header building refuses is final
+            raise DeliveryFailed(f"the message cannot be built: {exc}", permanent=True) from exc
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as server:
                 if self.starttls:
@@ -69,3 +72,16 @@ class SMTPNotifier:
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryFailed(f"SMTP server unreachable: {exc}") from exc
         return str(email["Message-ID"])
+
+    def _build(self, message: OutgoingMessage) -> EmailMessage:
+        email = EmailMessage(policy=WIRE)
+        email["From"] = self.sender
+        email["To"] = message.recipient
+        email["Subject"] = header_text(message.subject)
+        domain = self.sender.rpartition("@")[2] or None
+        email["Message-ID"] = make_msgid(
+            idstring=f"notification-{message.reference}", domain=domain
+        )
+        email["Content-Language"] = "en, fr"
+        email.set_content(message.body)
+        return email

@@ -126,7 +126,8 @@ def deliver_due(
         message = _outgoing(claimed, panel_url)
         try:
             reference = notifier.send(message)
-        except DeliveryFailed as failure:
+        except Exception as error:  # one message that cannot be sent never stops the others
+            failure = _as_failure(error, message)
             final = _failed(sessions, int(message.reference), str(failure), failure.permanent,
                             max_attempts, now)  # fmt: skip
             report.errors.append(f"{message.kind} to {message.recipient}: {failure}")
@@ -138,6 +139,15 @@ def deliver_due(
         _sent(sessions, int(message.reference), reference, notifier.name, now)
         report.sent += 1
     return report
+
+
+def _as_failure(error: Exception, message: OutgoingMessage) -> DeliveryFailed:
+    """A notifier's own failure as it is; anything else it raised as a failure of this message
+    alone, retried like a transient one (and logged whole: it is a notifier's bug to fix)."""
+    if isinstance(error, DeliveryFailed):
+        return error
+    log.error("sending %s %s failed unexpectedly", message.kind, message.reference, exc_info=error)
+    return DeliveryFailed(f"{type(error).__name__}: {error}")
 
 
 def _sent(sessions: sessionmaker[Session], notification_id: int, reference: str | None,

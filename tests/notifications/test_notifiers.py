@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -98,6 +99,24 @@ def test_smtp_refusals_and_outages(inbox: tuple[Inbox, int]) -> None:
     with pytest.raises(DeliveryFailed) as down:
         SMTPNotifier("127.0.0.1", free_port(), "bridge@tbs-sct.gc.ca", timeout=2).send(message())
     assert not down.value.permanent
+
+
+def test_smtp_sends_a_title_with_a_line_break_on_one_subject_line(
+    inbox: tuple[Inbox, int],
+) -> None:
+    handler, port = inbox
+    poisoned = replace(message(), subject="Approval needed: Form\r\nBcc: x@evil.test\n fix")
+    SMTPNotifier("127.0.0.1", port, "bridge@tbs-sct.gc.ca", timeout=5).send(poisoned)
+    [received] = handler.messages
+    assert received["Subject"] == "Approval needed: Form Bcc: x@evil.test fix"
+    assert received["Bcc"] is None
+
+
+def test_smtp_refuses_a_recipient_with_a_line_break_for_good(inbox: tuple[Inbox, int]) -> None:
+    _, port = inbox
+    with pytest.raises(DeliveryFailed) as refused:
+        SMTPNotifier("127.0.0.1", port, "b@tbs-sct.gc.ca").send(message("a@tbs-sct.gc.ca\nBcc: x"))
+    assert refused.value.permanent
 
 
 def gc_notify() -> GCNotifyNotifier:

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.audit.models import AuditEntry
 from bridge.audit.service import Actor
 from bridge.db.engine import transaction
-from bridge.notifications.delivery import DeliveryFailed, backoff, deliver_due, send_again
+from bridge.notifications.delivery import (
+    DeliveryFailed,
+    OutgoingMessage,
+    backoff,
+    deliver_due,
+    send_again,
+)
 from bridge.notifications.messages import Bilingual, Param, assemble, compose
 from bridge.notifications.models import Notification
 from bridge.notifications.outbox import enqueue
@@ -116,3 +122,22 @@ def test_a_delivery_that_died_mid_send_is_sent_after_its_lease(
     assert deliver_due(sessions, notifier, max_attempts=3, now=later).sent == 1
     assert len(notifier.sent) == 2  # at least once: the receiver tells them apart by reference
     assert notifier.sent[0].reference == notifier.sent[1].reference
+
+
+def test_a_message_the_notifier_cannot_handle_fails_alone_and_the_others_are_sent(
+    sessions: sessionmaker[Session],
+) -> None:
+    queue(sessions, "a@example.gc.ca", "b@example.gc.ca", "c@example.gc.ca")
+
+    class Choking(RecordingNotifier):
+        def send(self, message: OutgoingMessage) -> str | None:
+            if message.recipient == "a@example.gc.ca":
+                raise ValueError("Header values may not contain linefeed or carriage return")
+            return super().send(message)
+
+    notifier = Choking()
+    report = deliver_due(sessions, notifier, max_attempts=3, now=FIXED_NOW)
+    assert (report.sent, report.retrying) == (2, 1)
+    assert "ValueError" in report.errors[0]
+    assert [sent.recipient for sent in notifier.sent] == ["b@example.gc.ca", "c@example.gc.ca"]
+    assert stored(sessions)[0] == ("a@example.gc.ca", "pending", 1)  # to be tried again
