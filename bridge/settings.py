@@ -252,10 +252,11 @@ class Settings(BaseSettings):
         return path.read_text().strip()
 
     def require_oidc(self) -> None:
-        if self.oidc_metadata_url is None or not self.oidc_client_id:
+        if self.oidc_metadata_url is None or not self.oidc_client_id or self.panel_url is None:
             raise SettingsError(
-                f"{env_name('oidc_enabled')} is on but {env_name('oidc_metadata_url')} and "
-                f"{env_name('oidc_client_id')} are not both set."
+                f"{env_name('oidc_enabled')} is on but {env_name('oidc_metadata_url')}, "
+                f"{env_name('oidc_client_id')} and {env_name('panel_url')} (the panel's public "
+                "address, which the provider sends users back to) are not all set."
             )
 
     def require_notifier(self) -> None:

@@ -82,6 +82,30 @@ def user_by_email(session: Session, email: str) -> PanelUser | None:
     return session.scalar(select(PanelUser).where(PanelUser.email == normalize_email(email)))
 
 
+def account_for_identity(
+    session: Session, issuer: str, subject: str, email: object, email_verified: object
+) -> PanelUser | None:
+    """The account a provider's ID token stands for, or None.
+
+    An account bound to this (issuer, subject) is it. Otherwise the token's e-mail address finds
+    the account only when the provider says the address is verified (the claim must be present
+    and true: Entra ID leaves it out, and a guest's address may be anyone's), and only if the
+    account is not bound to another identity; the account is then bound to this one.
+    """
+    bound = session.scalar(
+        select(PanelUser).where(PanelUser.oidc_issuer == issuer, PanelUser.oidc_subject == subject)
+    )
+    if bound is not None:
+        return bound
+    if email_verified is not True or not isinstance(email, str) or not email:
+        return None
+    account = user_by_email(session, email)
+    if account is None or account.oidc_subject is not None:
+        return None
+    account.oidc_issuer, account.oidc_subject = issuer, subject
+    return account
+
+
 def is_throttled(
     session: Session, email: str, address: str, throttle: Throttle, now: datetime | None = None
 ) -> bool:

@@ -9,6 +9,8 @@ with a key it does not publish, a wrong audience, an unverified e-mail) to see t
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import secrets
 import threading
 import time
@@ -40,7 +42,10 @@ class Identity:
     """Who the provider says is signing in, and how it may misbehave."""
 
     email: str = "someone@tbs-sct.gc.ca"
-    email_verified: bool = True
+    # None leaves the claim out of the ID token, as Entra ID often does.
+    email_verified: bool | None = True
+    # The provider's stable id of the person; by default one per e-mail address.
+    subject: str | None = None
     name: str = "Someone"
     audience: str = CLIENT_ID
     sign_with_unpublished_key: bool = False
@@ -73,6 +78,7 @@ class OIDCProvider:
                 subject_types_supported=["public"],
                 id_token_signing_alg_values_supported=["RS256"],
                 token_endpoint_auth_methods_supported=["client_secret_basic"],
+                code_challenge_methods_supported=["S256"],
             )
 
         @provider.get("/jwks")
@@ -84,10 +90,15 @@ class OIDCProvider:
             arguments = request.args
             if arguments.get("client_id") != CLIENT_ID or arguments.get("response_type") != "code":
                 return jsonify(error="invalid_request"), 400
+            if arguments.get("code_challenge_method") != "S256" or not arguments.get(
+                "code_challenge"
+            ):
+                return jsonify(error="invalid_request", error_description="PKCE S256 required"), 400
             code = secrets.token_urlsafe(16)
             self.codes[code] = {
                 "redirect_uri": arguments["redirect_uri"],
                 "nonce": arguments.get("nonce"),
+                "challenge": arguments["code_challenge"],
             }
             query = urlencode({"code": code, "state": arguments.get("state", "")})
             return redirect(f"{arguments['redirect_uri']}?{query}")
@@ -102,6 +113,10 @@ class OIDCProvider:
             grant = self.codes.pop(form.get("code", ""), None)
             if grant is None or grant["redirect_uri"] != form.get("redirect_uri"):
                 return jsonify(error="invalid_grant"), 400
+            verifier = form.get("code_verifier", "").encode()
+            digest = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=")
+            if digest.decode() != grant["challenge"]:
+                return jsonify(error="invalid_grant", error_description="PKCE verifier"), 400
             return jsonify(
                 access_token=secrets.token_urlsafe(16),
                 token_type="Bearer",
@@ -116,15 +131,16 @@ class OIDCProvider:
         identity = self.identity
         claims = {
             "iss": self.base_url,
-            "sub": f"subject-{identity.email}",
+            "sub": identity.subject or f"subject-{identity.email}",
             "aud": identity.audience,
             "iat": now,
             "exp": now + 300,
             "nonce": nonce,
             "email": identity.email,
-            "email_verified": identity.email_verified,
             "name": identity.name,
         }
+        if identity.email_verified is not None:
+            claims["email_verified"] = identity.email_verified
         key = self.rogue_key if identity.sign_with_unpublished_key else self.key
         return jwt.encode({"alg": "RS256", "kid": self.key.kid}, claims, key)
 

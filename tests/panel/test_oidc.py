@@ -53,11 +53,15 @@ def oidc_app(
             "BRIDGE_OIDC_METADATA_URL": provider.metadata_url,
             "BRIDGE_OIDC_CLIENT_ID": CLIENT_ID,
             "BRIDGE_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+            "BRIDGE_PANEL_URL": PANEL_URL,
         }
     )
     with transaction(sessions) as session:
         seed_departments(session)
     return create_app(settings, db_engine, testing=True)
+
+
+PANEL_URL = "https://bridge.tbs-sct.gc.ca"
 
 
 def through_provider(client: FlaskClient, start: str = "/sign-in/department") -> str:
@@ -103,7 +107,8 @@ def test_a_known_account_signs_in_and_lands_where_it_was_going(
     # The code was exchanged with the client's secret and the registered redirect URI.
     (exchange,) = provider.token_requests
     assert exchange["grant_type"] == "authorization_code"
-    assert exchange["redirect_uri"].endswith("/sign-in/department/callback")
+    assert exchange["redirect_uri"] == f"{PANEL_URL}/sign-in/department/callback"
+    assert exchange["code_verifier"]  # PKCE: the provider checked it against the S256 challenge
 
 
 def test_an_address_without_an_account_is_refused(oidc_app: Flask, provider: OIDCProvider) -> None:
@@ -122,6 +127,53 @@ def test_an_unverified_address_is_refused(
     client = oidc_app.test_client()
     through_provider(client)
     assert not is_signed_in(client)
+
+
+def test_an_id_token_without_email_verified_is_refused(
+    oidc_app: Flask, provider: OIDCProvider, make_user: UserFactory
+) -> None:
+    provider.identity.email = make_user(Role.ADMIN)
+    provider.identity.email_verified = None  # left out, as Entra ID often does
+    client = oidc_app.test_client()
+    assert urlsplit(through_provider(client)).path == "/sign-in"
+    assert not is_signed_in(client)
+
+
+def test_an_account_is_bound_to_the_first_identity_it_signed_in_as(
+    oidc_app: Flask, provider: OIDCProvider, make_user: UserFactory, sessions: sessionmaker[Session]
+) -> None:
+    from bridge.accounts.service import user_by_email
+
+    email = make_user(Role.ADMIN)
+    provider.identity.email, provider.identity.subject = email, "employee-1"
+    first = oidc_app.test_client()
+    through_provider(first)
+    assert is_signed_in(first)
+    with sessions() as session:
+        account = user_by_email(session, email)
+        assert account is not None and account.oidc_subject == "employee-1"
+        assert account.oidc_issuer == provider.base_url
+
+    # Another person given the same address (a reused mailbox, a guest) is not that account.
+    provider.identity.subject = "someone-else"
+    impostor = oidc_app.test_client()
+    through_provider(impostor)
+    assert not is_signed_in(impostor)
+
+    # The bound person is, whatever address the provider sends now.
+    provider.identity.subject, provider.identity.email = "employee-1", "renamed@tbs-sct.gc.ca"
+    provider.identity.email_verified = None
+    again = oidc_app.test_client()
+    through_provider(again)
+    assert is_signed_in(again)
+
+
+def test_the_redirect_uri_comes_from_the_panel_url_not_the_host_header(oidc_app: Flask) -> None:
+    client = oidc_app.test_client()
+    answer = client.get("/sign-in/department", headers={"Host": "attacker.example"})
+    query = parse_qs(urlsplit(answer.headers["Location"]).query)
+    assert query["redirect_uri"] == [f"{PANEL_URL}/sign-in/department/callback"]
+    assert query["code_challenge_method"] == ["S256"] and query["code_challenge"]
 
 
 @pytest.mark.parametrize("flaw", ["unpublished key", "other audience"])

@@ -22,7 +22,7 @@ from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from bridge.accounts.models import PanelUser
-from bridge.accounts.service import Throttle, authenticate, is_throttled, user_by_email
+from bridge.accounts.service import Throttle, account_for_identity, authenticate, is_throttled
 from bridge.panel import LoginUser, db
 from bridge.panel.forms import SignInForm
 from bridge.settings import Settings
@@ -103,7 +103,8 @@ def init_oidc(app: Flask, settings: Settings) -> None:
         client_secret=(
             settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else None
         ),
-        client_kwargs={"scope": "openid email profile"},
+        # PKCE (S256) on top of the client secret: a stolen code is worth nothing alone.
+        client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256"},
     )
     app.extensions["bridge_oidc"] = oauth
 
@@ -114,7 +115,14 @@ def oidc_start() -> Any:
     if oauth is None:
         return redirect(url_for("auth.sign_in"))
     session["oidc_next"] = _safe_next(request.args.get("next"))
-    return oauth.department.authorize_redirect(url_for("auth.oidc_callback", _external=True))
+    return oauth.department.authorize_redirect(_callback_url())
+
+
+def _callback_url() -> str:
+    """Built from BRIDGE_PANEL_URL, never from the request's Host header, which the client
+    chooses."""
+    settings: Settings = current_app.config["BRIDGE_SETTINGS"]
+    return f"{str(settings.panel_url).rstrip('/')}{url_for('auth.oidc_callback')}"
 
 
 @blueprint.route("/sign-in/department/callback")
@@ -129,8 +137,12 @@ def oidc_callback() -> Any:
         flash(_("Sign-in through your department did not succeed. Try again."), "error")
         return redirect(url_for("auth.sign_in"))
     claims = token.get("userinfo") or {}
-    email = claims.get("email") if claims.get("email_verified", True) else None
-    user = user_by_email(db(), email) if email else None
+    issuer, subject = str(claims.get("iss") or ""), str(claims.get("sub") or "")
+    user = None
+    if issuer and subject:
+        user = account_for_identity(
+            db(), issuer, subject, claims.get("email"), claims.get("email_verified")
+        )
     if user is None or not user.active:
         flash(
             _("There is no active panel account for this e-mail address. Ask an administrator."),
