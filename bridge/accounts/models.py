@@ -42,6 +42,9 @@ class PanelUser(Base):
     # does not.
     oidc_issuer: Mapped[str | None] = mapped_column(String(300))
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    # Every panel session carries the epoch it began in; moving it on (sign-out, a new password,
+    # other roles, deactivation) ends every session of the account, cookies copied included.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -66,12 +66,26 @@ def create_user(
     return user
 
 
+def end_sessions(user: PanelUser) -> None:
+    """Every session of this account ends at its next request."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def set_active(user: PanelUser, active: bool) -> None:
+    if user.active is not False and not active:
+        end_sessions(user)
+    user.active = active
+
+
 def set_grants(user: PanelUser, grants: Iterable[tuple[Role, int | None]]) -> None:
+    """Grant exactly these roles; a session that began with other roles ends."""
     wanted = {
         (role.value, department if role is Role.APPROVER else None) for role, department in grants
     }
     if any(role == Role.APPROVER.value and department is None for role, department in wanted):
         raise AccountError("an approver must be given at least one department")
+    if {(grant.role, grant.department_id) for grant in user.grants} != wanted:
+        end_sessions(user)
     user.grants = [
         RoleGrant(role=role, department_id=department)
         for role, department in sorted(wanted, key=str)
@@ -151,3 +165,4 @@ def set_password(user: PanelUser, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
     user.password_hash = HASHER.hash(password)
+    end_sessions(user)

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from bridge.accounts.models import PanelUser
 from bridge.db.engine import make_engine, session_factory
+from bridge.panel import sessions
 from bridge.panel.access import allowed
 from bridge.panel.findings import init_findings
 from bridge.panel.i18n import init_i18n
@@ -54,6 +55,7 @@ def create_app(
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
+        PERMANENT_SESSION_LIFETIME=sessions.LIFETIME,
         TESTING=testing,
         BRIDGE_SETTINGS=settings,
         BRIDGE_ENGINE=engine,
@@ -112,12 +114,14 @@ def _init_login(app: Flask) -> None:
     manager = LoginManager(app)
     manager.login_view = "auth.sign_in"
     manager.login_message = None
-    manager.session_protection = "strong"
+    # Flask-Login's own protection compares a digest of X-Forwarded-For, which any client can
+    # send; sessions are bound to the account's epoch and to their lifetimes instead.
+    manager.session_protection = None
 
     @manager.user_loader  # type: ignore[untyped-decorator]
     def load_user(user_id: str) -> Any:
         user = db().get(PanelUser, int(user_id))
-        if user is None or not user.active:
+        if user is None or not user.active or not sessions.still_open(session, user):
             return None
         return LoginUser(user)
 

@@ -18,12 +18,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from bridge.accounts.models import PanelUser
-from bridge.accounts.service import Throttle, account_for_identity, authenticate, is_throttled
-from bridge.panel import LoginUser, db
+from bridge.accounts.service import (
+    Throttle,
+    account_for_identity,
+    authenticate,
+    end_sessions,
+    is_throttled,
+)
+from bridge.panel import LoginUser, db, sessions
 from bridge.panel.forms import SignInForm
 from bridge.settings import Settings
 
@@ -50,6 +56,7 @@ def _start_session(user: PanelUser) -> Response:
     session.clear()
     if language or user.language:
         session["language"] = language or user.language
+    sessions.begin(session, user)
     login_user(LoginUser(user))
     return redirect(_safe_next(request.args.get("next")))
 
@@ -80,6 +87,9 @@ def sign_in() -> Any:
 @blueprint.route("/sign-out", methods=["POST"])
 def sign_out() -> Response:
     language = session.get("language")
+    if current_user.is_authenticated:
+        end_sessions(current_user.account)  # a copy of the cookie stops working too
+        db().commit()
     logout_user()
     session.clear()
     if language:

@@ -11,7 +11,13 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from bridge.accounts.models import PanelUser, Role
-from bridge.accounts.service import AccountError, create_user, set_grants, set_password
+from bridge.accounts.service import (
+    AccountError,
+    create_user,
+    set_active,
+    set_grants,
+    set_password,
+)
 from bridge.audit.service import record
 from bridge.departments.service import all_departments
 from bridge.panel import db, get_or_404
@@ -76,7 +82,7 @@ def create() -> Any:
                 form.password.data or None,
                 _grants(form),
             )
-            user.active = form.active.data
+            set_active(user, form.active.data)
         except AccountError:
             form.email.errors = [
                 *form.email.errors,
@@ -101,7 +107,7 @@ def edit(user_id: int) -> Response | Any:
     if form.validate_on_submit():
         before = describe(user)
         user.display_name = form.display_name.data or user.display_name
-        user.active = form.active.data
+        set_active(user, form.active.data)
         set_grants(user, _grants(form))
         if form.password.data:
             set_password(user, form.password.data)
