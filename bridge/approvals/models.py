@@ -88,6 +88,9 @@ class ApprovalRequest(Base):
     # pressed publish), the content after the bilingual copy was written, and the attempts.
     publish_authorized_by: Mapped[str | None] = mapped_column(Text)
     copy_hash: Mapped[str | None] = mapped_column(String(64))
+    # The bilingual copy (field → text in both languages) as it stood at the last approval:
+    # what publication writes, whatever the translations say later.
+    approved_copy: Mapped[dict[str, str] | None] = mapped_column(JSONDocument)
     publish_attempts: Mapped[int] = mapped_column(Integer, default=0)
     publish_error: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -41,8 +41,8 @@ from bridge.marketplace.models import CWUOpportunity, OpportunityKind, Opportuni
 from bridge.settings import Settings
 from bridge.sync.fingerprints import content_hash
 from bridge.sync.models import Opportunity
-from bridge.translations.public_copy import bilingual_copy, marketplace_fields
-from bridge.translations.service import authored, field_statuses
+from bridge.translations.public_copy import marketplace_fields
+from bridge.translations.service import public_copy
 
 log = logging.getLogger(__name__)
 
@@ -141,17 +141,10 @@ class Publisher:
         kind = OpportunityKind(opportunity.kind)
         copy: dict[str, str] = {}
         if self.settings.approvals_bilingual_copy and kind is OpportunityKind.CODE_WITH_US:
-            copy = self._bilingual(session, opportunity)
+            # What the approvers approved, not the translations as they stand now.
+            copy = dict(request.approved_copy or public_copy(session, opportunity))
         return Plan(request.id, kind, opportunity.id, request.content_hash, request.copy_hash,
                     copy, approval_note(session, request))  # fmt: skip
-
-    @staticmethod
-    def _bilingual(session: Session, opportunity: Opportunity) -> dict[str, str]:
-        _, language = authored(session, opportunity)
-        statuses = [item for item in field_statuses(session, opportunity) if not item.outdated]
-        sources = {item.field: item.source for item in statuses}
-        translations = {item.field: item.translation for item in statuses}
-        return bilingual_copy(sources, translations, "fr" if language == "en" else "en")
 
     # One attempt ------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from bridge.rules.money import contract_value
 from bridge.rules.settings import load_rule_settings
 from bridge.settings import PROJECT_ROOT
 from bridge.sync.models import Opportunity
+from bridge.translations.service import public_copy
 
 SEED_FILE = PROJECT_ROOT / "config" / "approvals.toml"
 
@@ -171,6 +172,7 @@ def decide(
         request.status = RequestStatus.CHANGES_REQUESTED.value
     elif last:
         request.status, request.closed_at = RequestStatus.APPROVED.value, now
+        request.approved_copy = public_copy(session, opportunity)
     session.flush()
     _tell(session, request, made, step, now)
     record(session, Actor.user(user.id, user.display_name), f"approval.{decision.value}",

@@ -20,6 +20,7 @@ from bridge.rules.context import Language, source_language, source_texts, text_h
 from bridge.rules.models import RuleEvaluation, RuleFinding, Translation
 from bridge.sync.models import Opportunity
 from bridge.translations.interchange import ExportUnit, ImportResult
+from bridge.translations.public_copy import bilingual_copy
 
 NEEDS_TRANSLATION = ("bilingual.missing", "bilingual.outdated")
 
@@ -67,6 +68,15 @@ def authored(session: Session, opportunity: Opportunity) -> tuple[list[tuple[str
         source_texts(opportunity, translations),
         source_language(opportunity, translations),
     )
+
+
+def public_copy(session: Session, opportunity: Opportunity) -> dict[str, str]:
+    """Field → text in both languages, from the current translations of its current texts."""
+    _, language = authored(session, opportunity)
+    statuses = [item for item in field_statuses(session, opportunity) if not item.outdated]
+    sources = {item.field: item.source for item in statuses}
+    translations = {item.field: item.translation for item in statuses}
+    return bilingual_copy(sources, translations, "fr" if language == "en" else "en")
 
 
 def field_statuses(session: Session, opportunity: Opportunity) -> list[FieldStatus]:

@@ -24,10 +24,10 @@ from bridge.rules.models import RuleEvaluation
 from bridge.settings import Settings, load_settings
 from bridge.sync.models import Opportunity
 from bridge.sync.service import SyncService
-from bridge.translations.service import field_statuses
+from bridge.translations.service import field_statuses, save_translation
 from tests.approvals.conftest import AUTHOR, People, attempt, translate
 from tests.fakes.marketplace import BASE_URL, FakeMarketplace
-from tests.rules.test_pipeline import CWU, ENGLISH, FRENCH, UNDER_REVIEW
+from tests.rules.test_pipeline import CWU, ENGLISH, FRENCH, TRANSLATOR, UNDER_REVIEW
 
 DETAIL = rf"opportunities/{CWU}/{UNDER_REVIEW}$"
 LOST = (502, {"Content-Type": "text/html"}, "Bad Gateway")
@@ -112,6 +112,22 @@ def test_the_whole_path_publishes_both_languages_once(
         "step_approved", "step_approved", "step_approved", "approved", "published"]  # fmt: skip
     assert "step_awaiting" in messages_to(sessions, "second@tbs-sct.gc.ca")
     assert "published" in messages_to(sessions, "admin@tbs-sct.gc.ca")
+
+
+def test_a_translation_changed_after_approval_is_not_published(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
+    client: MarketplaceClient, db_url: str, db_engine: Engine,
+) -> None:  # fmt: skip
+    approve_every_step(sessions, world)
+    with transaction(sessions) as session:
+        opportunity = session.get_one(Opportunity, UNDER_REVIEW)
+        save_translation(session, opportunity, "title", "Titre que personne n'a approuvé",
+                         TRANSLATOR)  # fmt: skip
+    service(db_url, db_engine, client).run_once()
+    published = fake.opportunities[CWU][UNDER_REVIEW]
+    assert published["status"] == "PUBLISHED"
+    assert published["title"] == f"{ENGLISH['title']} / {FRENCH['title']}"  # as approved
+    assert "personne" not in json.dumps(published)
 
 
 def test_without_auto_publish_an_administrator_lets_it_go(
