@@ -21,6 +21,7 @@ from bridge import __version__
 from bridge.accounts.models import Role
 from bridge.accounts.service import AccountError, create_user
 from bridge.approvals.service import seed_chains
+from bridge.audit import keeping as audit_keeping
 from bridge.audit.models import AuditEntry
 from bridge.audit.service import Actor, record
 from bridge.audit.service import verify as verify_chain
@@ -53,6 +54,7 @@ class Context:
                 self._settings = load_settings()
             except SettingsError as exc:
                 raise click.ClickException(str(exc)) from None
+            audit_keeping.configure_from(self._settings)
             logging.getLogger().setLevel(self._settings.log_level)
         return self._settings
 

@@ -39,6 +39,7 @@ SECRET_FIELDS = frozenset(
     {
         "marketplace_session",
         "secret_key",
+        "audit_key",
         "oidc_client_secret",
         "smtp_password",
         "gc_notify_api_key",
@@ -94,6 +95,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     # Signs the panel's session cookies; when unset, one is generated once into the data dir.
     secret_key: SecretStr | None = Field(default=None, repr=False)
+    # The key of the audit chain's HMACs: kept outside the database, which must not be able to
+    # recompute the chain (generated into the data directory when not set).
+    audit_key: SecretStr | None = Field(default=None, repr=False)
     # How many proxies in front of the panel to trust for X-Forwarded-* (HTTPS, client address).
     trusted_proxies: int = Field(default=0, ge=0, le=5)
     default_language: Literal["en", "fr"] = "en"
@@ -244,11 +248,25 @@ class Settings(BaseSettings):
         """The cookie-signing key: from the environment, or generated once and kept on disk."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
-        path = self.data_dir / "secret_key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+        return self._kept_secret("secret_key")
+
+    def audit_secret(self) -> str:
+        """The audit chain's key: from the environment, or generated once and kept on disk."""
+        if self.audit_key is not None:
+            return self.audit_key.get_secret_value()
+        return self._kept_secret("audit_key")
+
+    def _kept_secret(self, name: str) -> str:
+        """A random key generated once into the data directory, readable by its owner alone
+        from the moment it exists (created exclusively with mode 0600, in a 0700 directory)."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = self.data_dir / name
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
 
     def require_oidc(self) -> None:

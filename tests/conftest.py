@@ -19,6 +19,7 @@ import time_machine
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bridge.audit import keeping
 from bridge.db.engine import make_engine, session_factory
 from bridge.db.migrate import upgrade
 from bridge.marketplace.client import MarketplaceClient
@@ -86,6 +87,14 @@ def db_engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(db_engine: Engine) -> sessionmaker[Session]:
     return session_factory(db_engine)
+
+
+@pytest.fixture(autouse=True)
+def audit_keeping(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test writes its audit entries under a key of its own, with the chain's head kept
+    in a directory of its own (the panel and the command line configure theirs from settings)."""
+    keeping.configure(b"a test's audit key", tmp_path_factory.mktemp("audit") / keeping.HEAD_FILE)
+    yield
 
 
 @pytest.fixture

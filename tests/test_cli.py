@@ -6,6 +6,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import responses
@@ -16,12 +17,13 @@ from tests.fakes.marketplace import BASE_URL, FakeMarketplace
 
 
 @pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch, db_url: str) -> Iterator[None]:
+def environment(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path) -> Iterator[None]:
     for name in ("BRIDGE_MARKETPLACE_URL", "BRIDGE_MARKETPLACE_SESSION", "BRIDGE_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BRIDGE_MARKETPLACE_URL", BASE_URL)
     monkeypatch.setenv("BRIDGE_MARKETPLACE_SESSION", "s%3Asession.signature")
     monkeypatch.setenv("BRIDGE_DATABASE_URL", db_url)
+    monkeypatch.setenv("BRIDGE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BRIDGE_HTTP_MAX_ATTEMPTS", "1")
     yield
 

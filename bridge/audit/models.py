@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, event
+from sqlalchemy import Boolean, Integer, String, Text, event, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bridge.db.base import Base, JSONDocument
@@ -30,6 +30,8 @@ class AuditEntry(Base):
     # Unique: two writers racing for the same predecessor cannot both append.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # An HMAC under the key kept outside the database; false for entries from before that key.
+    keyed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
 
 
 class AppendOnlyViolation(Exception):

@@ -2,12 +2,15 @@
 
 ``record`` appends inside the caller's transaction, so an audited change and its entry commit
 together or not at all. ``verify`` recomputes every hash: an entry edited, deleted or inserted
-out of band shows up as the first broken link.
+out of band shows up as the first broken link, and newest entries deleted show against the head
+kept outside the database (``keeping``). Hashes are HMACs under a key the database does not
+hold; entries written before the chain was keyed keep their plain SHA-256.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bridge.audit.keeping import Head, keeping, read_head, remember_head
 from bridge.audit.models import GENESIS_HASH, AuditEntry
 from bridge.clock import utcnow
 
@@ -47,6 +51,8 @@ def entry_hash(
     target_id: str,
     before: Any,
     after: Any,
+    *,
+    keyed: bool = True,
 ) -> str:
     document = {
         "prev": prev_hash,
@@ -57,8 +63,10 @@ def entry_hash(
         "before": before,
         "after": after,
     }
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str).encode()
+    if not keyed:  # an entry from before the chain was keyed
+        return hashlib.sha256(canonical).hexdigest()
+    return hmac.new(keeping().key, canonical, hashlib.sha256).hexdigest()
 
 
 def last_hash(session: Session) -> str:
@@ -91,6 +99,7 @@ def record(
         before=before,
         after=after,
         prev_hash=prev,
+        keyed=True,
         hash=entry_hash(
             prev,
             occurred_at,
@@ -105,6 +114,7 @@ def record(
     )
     session.add(entry)
     session.flush()
+    remember_head(session, Head(entry.id, entry.hash))
     return entry
 
 
@@ -115,11 +125,16 @@ class ChainBreak:
 
 
 def verify(session: Session) -> ChainBreak | None:
-    """The first broken link of the chain, or ``None`` when every entry checks out."""
+    """The first broken link of the chain, or ``None`` when every entry checks out and the
+    chain still reaches the head written outside the database."""
     expected_prev = GENESIS_HASH
+    last: AuditEntry | None = None
+    head = read_head()
     for entry in _entries(session):
         if entry.prev_hash != expected_prev:
             return ChainBreak(entry.id, "does not follow the entry before it")
+        if last is not None and last.keyed and not entry.keyed:
+            return ChainBreak(entry.id, "it is not keyed, and follows a keyed entry")
         recomputed = entry_hash(
             entry.prev_hash,
             entry.occurred_at,
@@ -130,10 +145,17 @@ def verify(session: Session) -> ChainBreak | None:
             entry.target_id,
             entry.before,
             entry.after,
+            keyed=entry.keyed,
         )
         if recomputed != entry.hash:
             return ChainBreak(entry.id, "its content was changed after it was written")
-        expected_prev = entry.hash
+        if head is not None and entry.id == head.entry_id and entry.hash != head.hash:
+            return ChainBreak(entry.id, "it is not the entry the chain's head outside the "
+                                        "database names")  # fmt: skip
+        expected_prev, last = entry.hash, entry
+    if head is not None and (last is None or last.id < head.entry_id):
+        return ChainBreak(head.entry_id, "the newest entries are missing: the chain's head "
+                                         "outside the database goes further")  # fmt: skip
     return None
 
 

@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
 from bridge.accounts.models import PanelUser
+from bridge.audit import keeping as audit_keeping
 from bridge.db.engine import make_engine, session_factory
 from bridge.panel import sessions
 from bridge.panel.access import allowed
@@ -46,6 +47,7 @@ def create_app(
     testing: bool = False,
 ) -> Flask:
     app = Flask(__name__)
+    audit_keeping.configure_from(settings)
     engine = engine or make_engine(settings.effective_database_url)
     app.config.update(
         SECRET_KEY=settings.panel_secret(),

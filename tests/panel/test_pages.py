@@ -10,12 +10,17 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.accounts.models import PanelUser, Role
-from bridge.audit.models import AuditEntry
+from bridge.audit.models import GENESIS_HASH, AuditEntry
+from bridge.audit.service import entry_hash
+from bridge.cli import main
 from bridge.clock import utcnow
 from bridge.marketplace.client import MarketplaceClient
+from bridge.panel import db
+from bridge.settings import Settings
 from bridge.sync.models import SyncRun
 from tests.fakes.marketplace import FakeMarketplace
 from tests.sync.helpers import make_sync
@@ -130,36 +135,63 @@ def test_an_admin_creates_and_edits_an_account_and_both_are_audited(
     assert "password" not in str(entries[0].after)
 
 
+def bypass_append_only(database: Session) -> None:
+    """What someone with the database owner's rights can do: lift the append-only triggers."""
+    if database.get_bind().dialect.name == "postgresql":
+        database.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+    else:
+        database.execute(text("DROP TRIGGER audit_log_no_update"))
+        database.execute(text("DROP TRIGGER audit_log_no_delete"))
+
+
+@pytest.mark.parametrize("tampering", ["edit", "delete the newest", "recompute the chain"])
 def test_the_audit_chain_detects_tampering_in_the_panel_and_the_cli(
-    app: Flask, signed_in: Callable[..., FlaskClient], db_url: str, monkeypatch: object
-) -> None:
+    app: Flask, signed_in: Callable[..., FlaskClient], db_url: str, panel_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch, tampering: str,
+) -> None:  # fmt: skip
     operator = signed_in(Role.OPERATOR)
     for _ in range(3):
         operator.post("/sync/run-now")
     assert "The audit chain is intact" in operator.get("/audit/").get_data(as_text=True)
-
-    import pytest
-
-    assert isinstance(monkeypatch, pytest.MonkeyPatch)
     monkeypatch.setenv("BRIDGE_DATABASE_URL", db_url)
-    from bridge.cli import main
-
+    monkeypatch.setenv("BRIDGE_DATA_DIR", str(panel_settings.data_dir))
     result = CliRunner().invoke(main, ["audit", "verify"])
     assert result.exit_code == 0 and "intact (3 entries)" in result.stdout
 
-    from bridge.panel import db
-
     with app.test_request_context():
         database = db()
-        second = database.scalars(select(AuditEntry.id).order_by(AuditEntry.id)).all()[1]
-        database.execute(
-            text("UPDATE audit_log SET actor_name = 'someone else' WHERE id = :id"), {"id": second}
-        )
+        entries = database.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        with pytest.raises(DBAPIError, match="never"):  # the database itself refuses
+            database.execute(text("UPDATE audit_log SET actor_name = 'x' WHERE id = :id"),
+                             {"id": entries[1].id})  # fmt: skip
+        database.rollback()
+        with pytest.raises(DBAPIError, match="never"):
+            database.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": entries[2].id})
+        database.rollback()
+        bypass_append_only(database)
+        if tampering == "edit":
+            broken = entries[1].id
+            database.execute(text("UPDATE audit_log SET actor_name = 'someone else' "
+                                  "WHERE id = :id"), {"id": broken})  # fmt: skip
+        elif tampering == "delete the newest":
+            broken = entries[2].id
+            database.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": broken})
+        else:  # the whole chain recomputed, as unkeyed entries, without the key
+            broken, prev = entries[-1].id, GENESIS_HASH
+            for entry in entries:
+                digest = entry_hash(prev, entry.occurred_at, entry.actor, "someone else",
+                                    entry.action, entry.target_type, entry.target_id,
+                                    entry.before, entry.after, keyed=False)  # fmt: skip
+                database.execute(text("UPDATE audit_log SET actor_name = 'someone else', "
+                                      "keyed = :no, prev_hash = :prev, hash = :hash "
+                                      "WHERE id = :id"), {"no": False, "prev": prev,
+                                      "hash": digest, "id": entry.id})  # fmt: skip
+                prev = digest
         database.commit()
     page = operator.get("/audit/").get_data(as_text=True)
-    assert f"broken at entry {second}" in page
+    assert f"broken at entry {broken}" in page
     result = CliRunner().invoke(main, ["audit", "verify"])
-    assert result.exit_code == 1 and f"broken at entry {second}" in result.stderr
+    assert result.exit_code == 1 and f"broken at entry {broken}" in result.stderr
 
 
 def test_audit_entries_refuse_changes_through_the_application(app: Flask) -> None:

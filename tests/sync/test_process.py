@@ -25,6 +25,7 @@ def bridge_environment(url: str, database: Path) -> dict[str, str]:
         BRIDGE_MARKETPLACE_URL=url,
         BRIDGE_MARKETPLACE_SESSION="s%3Asession.signature",
         BRIDGE_DATABASE_URL=f"sqlite:///{database}",
+        BRIDGE_DATA_DIR=str(database.parent / "data"),
         BRIDGE_HTTP_CONCURRENCY="2",
     )
     return environment
