@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bridge.exports.record import AwardRecord
 from bridge.settings import PROJECT_ROOT
+from bridge.spreadsheet import runs_as_formula
 
 REFERENCE = PROJECT_ROOT / "config" / "reference"
 INDIVIDUAL_TABLE = REFERENCE / "proactive-disclosure-contracts.json"
@@ -262,6 +263,11 @@ def _rule_errors(row: Mapping[str, str]) -> list[tuple[str, str]]:
     return errors
 
 
+FORMULA = (
+    "starts with =, +, - or @, which a spreadsheet runs as a formula: correct it at its source"
+)
+
+
 def validate(table: Table, rows: Sequence[Mapping[str, str]]) -> list[RowError]:
     """Every problem the portal would refuse the rows for; empty when they may be delivered."""
     problems: list[RowError] = []
@@ -271,6 +277,9 @@ def validate(table: Table, rows: Sequence[Mapping[str, str]]) -> list[RowError]:
     # dates), so each distinct value of a field is judged once.
     checked = [spec for spec in table.fields
                if spec.required or spec.choices is not None or spec.type != "text"]  # fmt: skip
+    # The portal must receive the text unchanged, so text a spreadsheet would run is refused
+    # (to be corrected at its source) rather than neutralised.
+    texts = [spec.id for spec in table.fields if spec.type == "text"]
     judged: dict[tuple[str, str], list[str]] = {}
     for number, row in enumerate(rows, start=1):
         if row.keys() != columns:  # the order is the CSV writer's job
@@ -282,6 +291,8 @@ def validate(table: Table, rows: Sequence[Mapping[str, str]]) -> list[RowError]:
             if found is None:
                 found = judged[(spec.id, value)] = _format_errors(spec, value)
             problems += [RowError(number, spec.id, message) for message in found]
+        problems += [RowError(number, field, FORMULA) for field in texts
+                     if runs_as_formula(row[field])]  # fmt: skip
         problems += [RowError(number, field, message) for field, message in _rule_errors(row)]
         key = tuple(row[name] for name in table.primary_key)
         if key in keys:

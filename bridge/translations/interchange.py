@@ -29,6 +29,8 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from bridge.spreadsheet import as_text_cell, from_text_cell
+
 Language = Literal["en", "fr"]
 LANGUAGES: Final[dict[str, Language]] = {"en": "en", "fr": "fr"}
 
@@ -230,7 +232,9 @@ def export_csv(
     """RFC 4180 CSV in UTF-8 with a byte-order mark, without which Excel garbles the accents.
 
     Each row says its languages, so one file may hold both directions; pass a language to insist
-    on it. Every field is quoted and line ends inside a text are kept as they are.
+    on it. Every field is quoted and line ends inside a text are kept as they are. Texts are
+    marketplace content, so a text a spreadsheet would run as a formula is written as text (a
+    leading apostrophe, removed again from a translation that comes back with one).
     """
     _check_export(units, source_language, target_language)
     buffer = io.StringIO(newline="")
@@ -242,8 +246,8 @@ def export_csv(
             unit.source_language,
             unit.target_language,
             unit.source_hash,
-            unit.note,
-            unit.source_text,
+            as_text_cell(unit.note),
+            as_text_cell(unit.source_text),
             "",
         )
         for unit in units
@@ -514,6 +518,12 @@ def _csv_columns(header: list[str]) -> dict[str, int]:
     return {name: names.index(name) for name in CSV_REQUIRED}
 
 
+def _translation(cell: str | None) -> str | None:
+    """Kept exactly (spaces and line ends are the translator's), but for the apostrophe a
+    spreadsheet-safe cell may carry."""
+    return None if cell is None else from_text_cell(cell)
+
+
 def _csv_candidate(row: list[str], columns: dict[str, int], number: int) -> _Candidate:
     def cell(name: str) -> str | None:
         position = columns[name]
@@ -524,5 +534,5 @@ def _csv_candidate(row: list[str], columns: dict[str, int], number: int) -> _Can
         unit_id=(cell("unit_id") or "").strip(),
         source_hash=(cell("source_hash") or "").strip(),
         target_language=cell("target_language") or "",
-        target=cell("target_text"),  # kept exactly: spaces and line ends are the translator's
+        target=_translation(cell("target_text")),
     )

@@ -129,6 +129,9 @@ def a_record() -> AwardRecord:
     ({"vendor_postal_code": "V8"}, "vendor_postal_code"),
     ({"economic_object_code": "47"}, "economic_object_code"),
     ({"reference_number": ""}, "reference_number"),
+    ({"vendor_name": '=HYPERLINK("https://evil.example","Vendor One")'}, "vendor_name"),
+    ({"description_en": "+cmd|' /C calc'!A0"}, "description_en"),
+    ({"vendor_name": "@SUM(1+1)*cmd"}, "vendor_name"),
 ])  # fmt: skip
 def test_a_row_the_portal_would_refuse_is_caught(change: dict[str, str], field: str) -> None:
     table = load_table(INDIVIDUAL_TABLE)

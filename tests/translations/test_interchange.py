@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bridge.spreadsheet import from_text_cell
 from bridge.translations.interchange import (
     CSV_COLUMNS,
     MAX_IMPORT_BYTES,
@@ -108,7 +109,9 @@ def filled_csv(
     """What a spreadsheet saves: its own quoting (only where needed), any columns, any order."""
     rows = list(csv.DictReader(io.StringIO(document.decode("utf-8-sig"), newline="")))
     for row in rows:
-        row["target_text"] = "" if row["unit_id"] in skip else f"FR: {row['source_text']}"
+        # A spreadsheet shows a text cell without the apostrophe that keeps it from running.
+        source = from_text_cell(row["source_text"])
+        row["target_text"] = "" if row["unit_id"] in skip else f"FR: {source}"
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, columns, delimiter=delimiter, extrasaction="ignore")
     writer.writeheader()
@@ -260,6 +263,23 @@ def test_the_csv_file_opens_in_a_spreadsheet() -> None:
         [u.unit_id, u.source_language, u.target_language, u.source_hash, u.note, u.source_text, ""]
         for u in units
     ]
+
+
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("https://evil.example","Click")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"]
+)
+def test_a_text_a_spreadsheet_would_run_is_written_as_text_and_read_back(text: str) -> None:
+    units = [unit(0, text)]
+    document = export_csv(units)
+    [row] = list(csv.DictReader(io.StringIO(document.decode("utf-8-sig"), newline="")))
+    assert row["source_text"] == f"'{text}"  # shown as text, never run
+    row["target_text"] = f"'{text}"  # a translator who kept the same text, as text
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerow(row)
+    [imported] = import_csv(out.getvalue().encode()).units
+    assert imported.target_text == text
 
 
 def test_an_export_holds_one_language_pair_and_unique_ids() -> None:
