@@ -74,7 +74,7 @@ def test_submitted_for_review_routed_approved_in_the_panel_and_published_in_both
         browser: FlaskClient = app.test_client()
         sign_in(browser, email)
         if number == 2:
-            browser.get("/language/fr")  # one approver works in French
+            browser.post("/language/fr")  # one approver works in French
         queue = browser.get("/approvals/").get_data(as_text=True)
         assert f"/approvals/{request.id}" in queue
         answer = browser.post(f"/approvals/{request.id}", data={"approve": "1"},

@@ -50,7 +50,7 @@ def test_approvers_see_their_queue_and_decide_step_by_step(
     third = signed_in(Role.APPROVER)
     blocked = third.post(f"/approvals/{request_id}", data={"approve": "1"}, follow_redirects=True)
     assert "Blocking findings remain" in blocked.get_data(as_text=True)
-    third.get("/language/fr")
+    third.post("/language/fr")
     blocked = third.post(f"/approvals/{request_id}", data={"approve": "1"}, follow_redirects=True)
     assert "Des constats bloquants subsistent" in blocked.get_data(as_text=True)
 
@@ -109,7 +109,7 @@ def test_the_dashboard_tells_each_role_what_waits_for_them(
         "texts waiting for a translation" in admin and "opportunities without a department" in admin
     )
     translator = signed_in(Role.TRANSLATOR)
-    translator.get("/language/fr")
+    translator.post("/language/fr")
     assert "textes en attente de traduction" in translator.get("/").get_data(as_text=True)
 
 
@@ -122,7 +122,7 @@ def test_an_opportunity_shows_its_approval_timeline_in_both_languages(
     page = approver.get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)
     assert "Approval timeline" in page and "Changes requested" in page
     assert "asked for changes (Shorter.)" in page and f"/approvals/{request_id}" in page
-    approver.get("/language/fr")
+    approver.post("/language/fr")
     page = approver.get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)
     assert "Historique des approbations" in page and "a demandé des modifications" in page
     viewer = signed_in(Role.VIEWER).get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)

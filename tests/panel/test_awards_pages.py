@@ -54,7 +54,7 @@ def test_procurement_completes_an_award_and_each_change_is_delivered_again(
     refused = staff.post(f"/awards/{AWARDED}/coding", data={**coding, "commodity_type": "Z"},
                          follow_redirects=True)  # fmt: skip
     assert "commodity_type: choose a code from its list." in refused.get_data(as_text=True)
-    staff.get("/language/fr")
+    staff.post("/language/fr")
     missing = staff.post(f"/awards/{AWARDED}/amendments", data={"change": "1 500,00"},
                          follow_redirects=True).get_data(as_text=True)  # fmt: skip
     assert "Entrez la date d'entrée en vigueur." in missing.replace("&#39;", "'")
@@ -90,7 +90,7 @@ def test_reports_download_valid_files_and_say_why_not(
     json_answer = staff.get("/awards/reports?period=2026&format=json")
     assert json_answer.status_code == 200 and json_answer.json is not None
     assert json_answer.json[0]["year"] == "2026"
-    staff.get("/language/fr")
+    staff.post("/language/fr")
     bad = staff.get("/awards/reports?period=Q3&format=csv")
     assert bad.status_code == 400
     assert "Entrez un trimestre comme 2026-2027-Q3" in bad.get_data(as_text=True)
@@ -122,7 +122,7 @@ def test_a_held_back_record_says_why(signed_in: SignedIn, sessions: sessionmaker
         problem = "invalid export: disclosure row 1 commodity_type"
         session.add(ExportedAward(opportunity_id=AWARDED, revision=0, coding={}, problem=problem))
     staff = signed_in(Role.PROCUREMENT)
-    staff.get("/language/fr")
+    staff.post("/language/fr")
     page = staff.get(f"/awards/{AWARDED}").get_data(as_text=True).replace("&#39;", "'")
     assert "Retenu : ses documents ne respectent pas leur format" in page
     assert "commodity_type" in page

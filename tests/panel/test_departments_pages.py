@@ -98,6 +98,6 @@ def test_department_errors_in_both_languages(
     assert "Another department uses this acronym." in admin.post(
         f"/departments/{department.id}", data=taken
     ).get_data(as_text=True)
-    admin.get("/language/fr")
+    admin.post("/language/fr")
     page = admin.post(f"/departments/{department.id}", data=bad).get_data(as_text=True)
     assert "Entrez le nom en anglais." in page and "Ce n'est pas un domaine de courriel" in page

@@ -35,11 +35,11 @@ def test_every_message_is_translated_and_none_is_fuzzy(language: str) -> None:
 
 def test_french_pages_are_in_french(signed_in: Callable[..., FlaskClient]) -> None:
     client = signed_in(Role.ADMIN)
-    client.get("/language/fr")
+    client.post("/language/fr")
     page = client.get("/opportunities/").get_data(as_text=True)
     assert '<html lang="fr">' in page
     assert "Occasions" in page and "Codez avec nous" in page
-    assert ">English</a>" in page
+    assert 'lang="en">English</button>' in page
     assert "30\u00a0000,00\u00a0$" in page
 
 
@@ -48,14 +48,14 @@ def test_english_money_and_toggle(signed_in: Callable[..., FlaskClient]) -> None
     page = client.get("/opportunities/").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "$30,000.00" in page
-    assert ">Français</a>" in page
+    assert 'lang="fr">Français</button>' in page
 
 
 def test_the_choice_is_remembered_on_the_account(app: Flask, make_user: Callable[..., str]) -> None:
     email = make_user(Role.VIEWER)
     first = app.test_client()
     sign_in(first, email)
-    first.get("/language/fr")
+    first.post("/language/fr")
     second = app.test_client()
     sign_in(second, email)
     assert "Tableau de bord" in second.get("/").get_data(as_text=True)
@@ -75,7 +75,7 @@ def test_money_formats(app: Flask) -> None:
 
 def test_form_errors_come_in_the_readers_language(app: Flask) -> None:
     client = app.test_client()
-    client.get("/language/fr")
+    client.post("/language/fr")
     page = client.post("/sign-in", data={"email": "", "password": ""}).get_data(as_text=True)
     assert "Entrez votre adresse courriel." in page
     assert 'aria-invalid="true"' in page
@@ -83,4 +83,16 @@ def test_form_errors_come_in_the_readers_language(app: Flask) -> None:
 
 
 def test_an_unknown_language_is_not_found(app: Flask) -> None:
-    assert app.test_client().get("/language/de").status_code == 404
+    assert app.test_client().post("/language/de").status_code == 404
+
+
+def test_the_language_is_changed_by_a_post_with_its_token_never_by_a_link(app: Flask) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    assert client.get("/language/fr").status_code == 405  # an image or a link elsewhere
+    assert client.post("/language/fr").status_code == 400  # a form elsewhere: no token
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    assert client.post("/language/fr", data={"csrf_token": token.group(1)}).status_code == 302
+    assert 'lang="fr"' in client.get("/sign-in").get_data(as_text=True)

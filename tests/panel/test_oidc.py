@@ -7,6 +7,7 @@ issuer, audience and nonce the panel checks, and the account matched by e-mail.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -88,7 +89,9 @@ def test_the_sign_in_page_offers_the_department_provider(oidc_app: Flask) -> Non
     client = oidc_app.test_client()
     page = client.get("/sign-in").get_data(as_text=True)
     assert "/sign-in/department" in page and "Sign in with your department account" in page
-    client.get("/language/fr")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    client.post("/language/fr", data={"csrf_token": token.group(1)})
     french = client.get("/sign-in").get_data(as_text=True)
     assert "Ouvrir une session avec votre compte ministériel" in french
 

@@ -49,7 +49,7 @@ def test_an_administrator_publishes_an_approved_request(
     assert f'action="/approvals/{request_id}/publish"' in page
     assert "Publish on the marketplace</button>" in page
     assert "1 approved opportunities to publish" in admin.get("/").get_data(as_text=True)
-    admin.get("/language/fr")
+    admin.post("/language/fr")
     done = admin.post(f"/approvals/{request_id}/publish", follow_redirects=True)
     assert "La publication est en route" in done.get_data(as_text=True)
     assert launched == ["approval"]
@@ -90,7 +90,7 @@ def test_alerts_are_seen_by_the_department_and_closed_by_an_administrator(
     alert_page = admin.get(f"/approvals/alerts/{alert_id}").get_data(as_text=True)
     assert f'action="/approvals/alerts/{alert_id}/close"' in alert_page
     assert "Close this alert</button>" in alert_page
-    admin.get("/language/fr")
+    admin.post("/language/fr")
     closed = admin.post(f"/approvals/alerts/{alert_id}/close", follow_redirects=True)
     assert "Alerte fermée." in closed.get_data(as_text=True)
     again = admin.post(f"/approvals/alerts/{alert_id}/close", follow_redirects=True)
@@ -113,7 +113,7 @@ def test_a_failed_message_is_visible_and_sent_again(
     assert "1 notifications not sent" in admin.get("/").get_data(as_text=True)
     page = admin.get("/notifications/?status=failed").get_data(as_text=True)
     assert "Published: X" in page and "Not a valid email" in page and "Send again" in page
-    admin.get("/language/fr")
+    admin.post("/language/fr")
     assert "Publiée : X" in admin.get("/notifications/").get_data(as_text=True)
     answer = admin.post(f"/notifications/{item_id}/send-again", follow_redirects=True)
     assert "sera envoyé de nouveau" in answer.get_data(as_text=True)
@@ -167,7 +167,7 @@ def test_an_administrator_edits_a_chain(
         ("Chief information officer", None, 0),
     ]
     # In French: errors in French, a decided step cannot go, a chain cannot be empty.
-    admin.get("/language/fr")
+    admin.post("/language/fr")
     invalid = chain_form(steps, **{"steps-0-name_fr": "", "new_step-name_en": "X"})
     bad = admin.post(f"/departments/{department}/chain", data=invalid)
     text = bad.get_data(as_text=True)

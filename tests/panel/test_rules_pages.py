@@ -35,7 +35,7 @@ VALID = {
 
 
 def french(client: FlaskClient) -> FlaskClient:
-    client.get("/language/fr")
+    client.post("/language/fr")
     return client
 
 

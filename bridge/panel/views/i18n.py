@@ -13,8 +13,10 @@ from bridge.panel.views.auth import _safe_next
 blueprint = Blueprint("i18n", __name__)
 
 
-@blueprint.route("/language/<code>")
+@blueprint.route("/language/<code>", methods=["POST"])
 def switch(code: str) -> Response:
+    """A POST: it changes what is saved on the account, which a link or an image elsewhere
+    must not do."""
     if code not in LANGUAGES:
         abort(404)
     session["language"] = code
