@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     # Signs the panel's session cookies; when unset, one is generated once into the data dir.
-    secret_key: SecretStr | None = Field(default=None, repr=False)
+    secret_key: SecretStr | None = Field(default=None, repr=False, min_length=32)
     # The key of the audit chain's HMACs: kept outside the database, which must not be able to
     # recompute the chain (generated into the data directory when not set).
     audit_key: SecretStr | None = Field(default=None, repr=False)
@@ -243,6 +243,10 @@ class Settings(BaseSettings):
         self.require_marketplace()
         assert self.marketplace_session is not None
         return quote(self.marketplace_session.get_secret_value(), safe="")
+
+    @property
+    def panel_is_https(self) -> bool:
+        return self.panel_url is not None and self.panel_url.scheme == "https"
 
     def panel_secret(self) -> str:
         """The cookie-signing key: from the environment, or generated once and kept on disk."""

@@ -6,7 +6,18 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
@@ -32,8 +43,16 @@ log = logging.getLogger(__name__)
 SyncLauncher = Callable[[str], None]
 
 
+# The largest request the panel reads: an XLIFF or CSV import of a department's texts fits well
+# within it; anything larger is refused before it is read.
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 class SecureWhenHttpsSessionInterface(SecureCookieSessionInterface):
-    """Session cookies are HttpOnly and SameSite always, and Secure whenever served over HTTPS."""
+    """Session cookies are HttpOnly and SameSite always, and Secure whenever served over HTTPS,
+    as the request shows it or as ``BRIDGE_PANEL_URL`` says (behind a TLS proxy that is not
+    trusted for its headers, the request itself looks like plain HTTP)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(request and request.is_secure) or super().get_cookie_secure(app)
@@ -54,6 +73,8 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="gc_bridge_session",
+        SESSION_COOKIE_SECURE=settings.panel_is_https,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
@@ -169,6 +190,13 @@ def _security_headers(response: Response) -> Response:
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if current_user.is_authenticated:
+        # What a signed-in person sees stays out of shared and browser caches (the back button
+        # after sign-out, a proxy's cache).
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
     if "language" in session:
         response.vary.add("Cookie")
     return response

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pydantic import AnyHttpUrl
+from sqlalchemy import Engine
 
 from bridge.accounts.models import Role
+from bridge.panel import MAX_REQUEST_BYTES, create_app
+from bridge.settings import Settings, SettingsError, load_settings
 from tests.fakes.marketplace import FakeMarketplace
 from tests.panel.conftest import PASSWORD
 
@@ -120,3 +126,37 @@ def test_pages_carry_a_strict_content_security_policy(app: Flask) -> None:
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_behind_a_tls_proxy_the_panel_url_makes_cookies_secure_and_sends_hsts(
+    panel_settings: Settings, db_engine: Engine, synced: None, make_user: Callable[..., str]
+) -> None:
+    https = panel_settings.model_copy(
+        update={"panel_url": AnyHttpUrl("https://bridge.tbs-sct.gc.ca")}
+    )
+    app = create_app(https, db_engine, testing=True)
+    app.config["WTF_CSRF_ENABLED"] = False
+    email = make_user(Role.VIEWER)
+    # The proxy is not trusted for its headers, so the request reaches the panel as plain HTTP.
+    answer = app.test_client().post("/sign-in", data={"email": email, "password": PASSWORD})
+    assert "Secure" in answer.headers["Set-Cookie"]
+    assert answer.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_signed_in_pages_are_never_cached_and_big_requests_are_refused(
+    app: Flask, signed_in: Callable[..., FlaskClient]
+) -> None:
+    anonymous = app.test_client().get("/sign-in")
+    assert "no-store" not in anonymous.headers.get("Cache-Control", "")
+    assert "Strict-Transport-Security" not in anonymous.headers  # plain HTTP, no HTTPS panel URL
+    client = signed_in(Role.ADMIN)
+    page = client.get("/opportunities/")
+    assert page.headers["Cache-Control"] == "no-store"
+    too_big = io.BytesIO(b"x" * (MAX_REQUEST_BYTES + 1))
+    answer = client.post("/translations/", data={"file": (too_big, "texts.xlf")})
+    assert answer.status_code == 413
+
+
+def test_a_short_cookie_key_is_refused_naming_the_variable() -> None:
+    with pytest.raises(SettingsError, match="BRIDGE_SECRET_KEY"):
+        load_settings({"BRIDGE_SECRET_KEY": "too short to sign anything"})
