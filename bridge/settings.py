@@ -7,6 +7,7 @@ environment, so a test or a second process can build its own ``Settings`` withou
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -57,6 +58,15 @@ SinkName = Literal["directory", "webhook", "email"]
 
 def _directory_only() -> list[SinkName]:
     return ["directory"]
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def env_name(field: str) -> str:
@@ -204,6 +214,15 @@ class Settings(BaseSettings):
             raise ValueError("give the marketplace's base URL, without the trailing /api")
         return value
 
+    @field_validator("marketplace_url", "export_webhook_url")
+    @classmethod
+    def _https_unless_loopback(cls, value: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        """The marketplace session cookie and signed award records cross the network: over
+        HTTPS, or plain HTTP to this machine only (a sidecar, a test double)."""
+        if value is not None and value.scheme != "https" and not is_loopback(value.host or ""):
+            raise ValueError("use https:// (plain http:// is accepted for this machine only)")
+        return value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -289,6 +308,11 @@ class Settings(BaseSettings):
             raise SettingsError(
                 f"{env_name('notifier')} is gc-notify but {env_name('gc_notify_api_key')} and "
                 f"{env_name('gc_notify_template_id')} are not both set."
+            )
+        if self.notifier == "smtp" and self.smtp_username and not self.smtp_starttls:
+            raise SettingsError(
+                f"{env_name('smtp_username')} is set but {env_name('smtp_starttls')} is off: "
+                "the SMTP password would cross the network in clear. Turn STARTTLS on."
             )
 
     def require_export_sinks(self) -> None:

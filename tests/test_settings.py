@@ -37,14 +37,14 @@ def test_environment_overrides_the_shipped_file() -> None:
 def test_the_session_is_accepted_decoded_or_with_its_cookie_name() -> None:
     for given in ("s:abc.def", "sid=s%3Aabc.def", "s%3Aabc.def"):
         settings = load_settings(
-            {"BRIDGE_MARKETPLACE_URL": "http://m.test", "BRIDGE_MARKETPLACE_SESSION": given}
+            {"BRIDGE_MARKETPLACE_URL": "https://m.test", "BRIDGE_MARKETPLACE_SESSION": given}
         )
         assert settings.session_cookie == "s%3Aabc.def"
 
 
 def test_the_secret_never_shows_in_reprs_or_errors() -> None:
     settings = load_settings(
-        {"BRIDGE_MARKETPLACE_URL": "http://m.test", "BRIDGE_MARKETPLACE_SESSION": SESSION}
+        {"BRIDGE_MARKETPLACE_URL": "https://m.test", "BRIDGE_MARKETPLACE_SESSION": SESSION}
     )
     assert "c2lnbmF0dXJl" not in repr(settings)
     assert "c2lnbmF0dXJl" not in str(settings.model_dump())
@@ -80,7 +80,7 @@ def test_missing_marketplace_settings_name_the_variable_when_needed() -> None:
     settings = load_settings({})
     with pytest.raises(SettingsError, match="BRIDGE_MARKETPLACE_URL is not set"):
         settings.require_marketplace()
-    settings = load_settings({"BRIDGE_MARKETPLACE_URL": "http://m.test"})
+    settings = load_settings({"BRIDGE_MARKETPLACE_URL": "https://m.test"})
     with pytest.raises(SettingsError, match="BRIDGE_MARKETPLACE_SESSION is not set"):
         settings.require_marketplace()
 
@@ -97,3 +97,30 @@ def test_the_config_file_can_be_pointed_elsewhere(tmp_path: Path) -> None:
     config.write_text("sync_interval_minutes = 5\n")
     assert load_settings({"BRIDGE_CONFIG_FILE": str(config)}).sync_interval_minutes == 5
     assert DEFAULT_CONFIG_FILE.exists()
+
+
+@pytest.mark.parametrize(
+    ("variable", "url", "accepted"),
+    [
+        ("BRIDGE_MARKETPLACE_URL", "https://marketplace.gc.ca", True),
+        ("BRIDGE_MARKETPLACE_URL", "http://marketplace.gc.ca", False),
+        ("BRIDGE_MARKETPLACE_URL", "http://127.0.0.1:3000", True),
+        ("BRIDGE_MARKETPLACE_URL", "http://localhost:3000", True),
+        ("BRIDGE_EXPORT_WEBHOOK_URL", "http://procurement.gc.ca/hook", False),
+        ("BRIDGE_EXPORT_WEBHOOK_URL", "http://[::1]:8000/hook", True),
+    ],
+)
+def test_plain_http_is_for_this_machine_only(variable: str, url: str, accepted: bool) -> None:
+    if accepted:
+        load_settings({variable: url})
+        return
+    with pytest.raises(SettingsError, match=f"{variable}.*https://"):
+        load_settings({variable: url})
+
+
+def test_smtp_credentials_need_starttls() -> None:
+    settings = load_settings({"BRIDGE_NOTIFIER": "smtp", "BRIDGE_SMTP_USERNAME": "bridge",
+                              "BRIDGE_SMTP_PASSWORD": "a password"})  # fmt: skip
+    with pytest.raises(SettingsError, match="BRIDGE_SMTP_STARTTLS"):
+        settings.require_notifier()
+    settings.model_copy(update={"smtp_starttls": True}).require_notifier()

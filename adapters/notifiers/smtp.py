@@ -50,6 +50,8 @@ class SMTPNotifier:
                    password=password, timeout=settings.smtp_timeout_seconds)  # fmt: skip
 
     def send(self, message: OutgoingMessage) -> str | None:
+        if self.username and not self.starttls:
+            raise DeliveryFailed("the SMTP password is never sent without STARTTLS", permanent=True)
         if CONTROL.search(message.recipient):
             raise DeliveryFailed(f"not an address: {message.recipient!r}", permanent=True)
         try:

@@ -24,7 +24,7 @@ import responses
 
 # Real responses captured from a running marketplace, kept byte for byte.
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "marketplace"
-BASE_URL = "http://marketplace.test"
+BASE_URL = "https://marketplace.test"
 API = f"{BASE_URL}/api"
 KINDS = ("code-with-us", "sprint-with-us", "team-with-us")
 PRE_EVALUATION = {"DRAFT", "UNDER_REVIEW", "PUBLISHED"}

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import requests
 
 from tests.fakes.loopback import QuietHandler, serving
-from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.marketplace import BASE_URL, FakeMarketplace
 
 
 @contextmanager
@@ -25,7 +25,7 @@ def serve(fake: FakeMarketplace, delay_seconds: float = 0.0) -> Iterator[str]:
             body = self.rfile.read(length) if length else None
             prepared = requests.Request(
                 self.command,
-                f"http://marketplace.test{self.path}",
+                f"{BASE_URL}{self.path}",
                 headers=dict(self.headers),
                 data=body,
             ).prepare()

@@ -162,3 +162,11 @@ def test_gc_notify_errors_say_whether_to_try_again(status: int, permanent: bool)
 def test_gc_notify_without_its_key_names_the_variable() -> None:
     with pytest.raises(SettingsError, match="BRIDGE_GC_NOTIFY_API_KEY"):
         notifier_from_settings(load_settings({}, notifier="gc-notify"))
+
+
+def test_smtp_never_sends_its_password_without_starttls(inbox: tuple[Inbox, int]) -> None:
+    handler, port = inbox
+    notifier = SMTPNotifier("127.0.0.1", port, "b@tbs-sct.gc.ca", username="u", password="p")
+    with pytest.raises(DeliveryFailed) as refused:
+        notifier.send(message())
+    assert refused.value.permanent and handler.messages == []
