@@ -12,11 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.sinks.directory import DirectorySink
-from adapters.sinks.webhook import WebhookSink
+from adapters.sinks.webhook import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    TOLERANCE,
+    WebhookSink,
+    verify,
+)
 from bridge.audit.service import Actor
 from bridge.awards.models import AwardAmendment
 from bridge.db.engine import transaction
@@ -183,3 +190,29 @@ def test_a_directory_that_cannot_be_written_keeps_the_delivery_to_retry(
         delivery = session.scalars(select(Delivery)).one()
         assert delivery.state == "retrying" and delivery.last_error
         assert "cannot write" in delivery.last_error
+
+
+def test_a_signed_request_replayed_later_is_refused_and_redirects_are_not_followed(
+    awarded: None, sessions: sessionmaker[Session], tmp_path: Path, mocked: Any,
+    frozen_clock: time_machine.Traveller,
+) -> None:  # fmt: skip
+    sent: list[tuple[dict[str, str], bytes]] = []
+
+    def capture(request: Any) -> tuple[int, dict[str, str], bytes]:
+        sent.append((dict(request.headers), request.body))
+        return 302, {"Location": "https://elsewhere.example/"}, b""
+
+    mocked.add_callback("POST", "https://procurement.example/hook", callback=capture)
+    settings = export_settings(tmp_path, "webhook", url="https://procurement.example/hook")
+    drain(sessions, settings)
+    sink = WebhookSink("https://procurement.example/hook", SECRET, timeout=2)
+    report = deliver_due(sessions, [sink], max_attempts=5, now=NOW)
+    assert report.retrying == 1 and "redirects are not followed" in report.errors[0]
+    [(headers, body)] = sent  # one request: the redirect was not followed
+    document = json.loads(body)
+    assert document["batch"] and document["idempotency_key"] == f"webhook:{AWARDED}:1"
+    timestamp, given = headers[TIMESTAMP_HEADER], headers[SIGNATURE_HEADER]
+    assert verify(SECRET, timestamp, body, given)
+    assert not verify(SECRET, timestamp, body.replace(b'"batch"', b'"batcH"'), given)
+    frozen_clock.shift(TOLERANCE + timedelta(seconds=1))
+    assert not verify(SECRET, timestamp, body, given)  # a replay, too late

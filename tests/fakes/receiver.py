@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.sinks.webhook import SIGNATURE_HEADER, signature
+from adapters.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from tests.fakes.loopback import QuietHandler, serving
 
 
@@ -31,7 +31,8 @@ class Receiver:
             action = self.script.popleft() if self.script else "ok"
         if action == "fail":
             return 500
-        if headers.get(SIGNATURE_HEADER) != signature(self.secret, body):
+        given, timestamp = headers.get(SIGNATURE_HEADER, ""), headers.get(TIMESTAMP_HEADER, "")
+        if not verify(self.secret, timestamp, body, given):
             self.bad_signatures += 1
             return 401
         key = headers["Idempotency-Key"]
