@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -172,6 +173,22 @@ def test_export_then_import_a_csv_round_trip(
     with sessions() as session:
         saved = session.scalars(select(Translation)).one()
         assert saved.text == "Titre traduit par le Bureau de la traduction"
+
+
+@pytest.mark.parametrize("department", ["x\r\nSet-Cookie: stolen=1", 'a"; filename="evil.exe'])
+def test_the_export_file_name_never_echoes_the_query(signed_in: SignedIn, department: str) -> None:
+    exported = signed_in(Role.TRANSLATOR).get(
+        "/translations/export", query_string={"format": "csv", "department": department}
+    )
+    assert exported.status_code == 200 and "Set-Cookie" not in str(exported.headers.get_all(
+        "Content-Disposition"))  # fmt: skip
+    disposition = exported.headers["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=gc-bridge-translations-all-")
+    assert "evil" not in disposition and "stolen" not in disposition
+    esdc = signed_in(Role.TRANSLATOR).get(
+        "/translations/export", query_string={"format": "csv", "department": "ESDC"}
+    )
+    assert "gc-bridge-translations-ESDC-" in esdc.headers["Content-Disposition"]
 
 
 def test_an_import_without_a_file_says_so_in_french(signed_in: SignedIn) -> None:

@@ -8,9 +8,19 @@ in XLIFF 2.0 or CSV; an import reports its problems unit by unit and keeps what 
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -159,7 +169,8 @@ def export() -> Response:
     units = pending_units(database, department.id if department else None)
     kind = "csv" if request.args.get("format") == "csv" else "xliff"
     stamp = utcnow().strftime("%Y%m%d-%H%M")
-    name = f"gc-bridge-translations-{chosen or 'all'}-{stamp}"
+    # Named from the department found, never from the query's raw text.
+    name = f"gc-bridge-translations-{department.acronym if department else 'all'}-{stamp}"
     if kind == "csv":
         body = interchange.export_csv(units)
         return _download(body, "text/csv", f"{name}.csv")
@@ -184,5 +195,6 @@ def export() -> Response:
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    disposition = f'attachment; filename="{filename}"'
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
+    """Werkzeug quotes and encodes the file name in the header."""
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True,
+                     download_name=filename)  # fmt: skip
