@@ -214,6 +214,7 @@ FRENCH = {
     "%(count)d translations saved.": "%(count)d traductions enregistrées.",
     "%(count)d translations saved. Blocking findings left: %(blocking)d.": "%(count)d traductions enregistrées. Constats bloquants restants : %(blocking)d.",
     "%(kind)s opportunities are not eligible for micro-procurement under the rule settings.": "Les occasions %(kind)s ne sont pas admissibles aux microachats selon les paramètres des règles.",
+    "A unit identifier holds control characters.": "Un identifiant d'unité contient des caractères de contrôle.",
     "A unit has no identifier.": "Une unité n'a pas d'identifiant.",
     "Added to posted amounts before the check when they exclude taxes.": "Ajouté aux montants affichés avant la vérification lorsqu'ils excluent les taxes.",
     "Addendum": "Addenda",

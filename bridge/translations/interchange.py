@@ -150,6 +150,7 @@ _ATTRIBUTE_ESCAPES = str.maketrans(
 # _<hex>_, which is reversible because "_" itself is escaped.
 _NOT_ID_CHAR = re.compile(r"[^A-Za-z0-9.:-]")
 _ID_ESCAPE = re.compile(r"_([0-9A-F]{1,6})_")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def xliff_id(unit_id: str) -> str:
@@ -317,6 +318,8 @@ def _check(candidate: _Candidate) -> ImportedUnit | UnitError:
     """The checks every unit passes, whatever the format."""
     if not candidate.unit_id:
         return UnitError(None, "missing_id", f"{candidate.where}: no unit id")
+    if _CONTROL.search(candidate.unit_id):  # e.g. "_0_" decoded to NUL: matches nothing real
+        return UnitError(None, "bad_id", f"{candidate.where}: the unit id holds control characters")
 
     def refuse(code: str, detail: str) -> UnitError:
         return UnitError(candidate.unit_id, code, f"{candidate.where}: {detail}")

@@ -379,6 +379,12 @@ def test_a_unit_without_a_usable_target_is_reported(content: str, code: str) -> 
     assert [u.unit_id for u in result.units] == ["good/one"]
 
 
+@pytest.mark.parametrize("unit_id", ["abc_0_/title", "abc_1B_/title", "abc_85_/title"])
+def test_a_unit_id_that_decodes_to_a_control_character_is_refused(unit_id: str) -> None:
+    result = import_xliff(xliff(xunit(unit_id, seg("Titre"))))
+    assert codes(result) == [(None, "bad_id")] and result.units == []
+
+
 def test_units_without_id_or_hash_are_reported() -> None:
     result = import_xliff(
         xliff(

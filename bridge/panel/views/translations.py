@@ -59,6 +59,7 @@ IMPORT_PROBLEMS: dict[str, Any] = {
     "empty_target": _l("The translation is empty."),
     "duplicate_id": _l("The unit appears more than once."),
     "missing_id": _l("A unit has no identifier."),
+    "bad_id": _l("A unit identifier holds control characters."),
     "missing_source_hash": _l("The unit does not say which text it translates."),
     "not_xliff": _l("The file is not an XLIFF 2.0 document."),
     "wrong_version": _l("The file is not XLIFF version 2.0."),
