@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import responses
 from click.testing import CliRunner
 
 from bridge.cli import main
+from bridge.logs import LOG_FORMAT, OneLineFormatter
 from tests.fakes.marketplace import BASE_URL, FakeMarketplace
 
 
@@ -152,4 +154,19 @@ def test_notify_sends_what_is_due_through_the_log(
     with caplog.at_level("INFO", logger="bridge.notifications"):
         code, out, _ = run("notify")
     assert code == 0 and "sent: 1, to retry: 0, failed: 0" in out
-    assert "notification to buyer@tbs-sct.gc.ca: Published: Form / Publiée : Form" in caplog.text
+    assert "(published) to someone at tbs-sct.gc.ca" in caplog.text
+    assert "buyer@" not in caplog.text and "Publiée" not in caplog.text  # not at INFO
+    with transaction(session_factory(engine)) as session:
+        enqueue(session, "published", ["buyer@tbs-sct.gc.ca"], {"title": "Form"}, key="2")
+    engine.dispose()
+    with caplog.at_level("DEBUG", logger="bridge.notifications"):
+        run("notify")
+    assert "to buyer@tbs-sct.gc.ca: Published: Form / Publiée : Form" in caplog.text
+
+
+def test_a_log_line_cannot_be_forged_with_a_line_break() -> None:
+    formatter = OneLineFormatter(LOG_FORMAT)
+    title = "Form\n2026-12-02 12:00:00 INFO bridge.audit: approved by admin"
+    record = logging.LogRecord("bridge.sync", logging.INFO, __file__, 1, "read %s", (title,), None)
+    line = formatter.format(record)
+    assert "\n" not in line and "Form\\n2026-12-02" in line

@@ -40,6 +40,11 @@ class Actor:
     def user(cls, user_id: int, name: str) -> Actor:
         return cls(key=f"user:{user_id}", name=name)
 
+    @classmethod
+    def visitor(cls, address: str) -> Actor:
+        """Someone not signed in, known only by the address the request came from."""
+        return cls(key=f"address:{address}"[:120], name=address)
+
 
 def entry_hash(
     prev_hash: str,

@@ -9,10 +9,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import AnyHttpUrl
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from bridge.accounts.models import Role
-from bridge.panel import MAX_REQUEST_BYTES, create_app
+from bridge.audit.models import AuditEntry
+from bridge.panel import MAX_REQUEST_BYTES, create_app, db
 from bridge.settings import Settings, SettingsError, load_settings
 from tests.fakes.marketplace import FakeMarketplace
 from tests.panel.conftest import PASSWORD
@@ -160,3 +161,35 @@ def test_signed_in_pages_are_never_cached_and_big_requests_are_refused(
 def test_a_short_cookie_key_is_refused_naming_the_variable() -> None:
     with pytest.raises(SettingsError, match="BRIDGE_SECRET_KEY"):
         load_settings({"BRIDGE_SECRET_KEY": "too short to sign anything"})
+
+
+def test_sign_ins_failures_lockouts_and_sign_outs_are_audited_with_their_address(
+    app: Flask, make_user: Callable[..., str]
+) -> None:
+    email = make_user(Role.ADMIN)
+    client = app.test_client()
+    for _ in range(5):
+        client.post("/sign-in", data={"email": email, "password": "wrong password!"})
+    client.post("/sign-in", data={"email": email, "password": PASSWORD})  # locked out
+    other = app.test_client()  # someone else, from elsewhere
+    other.post("/sign-in", data={"email": make_user(Role.VIEWER), "password": PASSWORD},
+               environ_base={"REMOTE_ADDR": "198.51.100.7"})  # fmt: skip
+    other.post("/sign-out", environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    with app.test_request_context():
+        entries = (
+            db()
+            .scalars(
+                select(AuditEntry).where(AuditEntry.action.like("auth.%")).order_by(AuditEntry.id)
+            )
+            .all()
+        )
+    assert [entry.action for entry in entries] == [
+        *["auth.sign_in_failed"] * 5,
+        "auth.locked_out",
+        "auth.signed_in",
+        "auth.signed_out",
+    ]
+    failed, signed_in = entries[0], entries[6]
+    assert failed.actor == "address:127.0.0.1" and failed.target_id == email
+    assert signed_in.actor.startswith("user:") and signed_in.after == {
+        "method": "password", "address": "198.51.100.7"}  # fmt: skip

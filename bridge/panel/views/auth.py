@@ -28,7 +28,9 @@ from bridge.accounts.service import (
     authenticate,
     end_sessions,
     is_throttled,
+    normalize_email,
 )
+from bridge.audit.service import Actor, record
 from bridge.panel import LoginUser, db, sessions
 from bridge.panel.forms import SignInForm
 from bridge.settings import Settings
@@ -51,6 +53,15 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _audit(action: str, method: str, email: str, user: PanelUser | None, **details: str) -> None:
+    """Sign-ins, failures, lockouts and sign-outs, with the address they came from."""
+    address = _client_address()
+    actor = Actor.user(user.id, user.display_name) if user else Actor.visitor(address)
+    target = str(user.id) if user else (normalize_email(email)[:120] or "unknown")
+    record(db(), actor, action, "panel_user", target,
+           after={"method": method, "address": address, **details})  # fmt: skip
+
+
 def _start_session(user: PanelUser) -> Response:
     language = session.get("language")
     session.clear()
@@ -70,9 +81,12 @@ def sign_in() -> Any:
         database = db()
         email, address = form.email.data or "", _client_address()
         if is_throttled(database, email, address, THROTTLE):
+            _audit("auth.locked_out", "password", email, None)
+            database.commit()
             error, status = _("Too many failed attempts. Wait 15 minutes, then try again."), 429
         else:
             user = authenticate(database, email, form.password.data or "", address)
+            _audit("auth.signed_in" if user else "auth.sign_in_failed", "password", email, user)
             database.commit()
             if user is not None:
                 return _start_session(user)
@@ -88,7 +102,9 @@ def sign_in() -> Any:
 def sign_out() -> Response:
     language = session.get("language")
     if current_user.is_authenticated:
-        end_sessions(current_user.account)  # a copy of the cookie stops working too
+        account = current_user.account
+        end_sessions(account)  # a copy of the cookie stops working too
+        _audit("auth.signed_out", "panel", account.email, account)
         db().commit()
     logout_user()
     session.clear()
@@ -144,6 +160,8 @@ def oidc_callback() -> Any:
         token = oauth.department.authorize_access_token()
     except Exception:  # the provider's error, an expired state: the user starts over
         current_app.logger.warning("OpenID Connect sign-in failed", exc_info=True)
+        _audit("auth.sign_in_failed", "oidc", "", None, reason="provider")
+        db().commit()
         flash(_("Sign-in through your department did not succeed. Try again."), "error")
         return redirect(url_for("auth.sign_in"))
     claims = token.get("userinfo") or {}
@@ -154,12 +172,16 @@ def oidc_callback() -> Any:
             db(), issuer, subject, claims.get("email"), claims.get("email_verified")
         )
     if user is None or not user.active:
+        _audit("auth.sign_in_failed", "oidc", str(claims.get("email") or subject), None,
+               reason="no active account for this identity")  # fmt: skip
+        db().commit()
         flash(
             _("There is no active panel account for this e-mail address. Ask an administrator."),
             "error",
         )
         return redirect(url_for("auth.sign_in"))
     target = session.pop("oidc_next", None)
+    _audit("auth.signed_in", "oidc", user.email, user)
     response = _start_session(user)
     db().commit()
     return redirect(_safe_next(target)) if target else response
