@@ -6,6 +6,8 @@ this table does not translate.
 """
 
 FRENCH = {
+    "Last checked %(moment)s.": "Dernière vérification : %(moment)s.",
+    "Check the whole chain now": "Vérifier toute la chaîne maintenant",
     "Opportunities behind": "Occasions en retard",
     "Opportunities behind could not be read after every retry; they are named in the run's errors, and the next sync reads them first.": "Les occasions en retard n'ont pu être lues malgré toutes les nouvelles tentatives; les erreurs de l'exécution les nomment, et la prochaine synchronisation les lit en premier.",
     "A full re-read of the marketplace began %(moment)s and goes on at each sync until every opportunity has been read.": "Une relecture complète du marché a commencé le %(moment)s et se poursuit à chaque synchronisation jusqu'à ce que toutes les occasions aient été lues.",

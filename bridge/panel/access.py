@@ -44,6 +44,7 @@ RULES: dict[str, frozenset[Role]] = {
     "users.create": ADMIN,
     "users.edit": ADMIN,
     "audit.index": OPERATIONS,
+    "audit.check_now": OPERATIONS,
     "rules.attention": EVERYONE,
     "rules.settings": ADMIN,
     "translations.editor": TRANSLATION,

@@ -72,6 +72,7 @@ def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
         "users.create": ("GET", "/users/new"),
         "users.edit": ("GET", "/users/1"),
         "audit.index": ("GET", "/audit/"),
+        "audit.check_now": ("POST", "/audit/check"),
         "rules.attention": ("GET", "/rules/attention?department=unrouted"),
         "rules.settings": ("GET", "/rules/settings"),
         "translations.editor": ("GET", f"/opportunities/{AWARDED}/translations"),
