@@ -6,6 +6,7 @@ this table does not translate.
 """
 
 FRENCH = {
+    "a supplier": "un fournisseur",
     "Last checked %(moment)s.": "Dernière vérification : %(moment)s.",
     "Check the whole chain now": "Vérifier toute la chaîne maintenant",
     "Opportunities behind": "Occasions en retard",

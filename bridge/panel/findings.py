@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from bridge.panel.i18n import money
 from bridge.panel.labels import KINDS
+from bridge.panel.scope import may_read_bidders
 from bridge.rules.context import ADDENDUM_PREFIX
 from bridge.rules.messages import (
     FACT_KINDS,
@@ -46,7 +47,13 @@ def field_label(field: str | None) -> str:
     return str(FIELD_LABELS.get(field, field))
 
 
+# Parameters that name a person or firm who bid: for those who may read proposals alone.
+BIDDER_PARAMS = frozenset({"supplier"})
+
+
 def _param(name: str, value: Any) -> Any:
+    if name in BIDDER_PARAMS and not may_read_bidders():
+        return str(_("a supplier"))
     if name in MONEY_PARAMS:
         try:
             return money(Decimal(str(value)))

@@ -15,6 +15,7 @@ from flask_login import current_user
 from bridge.accounts.models import Role
 from bridge.panel.access import allowed
 from bridge.panel.forms import ROLE_LABELS
+from bridge.panel.scope import may_read_comments
 
 KINDS = {
     "code-with-us": _l("Code With Us"),
@@ -91,6 +92,7 @@ def init_labels(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
         can=can,
+        may_read_comments=may_read_comments,
         kind_label=_label(KINDS),
         status_label=_label(STATUSES),
         outcome_label=_label(OUTCOMES),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -17,6 +17,13 @@ def current_evaluation(session: Session, opportunity_id: str) -> RuleEvaluation 
         select(RuleEvaluation)
         .where(RuleEvaluation.opportunity_id == opportunity_id, RuleEvaluation.current.is_(True))
         .options(selectinload(RuleEvaluation.findings))
+    )
+
+
+def routed_to(departments: Collection[int]) -> Select[str]:
+    """The ids of the opportunities the rules route to these departments."""
+    return select(RuleEvaluation.opportunity_id).where(
+        RuleEvaluation.current.is_(True), RuleEvaluation.department_id.in_(list(departments))
     )
 
 

@@ -97,12 +97,17 @@ def award_of(session: Session, opportunity_id: str) -> Award | None:
     return session.get(Award, opportunity_id)
 
 
-def proposals_page(session: Session, page: int, size: int) -> Page[Proposal]:
+def proposals_page(
+    session: Session, page: int, size: int, opportunities: Select[str] | None = None
+) -> Page[Proposal]:
+    """``opportunities``: only the proposals of the opportunities it selects (None: all)."""
     query = (
         select(Proposal)
         .where(Proposal.removed_at.is_(None))
         .order_by(Proposal.marketplace_updated_at.desc(), Proposal.id)
     )
+    if opportunities is not None:
+        query = query.where(Proposal.opportunity_id.in_(opportunities))
     return paginate(session, query, page, size)
 
 

@@ -18,6 +18,7 @@ from bridge.marketplace.models import (
 from bridge.panel import db
 from bridge.panel.markdown import render_markdown
 from bridge.panel.params import page_number, page_size
+from bridge.panel.scope import may_read_proposals
 from bridge.panel.views.approvals import ALERT_LABELS, STATUS_LABELS
 from bridge.rules.queries import current_evaluation
 from bridge.sync.queries import (
@@ -74,14 +75,16 @@ def detail(opportunity_id: str) -> Any:
     opportunity = opportunity_with_everything(database, opportunity_id)
     if opportunity is None:
         abort(404)
+    evaluation = current_evaluation(database, opportunity_id)
+    department = evaluation.department_id if evaluation else None
     return render_template(
         "opportunities/detail.html",
         opportunity=opportunity,
         author=author_of(database, opportunity),
-        proposals=proposals_of(database, opportunity_id),
+        proposals=proposals_of(database, opportunity_id) if may_read_proposals(department) else [],
         award=award_of(database, opportunity_id),
         markdown=render_markdown,
-        evaluation=current_evaluation(database, opportunity_id),
+        evaluation=evaluation,
         approvals=timeline(database, opportunity_id),
         alerts=alerts_of(database, opportunity_id),
         request_status=STATUS_LABELS,

@@ -1,4 +1,4 @@
-"""Proposals across every opportunity, newest first."""
+"""Proposals across the opportunities the user may read them for, newest first."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from flask import Blueprint, render_template
 
 from bridge.panel import db
 from bridge.panel.params import page_number, page_size
+from bridge.panel.scope import proposal_departments
+from bridge.rules.queries import routed_to
 from bridge.sync.queries import proposals_page, titles_of
 
 blueprint = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -16,6 +18,8 @@ blueprint = Blueprint("proposals", __name__, url_prefix="/proposals")
 @blueprint.route("/")
 def index() -> Any:
     database = db()
-    page = proposals_page(database, page_number(), page_size())
+    departments = proposal_departments()
+    scope = None if departments is None else routed_to(departments)
+    page = proposals_page(database, page_number(), page_size(), scope)
     titles = titles_of(database, [proposal.opportunity_id for proposal in page.items])
     return render_template("proposals/index.html", page=page, titles=titles)

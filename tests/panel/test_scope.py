@@ -1,0 +1,90 @@
+"""What of a department's matters each role reads beyond the page: bidders' names, approval
+comments, proposals by department, an individual winner's postal code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_login import login_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.accounts.models import PanelUser, Role
+from bridge.accounts.service import set_grants, user_by_email
+from bridge.db.engine import transaction
+from bridge.departments.models import Department
+from bridge.panel import LoginUser
+from bridge.panel.findings import finding_message
+from tests.panel.conftest import UserFactory, sign_in
+from tests.panel.test_approvals_pages import UNDER_REVIEW, opened
+from tests.panel.test_awards_pages import AWARDED, routed
+
+SignedIn = Callable[..., FlaskClient]
+PROSPECTIVE = {"supplier": "Dana Developer", "days": 365, "total": "12000.00", "count": 2,
+               "others": "Earlier work"}  # fmt: skip
+
+
+def approver_of(app: Flask, make_user: UserFactory, sessions: sessionmaker[Session],
+                acronym: str) -> FlaskClient:  # fmt: skip
+    email = make_user(Role.APPROVER)
+    with transaction(sessions) as session:
+        department = session.scalars(select(Department).where(Department.acronym == acronym))
+        account = user_by_email(session, email)
+        assert account is not None
+        set_grants(account, [(Role.APPROVER, department.one().id)])
+    client = app.test_client()
+    sign_in(client, email)
+    return client
+
+
+def test_a_bidders_name_in_a_finding_is_for_those_who_read_proposals(
+    app: Flask, make_user: UserFactory, sessions: sessionmaker[Session]
+) -> None:
+    for role, shown in ((Role.VIEWER, "a supplier"), (Role.TRANSLATOR, "a supplier"),
+                        (Role.PROCUREMENT, "Dana Developer")):  # fmt: skip
+        email = make_user(role)
+        with app.test_request_context(), sessions() as session:
+            account = session.scalars(select(PanelUser).where(PanelUser.email == email)).one()
+            login_user(LoginUser(account))
+            message = finding_message("splitting.prospective", PROSPECTIVE)
+        assert message.startswith(f"Awarding this to {shown} "), (role, message)
+
+
+def test_approval_comments_are_for_administrators_and_the_departments_approvers(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    request_id = opened(sessions)
+    approver = signed_in(Role.APPROVER)
+    asked = {"request_changes": "1", "comment": "Budget too tight for TBS."}
+    approver.post(f"/approvals/{request_id}", data=asked)
+    page = f"/opportunities/{UNDER_REVIEW}"
+    for reader in (approver, signed_in(Role.ADMIN)):
+        assert "Budget too tight for TBS." in reader.get(page).get_data(as_text=True)
+    for role in (Role.VIEWER, Role.TRANSLATOR, Role.OPERATOR, Role.PROCUREMENT):
+        text = signed_in(role).get(page).get_data(as_text=True)
+        assert "asked for changes" in text and "Budget too tight" not in text, role
+
+
+def test_an_approver_reads_the_proposals_of_their_departments_only(
+    app: Flask, signed_in: SignedIn, make_user: UserFactory, sessions: sessionmaker[Session]
+) -> None:
+    routed(sessions)  # the awarded opportunity is TBS's
+    bidder = "Vendor Two Inc."
+    tbs = approver_of(app, make_user, sessions, "TBS")
+    esdc = approver_of(app, make_user, sessions, "ESDC")
+    for client, sees in ((tbs, True), (esdc, False), (signed_in(Role.PROCUREMENT), True)):
+        listing = client.get("/proposals/").get_data(as_text=True)
+        detail = client.get(f"/opportunities/{AWARDED}").get_data(as_text=True)
+        assert (bidder in listing) is sees and (bidder in detail) is sees
+
+
+def test_an_individual_winners_postal_code_is_whole_for_procurement_only(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    routed(sessions)
+    page = f"/awards/{AWARDED}"
+    assert "V8W 1A1" in signed_in(Role.PROCUREMENT).get(page).get_data(as_text=True)
+    viewer = signed_in(Role.VIEWER).get(page).get_data(as_text=True)
+    assert "(V8W," in viewer and "V8W 1A1" not in viewer
