@@ -116,8 +116,11 @@ class ApprovalDecision(Base):
     # The findings the decider saw (the evaluation current when deciding).
     evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("rule_evaluations.id"))
     # A request for changes is also written on the marketplace as a note: "pending", "sent",
-    # or "unsupported" (a kind whose history takes no notes); None for approvals.
+    # "unsupported" (a kind whose history takes no notes), or "refused" (over the marketplace's
+    # limit, or refused by it: never sent again, the reason in ``note_error``); None for
+    # approvals.
     note_status: Mapped[str | None] = mapped_column(String(12))
+    note_error: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     request: Mapped[ApprovalRequest] = relationship(back_populates="decisions")

@@ -18,7 +18,8 @@ from bridge.audit.service import Actor, record
 from bridge.db.engine import transaction
 from bridge.marketplace.client import Fetched, MarketplaceClient
 from bridge.marketplace.commands import AddNote
-from bridge.marketplace.errors import MarketplaceError, WriteOutcomeUnknown
+from bridge.marketplace.errors import ApiError, MarketplaceError, WriteOutcomeUnknown
+from bridge.marketplace.limits import NOTE_UNITS, units
 from bridge.marketplace.models import OpportunityKind
 from bridge.sync.models import Opportunity
 
@@ -34,12 +35,22 @@ def marker(decision_id: int) -> str:
 
 def note_text(decision: ApprovalDecision, step: ApprovalStep) -> str:
     """Bilingual, as the author may read either language."""
+    return _note(decision.id, step, decision.user_name) + decision.comment
+
+
+def _note(decision_id: int, step: ApprovalStep, user_name: str) -> str:
     return (
-        f"{marker(decision.id)} Changes requested at the step \u201c{step.name_en}\u201d / "
+        f"{marker(decision_id)} Changes requested at the step \u201c{step.name_en}\u201d / "
         "Modifications demand\u00e9es \u00e0 l\u2019\u00e9tape "
         f"\u00ab\u00a0{step.name_fr}\u00a0\u00bb "
-        f"({decision.user_name}): {decision.comment}"
+        f"({user_name}): "
     )
+
+
+def comment_room(step: ApprovalStep, user_name: str) -> int:
+    """How long a comment may be for its note to fit the marketplace's 1,000 units, with the
+    bridge's heading (counted with the longest decision number the bridge will reach)."""
+    return max(0, NOTE_UNITS - units(_note(10**12, step, user_name)))
 
 
 def _pending(session: Session) -> list[tuple[int, str, str, str]]:
@@ -63,13 +74,14 @@ def _already_there(client: MarketplaceClient, kind: OpportunityKind, opportunity
     return any(marker(decision_id) in (entry.note or "") for entry in answer.record.history or [])
 
 
-def _mark(sessions: sessionmaker[Session], decision_id: int, status: str) -> None:
+def _mark(sessions: sessionmaker[Session], decision_id: int, status: str,
+          error: str | None = None) -> None:  # fmt: skip
     with transaction(sessions) as session:
         decision = session.get(ApprovalDecision, decision_id)
         assert decision is not None
-        decision.note_status = status
+        decision.note_status, decision.note_error = status, error
         record(session, Actor.job("approvals"), f"approval.note_{status}", "approval_decision",
-               decision_id, after={"request": decision.request_id})  # fmt: skip
+               decision_id, after={"request": decision.request_id, "error": error})  # fmt: skip
 
 
 def send_change_requests(sessions: sessionmaker[Session], client: MarketplaceClient) -> int:
@@ -82,6 +94,9 @@ def send_change_requests(sessions: sessionmaker[Session], client: MarketplaceCli
         if kind not in KINDS_WITH_NOTES:
             _mark(sessions, decision_id, "unsupported")
             continue
+        if units(text) > NOTE_UNITS:  # the marketplace would refuse it: never sent
+            _mark(sessions, decision_id, "refused", f"too_long:{units(text)}")
+            continue
         try:
             client.send(kind, opportunity_id, AddNote(note=text))
         except WriteOutcomeUnknown:
@@ -91,6 +106,10 @@ def send_change_requests(sessions: sessionmaker[Session], client: MarketplaceCli
                     continue  # not written: the next run tries again
             except MarketplaceError:
                 continue
+        except ApiError as refused:  # a 4xx: sending it again changes nothing
+            log.warning("note for decision %s refused by the marketplace: %s", decision_id, refused)
+            _mark(sessions, decision_id, "refused", "; ".join(refused.messages) or str(refused))
+            continue
         except MarketplaceError:
             log.exception("note for decision %s not written; the next run tries again", decision_id)
             continue

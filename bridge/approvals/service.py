@@ -30,9 +30,11 @@ from bridge.approvals.models import (
     Decision,
     RequestStatus,
 )
+from bridge.approvals.notes import comment_room
 from bridge.audit.service import Actor, record
 from bridge.clock import utcnow
 from bridge.departments.models import Department
+from bridge.marketplace.limits import units
 from bridge.rules.models import RuleEvaluation
 from bridge.rules.money import contract_value
 from bridge.rules.settings import load_rule_settings
@@ -145,6 +147,10 @@ def decide(
         raise DecisionRefused("not_step_approver")
     if decision is Decision.REQUEST_CHANGES and not comment.strip():
         raise DecisionRefused("comment_required")
+    if decision is Decision.REQUEST_CHANGES and units(comment.strip()) > comment_room(
+        step, user.display_name
+    ):
+        raise DecisionRefused("comment_too_long")  # its note would not fit the marketplace
     evaluation = session.scalar(
         select(RuleEvaluation).where(
             RuleEvaluation.opportunity_id == opportunity.id, RuleEvaluation.current.is_(True)

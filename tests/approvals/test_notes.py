@@ -8,11 +8,15 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge.approvals.models import ApprovalDecision, Decision
-from bridge.approvals.notes import marker, send_change_requests
+from bridge.accounts.models import PanelUser
+from bridge.approvals.models import ApprovalDecision, ApprovalRequest, Decision
+from bridge.approvals.notes import comment_room, marker, send_change_requests
+from bridge.approvals.service import progress
+from bridge.db.engine import transaction
 from bridge.marketplace.client import MarketplaceClient
+from bridge.marketplace.limits import NOTE_UNITS, units
 from tests.approvals.conftest import People, attempt
-from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.marketplace import FIXTURES, FakeMarketplace
 
 CWU = "code-with-us"
 UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
@@ -89,3 +93,60 @@ def test_kinds_whose_history_takes_no_notes_are_marked_not_sent(
     assert send_change_requests(sessions, client) == 0
     assert status(sessions) == "unsupported" and notes_on(fake) == []
     assert fake.count("PUT", r".*") == 0
+
+
+def room_for(world: People, sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        request = session.scalars(select(ApprovalRequest)).one()
+        step = progress(session, request).next_step
+        approver = session.get_one(PanelUser, world.first)
+        assert step is not None
+        return comment_room(step, approver.display_name)
+
+
+def test_a_comment_whose_note_would_not_fit_is_refused_before_anything_is_written(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace, client: MarketplaceClient
+) -> None:
+    room = room_for(world, sessions)
+    assert 700 < room < NOTE_UNITS
+    too_long = attempt(sessions, world.first, Decision.REQUEST_CHANGES, "x" * (room + 1))
+    assert too_long == "comment_too_long"
+    assert attempt(sessions, world.first, Decision.REQUEST_CHANGES, "é" * room) == "ok"
+    assert send_change_requests(sessions, client) == 1
+    (note,) = notes_on(fake)
+    assert units(note) <= NOTE_UNITS and status(sessions) == "sent"
+
+
+def test_a_note_the_marketplace_refuses_is_a_permanent_failure_never_sent_again(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace, client: MarketplaceClient
+) -> None:
+    request_changes(world, sessions)
+    refusal = (
+        FIXTURES / "error.cwu-opportunity.update-addNote-too-long.admin.400.json"
+    ).read_bytes()
+    fake.fail(rf"^/opportunities/{CWU}/", (400, {"Content-Type": "application/json"}, refusal),
+              method="PUT", times=10)  # fmt: skip
+    assert send_change_requests(sessions, client) == 0
+    assert send_change_requests(sessions, client) == 0
+    assert fake.count("PUT", rf"^/opportunities/{CWU}/") == 1  # not retried at every sync
+    with sessions() as session:
+        decision = session.scalars(select(ApprovalDecision)).one()
+        assert decision.note_status == "refused"
+        assert decision.note_error is not None
+        assert decision.note_error.endswith(
+            "Status Note must be between 0 and 1000 characters long."
+        )
+
+
+def test_a_note_over_the_limit_from_before_the_check_is_never_sent(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace, client: MarketplaceClient
+) -> None:
+    request_changes(world, sessions)
+    with transaction(sessions) as session:
+        session.scalars(select(ApprovalDecision)).one().comment = "x" * 5000
+    assert send_change_requests(sessions, client) == 0
+    assert fake.count("PUT", rf"^/opportunities/{CWU}/") == 0
+    with sessions() as session:
+        decision = session.scalars(select(ApprovalDecision)).one()
+        assert decision.note_status == "refused"
+        assert (decision.note_error or "").startswith("too_long:")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.accounts.models import Role
-from bridge.approvals.models import ApprovalRequest
+from bridge.approvals.models import ApprovalDecision, ApprovalRequest
 from bridge.approvals.service import open_request, seed_chains
 from bridge.db.engine import transaction
 from bridge.departments.service import all_departments
@@ -142,3 +142,38 @@ def test_an_approver_of_another_department_neither_sees_nor_opens_the_request(
     assert f"/approvals/{request_id}" not in approver.get("/approvals/").get_data(as_text=True)
     assert approver.get(f"/approvals/{request_id}").status_code == 404
     assert approver.post(f"/approvals/{request_id}", data={"approve": "1"}).status_code == 404
+
+
+def test_a_comment_too_long_for_a_note_is_refused_in_the_readers_language_and_kept(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    request_id = opened(sessions)
+    approver = signed_in(Role.APPROVER)
+    comment = "Décrivez les livrables. " * 60  # 1,440 characters
+    for language, message in (
+        ("en", "shorten the comment to"),
+        ("fr", "raccourcissez le commentaire à"),
+    ):
+        approver.post(f"/language/{language}")
+        answer = approver.post(f"/approvals/{request_id}",
+                               data={"request_changes": "1", "comment": comment})  # fmt: skip
+        page = answer.get_data(as_text=True).replace("&#39;", "'")
+        assert answer.status_code == 400 and message in page
+        assert "Décrivez les livrables." in page  # what was typed is kept
+    with sessions() as session:
+        assert session.get_one(ApprovalRequest, request_id).status == "open"
+
+
+def test_a_note_the_marketplace_refused_shows_on_the_approval_page(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    request_id = opened(sessions)
+    approver = signed_in(Role.APPROVER)
+    approver.post(f"/approvals/{request_id}",
+                  data={"request_changes": "1", "comment": "Name the deliverables."})  # fmt: skip
+    with transaction(sessions) as session:
+        decision = session.scalars(select(ApprovalDecision)).one()
+        decision.note_status, decision.note_error = "refused", "too_long:1204"
+    page = approver.get(f"/approvals/{request_id}").get_data(as_text=True)
+    assert "Not written on the marketplace as a note." in page
+    assert "The note would be 1,204 characters long" in page

@@ -28,12 +28,15 @@ from bridge.approvals.models import (
     Decision,
     RequestStatus,
 )
+from bridge.approvals.notes import comment_room
 from bridge.approvals.publish import AUTO, authorize
 from bridge.approvals.reasons import failure_reason
 from bridge.approvals.service import DecisionRefused, decide, progress
 from bridge.departments.models import Department
+from bridge.marketplace.limits import units
 from bridge.panel import db, get_or_404
 from bridge.panel.forms import DecisionForm
+from bridge.panel.i18n import number
 from bridge.panel.markdown import render_markdown
 from bridge.panel.views.sync import acting_user
 from bridge.rules.queries import current_evaluation
@@ -56,6 +59,7 @@ REFUSALS: dict[str, Any] = {
         "You already decided a step of this request; another person decides this one."
     ),
     "comment_required": _l("Say what should change."),
+    "comment_too_long": _l("The comment is too long to be written on the marketplace."),
     "blocking_findings": _l(
         "Blocking findings remain; the final approval waits until they are resolved."
     ),
@@ -120,7 +124,7 @@ def detail(request_id: int) -> Any:
     if request is None or (departments is not None and request.department_id not in departments):
         abort(404)
     form = DecisionForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _comment_fits(form, request, account):
         choice = Decision.APPROVE if form.approve.data else Decision.REQUEST_CHANGES
         try:
             decide(database, request, account, choice, form.comment.data or "")
@@ -154,7 +158,34 @@ def detail(request_id: int) -> Any:
         and request.publish_authorized_by is None,
         auto=AUTO,
         publish_error=_publish_error(request.publish_error),
+        note_problem=note_problem,
     ), (400 if form.errors else 200)
+
+
+def _comment_fits(form: DecisionForm, request: ApprovalRequest, account: PanelUser) -> bool:
+    """A request for changes becomes a note on the marketplace, which takes 1,000 characters with
+    the bridge's heading: say how long the comment may be, and keep what was typed."""
+    step = progress(db(), request).next_step
+    if not form.request_changes.data or step is None:
+        return True
+    room = comment_room(step, account.display_name)
+    if units((form.comment.data or "").strip()) <= room:
+        return True
+    form.comment.errors.append(_(
+        "The marketplace takes notes of up to 1,000 characters, the bridge's heading included: "
+        "shorten the comment to %(count)s characters.", count=number(room)))  # fmt: skip
+    return False
+
+
+def note_problem(stored: str | None) -> str | None:
+    """Why a request for changes was not written on the marketplace, in the reader's words."""
+    if not stored:
+        return None
+    code, _sep, figure = stored.partition(":")
+    if code == "too_long" and figure.isdigit():
+        return str(_("The note would be %(count)s characters long; the marketplace takes 1,000 "
+                     "at most.", count=number(int(figure))))  # fmt: skip
+    return str(_("The marketplace refused it: %(message)s", message=stored))
 
 
 def _publish_error(stored: str | None) -> str | None:
