@@ -6,6 +6,7 @@ this table does not translate.
 """
 
 FRENCH = {
+    "The marketplace refused it; fix the cause, then publish again. Its message, in English: %(status)s": "Le marché l'a refusée; corrigez la cause, puis publiez de nouveau. Son message, en anglais : %(status)s",
     "The comment is too long to be written on the marketplace.": "Le commentaire est trop long pour être inscrit sur le marché.",
     "The marketplace takes notes of up to 1,000 characters, the bridge's heading included: shorten the comment to %(count)s characters.": "Le marché accepte des notes d'au plus 1 000 caractères, en-tête de la passerelle compris : raccourcissez le commentaire à %(count)s caractères.",
     "The note would be %(count)s characters long; the marketplace takes 1,000 at most.": "La note compterait %(count)s caractères; le marché en accepte 1 000 au plus.",

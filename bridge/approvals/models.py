@@ -93,6 +93,9 @@ class ApprovalRequest(Base):
     approved_copy: Mapped[dict[str, str] | None] = mapped_column(JSONDocument)
     publish_attempts: Mapped[int] = mapped_column(Integer, default=0)
     publish_error: Mapped[str | None] = mapped_column(Text)
+    # When the marketplace refused the publication for good (a 4xx): no run tries again until
+    # an administrator, having fixed the cause, lets it go again.
+    publish_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     decisions: Mapped[list[ApprovalDecision]] = relationship(

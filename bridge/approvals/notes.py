@@ -84,8 +84,11 @@ def _mark(sessions: sessionmaker[Session], decision_id: int, status: str,
                decision_id, after={"request": decision.request_id, "error": error})  # fmt: skip
 
 
-def send_change_requests(sessions: sessionmaker[Session], client: MarketplaceClient) -> int:
-    """Write every pending request for changes on the marketplace; the number written."""
+def send_change_requests(sessions: sessionmaker[Session], client: MarketplaceClient,
+                         refusals: list[str] | None = None) -> int:  # fmt: skip
+    """Write every pending request for changes on the marketplace; the number written. Notes
+    refused for good are described in ``refusals``."""
+    refusals = [] if refusals is None else refusals
     with sessions() as session:
         pending = _pending(session)
     sent = 0
@@ -96,6 +99,7 @@ def send_change_requests(sessions: sessionmaker[Session], client: MarketplaceCli
             continue
         if units(text) > NOTE_UNITS:  # the marketplace would refuse it: never sent
             _mark(sessions, decision_id, "refused", f"too_long:{units(text)}")
+            refusals.append(f"note for {opportunity_id}: {units(text)} characters, over 1,000")
             continue
         try:
             client.send(kind, opportunity_id, AddNote(note=text))
@@ -109,6 +113,7 @@ def send_change_requests(sessions: sessionmaker[Session], client: MarketplaceCli
         except ApiError as refused:  # a 4xx: sending it again changes nothing
             log.warning("note for decision %s refused by the marketplace: %s", decision_id, refused)
             _mark(sessions, decision_id, "refused", "; ".join(refused.messages) or str(refused))
+            refusals.append(f"note for {opportunity_id} refused: {refused}")
             continue
         except MarketplaceError:
             log.exception("note for decision %s not written; the next run tries again", decision_id)

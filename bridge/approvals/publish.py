@@ -36,7 +36,7 @@ from bridge.db.engine import transaction
 from bridge.departments.models import Department
 from bridge.marketplace.client import Fetched, MarketplaceClient
 from bridge.marketplace.commands import Publish, cwu_edit_from
-from bridge.marketplace.errors import MarketplaceError
+from bridge.marketplace.errors import ApiError, MarketplaceError
 from bridge.marketplace.models import CWUOpportunity, OpportunityKind, OpportunityModel
 from bridge.settings import Settings
 from bridge.sync.fingerprints import content_hash
@@ -95,6 +95,7 @@ def authorize(session: Session, request: ApprovalRequest, user: PanelUser,
     if request.status != RequestStatus.APPROVED.value or request.publish_authorized_by:
         raise ValueError("not waiting for publication")
     request.publish_authorized_by = user.display_name
+    request.publish_refused_at = None  # tried again, once the cause is fixed
     record(session, Actor.user(user.id, user.display_name), "approval.publish_authorized",
            "approval_request", request.id, now=now,
            after={"opportunity": request.opportunity_id, "version": request.version})  # fmt: skip
@@ -112,7 +113,10 @@ class Publisher:
             due = []
             for request in session.scalars(
                 select(ApprovalRequest)
-                .where(ApprovalRequest.status == RequestStatus.APPROVED.value)
+                .where(
+                    ApprovalRequest.status == RequestStatus.APPROVED.value,
+                    ApprovalRequest.publish_refused_at.is_(None),  # waits for an administrator
+                )
                 .order_by(ApprovalRequest.id)
             ):
                 if request.publish_authorized_by is None and self.settings.approvals_auto_publish:
@@ -124,7 +128,7 @@ class Publisher:
                     due.append(self._plan(session, request))
         for plan in due:
             try:
-                self._attempt(plan, now or utcnow())
+                self._try(plan, now or utcnow())
             except (MarketplaceError, NotPublished) as problem:
                 self._failed(plan, problem, now or utcnow())
                 report.failed += 1
@@ -153,6 +157,15 @@ class Publisher:
         if not isinstance(answer, Fetched) or not hasattr(answer.record, "status"):
             raise NotPublished("unreadable")
         return answer.record  # type: ignore[return-value]
+
+    def _try(self, plan: Plan, now: datetime) -> None:
+        """One attempt; a 4xx answer is a refusal no retry can change: it waits for an
+        administrator to fix the cause and publish again."""
+        try:
+            self._attempt(plan, now)
+        except ApiError as refused:
+            message = "; ".join(refused.messages) or str(refused)
+            raise NotPublished("refused", message) from refused
 
     def _attempt(self, plan: Plan, now: datetime) -> None:
         current = self._read(plan)
@@ -217,6 +230,8 @@ class Publisher:
             assert request is not None
             request.publish_attempts += 1
             request.publish_error = error
+            if isinstance(problem, NotPublished) and problem.code == "refused":
+                request.publish_refused_at, request.publish_authorized_by = now, None
             record(session, Actor.job("approvals"), "approval.publish_failed",
                    "approval_request", request.id, now=now,
                    after={"opportunity": plan.opportunity_id, "error": error,

@@ -12,6 +12,8 @@ REASONS: dict[str, str] = {
     "status": N_("The opportunity is %(status)s on the marketplace."),
     "changed": N_("The opportunity changed since it was approved; a new approval follows the "
                   "next sync."),
+    "refused": N_("The marketplace refused it; fix the cause, then publish again. Its message, "
+                  "in English: %(status)s"),
 }  # fmt: skip
 STORED_PREFIX = "reason:"
 

@@ -22,7 +22,7 @@ from bridge.approvals.notes import send_change_requests
 from bridge.approvals.publish import Publisher
 from bridge.audit import keeping as audit_keeping
 from bridge.clock import utcnow
-from bridge.db.engine import refresh_statistics, session_factory
+from bridge.db.engine import refresh_statistics, session_factory, transaction
 from bridge.marketplace.client import MarketplaceClient
 from bridge.rules.pipeline import drain_pending, reevaluate_all
 from bridge.settings import Settings
@@ -89,7 +89,7 @@ class SyncService:
                 )
                 self.evaluate_rules()
                 if report.ok:
-                    self.write_back(client)
+                    self._record_write_errors(report, self.write_back(client))
                     refresh_statistics(self.engine)
         log.info(
             "sync run %s %s (%s)", report.run_id, report.outcome.value, "; ".join(report.errors[:3])
@@ -114,22 +114,33 @@ class SyncService:
                 report.events, report.evaluated, report.changed,
             )  # fmt: skip
 
-    def write_back(self, client: MarketplaceClient) -> None:
+    def write_back(self, client: MarketplaceClient) -> list[str]:
         """What the panel and the guard decided since the last run, written on the marketplace:
         requests for changes as notes, approved opportunities published, unapproved ones
-        canceled. Each write re-reads before it repeats; a failure waits for the next run."""
+        canceled. Each write re-reads before it repeats; a transient failure waits for the next
+        run, a refusal for an administrator. The failures, for the run's errors."""
         try:
-            written = send_change_requests(self.sessions, client)
+            refused_notes: list[str] = []
+            written = send_change_requests(self.sessions, client, refused_notes)
             published = Publisher(self.sessions, client, self.settings).run()
             canceled = guard.cancel_unapproved(self.sessions, client)
         except SQLAlchemyError:
             log.exception("writing to the marketplace failed; what is left waits for the next run")
-            return
+            return ["writing to the marketplace failed: the database could not be used"]
         if written or published.published or published.failed or canceled:
             log.info(
                 "approvals: %d notes written, %d published, %d failed to publish, %d canceled",
                 written, published.published, published.failed, canceled,
             )  # fmt: skip
+        return [*refused_notes, *(f"publishing {error}" for error in published.errors)]
+
+    def _record_write_errors(self, report: SyncReport, errors: list[str]) -> None:
+        """A write that failed is an error of the run that tried it."""
+        if not errors:
+            return
+        report.errors.extend(errors)
+        with transaction(self.sessions) as session:
+            store.add_run_errors(session, report.run_id, errors)
 
     def reevaluate_all(self, trigger: str) -> bool:
         """Judge every opportunity again (a rule setting or a department changed), under the

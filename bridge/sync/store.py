@@ -113,6 +113,12 @@ def finish_run(
     run.finished_at = now
 
 
+def add_run_errors(session: Session, run_id: int, errors: list[str]) -> None:
+    """Errors met after the sync itself, writing back to the marketplace."""
+    run = session.get_one(SyncRun, run_id)
+    run.errors = [*run.errors, *errors][:200]
+
+
 # Full passes ----------------------------------------------------------------------------------
 #
 # A full refresh reads every opportunity in full once. It is a pass that may take several runs:

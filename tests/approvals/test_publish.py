@@ -22,11 +22,11 @@ from bridge.marketplace.client import MarketplaceClient
 from bridge.notifications.models import Notification
 from bridge.rules.models import RuleEvaluation
 from bridge.settings import Settings, load_settings
-from bridge.sync.models import Opportunity
+from bridge.sync.models import Opportunity, SyncRun
 from bridge.sync.service import SyncService
 from bridge.translations.service import field_statuses, save_translation
 from tests.approvals.conftest import AUTHOR, People, attempt, translate
-from tests.fakes.marketplace import BASE_URL, FakeMarketplace
+from tests.fakes.marketplace import BASE_URL, FIXTURES, FakeMarketplace
 from tests.rules.test_pipeline import CWU, ENGLISH, FRENCH, TRANSLATOR, UNDER_REVIEW
 
 DETAIL = rf"opportunities/{CWU}/{UNDER_REVIEW}$"
@@ -255,3 +255,34 @@ def test_a_crash_before_the_bookkeeping_publishes_nothing_twice(
     assert request_state(sessions)[0] == "published"
     with sessions() as session:
         assert session.scalars(select(ApprovalAlert)).all() == []
+
+
+def test_a_publication_the_marketplace_refuses_waits_for_an_administrator(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
+    client: MarketplaceClient, db_url: str, db_engine: Engine,
+) -> None:  # fmt: skip
+    approve_every_step(sessions, world)
+    refusal = FIXTURES / "error.cwu-opportunity.update-edit-title-too-long.admin.400.json"
+    fake.fail(DETAIL, (400, {"Content-Type": "application/json"}, refusal.read_bytes()),
+              method="PUT", times=100)  # fmt: skip
+    bridge = service(db_url, db_engine, client)
+    first = bridge.run_once()
+    assert first is not None and first.ok
+    assert any("Title must be between 1 and 200" in error for error in first.errors)
+    with sessions() as session:
+        run = session.get_one(SyncRun, first.run_id)
+        assert run.errors == first.errors  # "Succeeded, 1 error", not "0 errors"
+    status, attempts, error = request_state(sessions)
+    assert (status, attempts) == ("approved", 1) and error is not None and "refused" in error
+    puts = fake.count("PUT", DETAIL)
+    second = bridge.run_once()
+    assert second is not None and second.errors == []
+    assert fake.count("PUT", DETAIL) == puts  # not retried at every sync
+    assert messages_to(sessions, "admin@tbs-sct.gc.ca").count("publish_failed") == 1  # told once
+
+    fake.failures.clear()  # the cause fixed, an administrator publishes again
+    with transaction(sessions) as session:
+        request = session.scalars(select(ApprovalRequest)).one()
+        authorize(session, request, session.get_one(PanelUser, world.admin))
+    bridge.run_once()
+    assert request_state(sessions)[0] == "published"
