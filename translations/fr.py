@@ -6,6 +6,8 @@ this table does not translate.
 """
 
 FRENCH = {
+    "In both languages, a field is longer than the marketplace takes (%(status)s); shorten a version, then publish again.": "Dans les deux langues, un champ dépasse ce que le marché accepte (%(status)s); raccourcissez une version, puis publiez de nouveau.",
+    "Published in both languages, this field would be %(joined)s characters long; the marketplace takes %(limit)s. Shorten the source (%(source_units)s) or the %(language)s version (%(translation_units)s).": "Publié dans les deux langues, ce champ compterait %(joined)s caractères; le marché en accepte %(limit)s. Raccourcissez le texte source (%(source_units)s) ou la version %(language)s (%(translation_units)s).",
     "The marketplace refused it; fix the cause, then publish again. Its message, in English: %(status)s": "Le marché l'a refusée; corrigez la cause, puis publiez de nouveau. Son message, en anglais : %(status)s",
     "The comment is too long to be written on the marketplace.": "Le commentaire est trop long pour être inscrit sur le marché.",
     "The marketplace takes notes of up to 1,000 characters, the bridge's heading included: shorten the comment to %(count)s characters.": "Le marché accepte des notes d'au plus 1 000 caractères, en-tête de la passerelle compris : raccourcissez le commentaire à %(count)s caractères.",

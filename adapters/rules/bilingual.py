@@ -12,8 +12,25 @@ from __future__ import annotations
 from adapters.rules.facts import compare_facts, extract_facts
 from adapters.rules.language import MIN_WORDS, detect_language, word_count
 from adapters.rules.length import is_plausible_length, length_ratio
-from bridge.rules.context import RuleContext, TextField
+from bridge.marketplace.limits import CWU_FIELD_UNITS, units
+from bridge.rules.context import Language, RuleContext, TextField
 from bridge.rules.findings import Finding, Severity
+from bridge.translations.public_copy import bilingual_copy
+
+
+def _published_length(context: RuleContext, field: str, source: str, translation: str,
+                      target: Language) -> dict[str, int] | None:  # fmt: skip
+    """The figures of a bilingual copy of ``field`` that the marketplace would refuse; None
+    when it fits. Code With Us opportunities are published with both languages in each field,
+    so this is found when the translation is saved, long before anyone publishes."""
+    limit = CWU_FIELD_UNITS.get(field)
+    if context.kind != "code-with-us" or limit is None:
+        return None
+    joined = bilingual_copy({field: source}, {field: translation}, target).get(field, source)
+    if units(joined) <= limit:
+        return None
+    return {"joined": units(joined), "limit": limit, "source_units": units(source),
+            "translation_units": units(translation.strip())}  # fmt: skip
 
 
 def _same_text(first: str, second: str) -> bool:
@@ -58,6 +75,9 @@ class BilingualRule:
                     in_translation=", ".join(disagreement.in_translation) or "-",
                 )
             )
+        fit = _published_length(context, text.name, text.source, translation.text, language)
+        if fit is not None:
+            found.append(finding("bilingual.too_long", Severity.BLOCK, **fit))
         settings = context.settings
         low, high = float(settings.length_ratio_low), float(settings.length_ratio_high)
         if not is_plausible_length(text.source, translation.text, low, high):

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.accounts.models import PanelUser
 from bridge.approvals import notices
 from bridge.approvals.models import ApprovalRequest, RequestStatus
-from bridge.approvals.reasons import NotPublished
+from bridge.approvals.reasons import FOR_GOOD, NotPublished
 from bridge.approvals.service import progress
 from bridge.audit.service import Actor, record
 from bridge.clock import utcnow
@@ -37,6 +37,7 @@ from bridge.departments.models import Department
 from bridge.marketplace.client import Fetched, MarketplaceClient
 from bridge.marketplace.commands import Publish, cwu_edit_from
 from bridge.marketplace.errors import ApiError, MarketplaceError
+from bridge.marketplace.limits import CWU_FIELD_UNITS, units
 from bridge.marketplace.models import CWUOpportunity, OpportunityKind, OpportunityModel
 from bridge.settings import Settings
 from bridge.sync.fingerprints import content_hash
@@ -99,6 +100,14 @@ def authorize(session: Session, request: ApprovalRequest, user: PanelUser,
     record(session, Actor.user(user.id, user.display_name), "approval.publish_authorized",
            "approval_request", request.id, now=now,
            after={"opportunity": request.opportunity_id, "version": request.version})  # fmt: skip
+
+
+def _check_fits(copy: dict[str, str]) -> None:
+    """The marketplace would refuse an edit over its limits: say which field, write nothing."""
+    for name, text in copy.items():
+        limit = CWU_FIELD_UNITS.get(name)
+        if limit is not None and units(text) > limit:
+            raise NotPublished("too_long", f"{name}: {units(text)} > {limit}")
 
 
 class Publisher:
@@ -180,6 +189,7 @@ class Publisher:
         if status not in PUBLISHABLE:
             raise NotPublished("status", status)
         if held == plan.approved_hash and plan.copy and isinstance(current, CWUOpportunity):
+            _check_fits(plan.copy)
             held = self._write_copy(plan, current, held)
         elif held not in known:
             raise NotPublished("changed")
@@ -230,7 +240,7 @@ class Publisher:
             assert request is not None
             request.publish_attempts += 1
             request.publish_error = error
-            if isinstance(problem, NotPublished) and problem.code == "refused":
+            if isinstance(problem, NotPublished) and problem.code in FOR_GOOD:
                 request.publish_refused_at, request.publish_authorized_by = now, None
             record(session, Actor.job("approvals"), "approval.publish_failed",
                    "approval_request", request.id, now=now,

@@ -14,8 +14,12 @@ REASONS: dict[str, str] = {
                   "next sync."),
     "refused": N_("The marketplace refused it; fix the cause, then publish again. Its message, "
                   "in English: %(status)s"),
+    "too_long": N_("In both languages, a field is longer than the marketplace takes (%(status)s); "
+                   "shorten a version, then publish again."),
 }  # fmt: skip
 STORED_PREFIX = "reason:"
+# Reasons no retry can change: the request waits for an administrator.
+FOR_GOOD = frozenset({"refused", "too_long"})
 
 
 class NotPublished(Exception):

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from bridge.panel.i18n import money
+from bridge.panel.i18n import money, number
 from bridge.panel.labels import KINDS
 from bridge.panel.scope import may_read_bidders
 from bridge.rules.context import ADDENDUM_PREFIX
@@ -20,6 +20,7 @@ from bridge.rules.messages import (
     LANGUAGE_PARAMS,
     MESSAGES,
     MONEY_PARAMS,
+    NUMBER_PARAMS,
 )
 
 FIELD_LABELS: dict[str, Any] = {
@@ -61,6 +62,8 @@ def _param(name: str, value: Any) -> Any:
             return value
     if name in LANGUAGE_PARAMS:
         return str(LANGUAGE_NAMES.get(value, value))
+    if name in NUMBER_PARAMS and isinstance(value, int):
+        return number(value)
     if name in KIND_PARAMS:
         return str(KINDS.get(value, value))
     if name == "what":

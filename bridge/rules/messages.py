@@ -49,6 +49,11 @@ MESSAGES: dict[str, Any] = {
         "The %(language)s version is %(ratio)s times as long as the source: check that nothing "
         "is missing or added."
     ),
+    "bilingual.too_long": _l(
+        "Published in both languages, this field would be %(joined)s characters long; the "
+        "marketplace takes %(limit)s. Shorten the source (%(source_units)s) or the %(language)s "
+        "version (%(translation_units)s)."
+    ),
 }
 
 FACT_KINDS: dict[str, Any] = {
@@ -64,4 +69,6 @@ LANGUAGE_NAMES: dict[str, Any] = {"en": _l("English"), "fr": _l("French")}
 
 MONEY_PARAMS = frozenset({"value", "cap", "excess", "amount", "amendments", "taxes", "total"})
 LANGUAGE_PARAMS = frozenset({"language", "found"})
+# Counts shown with the reader's digit grouping (10,000 / 10 000).
+NUMBER_PARAMS = frozenset({"joined", "limit", "source_units", "translation_units"})
 KIND_PARAMS = frozenset({"kind"})

@@ -286,3 +286,19 @@ def test_a_publication_the_marketplace_refuses_waits_for_an_administrator(
         authorize(session, request, session.get_one(PanelUser, world.admin))
     bridge.run_once()
     assert request_state(sessions)[0] == "published"
+
+
+def test_a_bilingual_copy_over_the_limit_is_never_sent_and_waits_for_an_administrator(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
+    client: MarketplaceClient, db_url: str, db_engine: Engine,
+) -> None:  # fmt: skip
+    approve_every_step(sessions, world)
+    with transaction(sessions) as session:  # a copy approved before the limit was checked
+        request = session.scalars(select(ApprovalRequest)).one()
+        request.approved_copy = {**(request.approved_copy or {}), "title": "T" * 201}
+    service(db_url, db_engine, client).run_once()
+    assert tags(fake) == []  # nothing written
+    status, _, error = request_state(sessions)
+    assert status == "approved" and error == "reason:too_long:title: 201 > 200"
+    with sessions() as session:
+        assert session.scalars(select(ApprovalRequest)).one().publish_refused_at is not None

@@ -151,6 +151,35 @@ def test_a_translator_fills_the_french_and_the_blocking_findings_clear(
         assert [key for key in keys(session, UNDER_REVIEW) if key[0].startswith("bilingual")] == []
 
 
+def test_a_translation_whose_bilingual_copy_would_not_fit_blocks_until_shortened(
+    synced: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
+) -> None:
+    _write_english(synced, UNDER_REVIEW)
+    assert make_sync(client, sessions).run().ok
+    drain_pending(sessions)
+    long_title = "Application Web accessible " + "de gestion des demandes de service " * 5
+    with transaction(sessions) as session:
+        opportunity = session.get_one(Opportunity, UNDER_REVIEW)
+        for field, _ in source_texts(opportunity):
+            text = long_title if field == "title" else FRENCH[field]
+            save_translation(session, opportunity, field, text, TRANSLATOR)
+        RulePipeline().evaluate(session, [UNDER_REVIEW], "translation")
+    with sessions() as session:
+        evaluation = current_evaluation(session, UNDER_REVIEW)
+        assert evaluation is not None and evaluation.blocking
+        [finding] = [item for item in evaluation.findings
+                     if item.message_key == "bilingual.too_long"]  # fmt: skip
+        assert finding.field == "title" and finding.params["limit"] == 200
+        joined = finding.params["joined"]
+        assert joined == finding.params["source_units"] + 3 + finding.params["translation_units"]
+    with transaction(sessions) as session:
+        opportunity = session.get_one(Opportunity, UNDER_REVIEW)
+        save_translation(session, opportunity, "title", FRENCH["title"], TRANSLATOR)
+        RulePipeline().evaluate(session, [UNDER_REVIEW], "translation")
+    with sessions() as session:
+        assert ("bilingual.too_long", "title") not in keys(session, UNDER_REVIEW)
+
+
 def test_a_marketplace_edit_makes_the_translation_outdated_and_keeps_the_old_findings(
     synced: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
 ) -> None:
