@@ -6,6 +6,11 @@ this table does not translate.
 """
 
 FRENCH = {
+    "Direction": "Sens",
+    "English to French": "De l'anglais au français",
+    "French to English": "Du français à l'anglais",
+    "Both directions (CSV only)": "Les deux sens (CSV seulement)",
+    "An XLIFF file holds one language pair: choose a direction.": "Un fichier XLIFF contient une seule paire de langues : choisissez un sens.",
     "In both languages, a field is longer than the marketplace takes (%(status)s); shorten a version, then publish again.": "Dans les deux langues, un champ dépasse ce que le marché accepte (%(status)s); raccourcissez une version, puis publiez de nouveau.",
     "Published in both languages, this field would be %(joined)s characters long; the marketplace takes %(limit)s. Shorten the source (%(source_units)s) or the %(language)s version (%(translation_units)s).": "Publié dans les deux langues, ce champ compterait %(joined)s caractères; le marché en accepte %(limit)s. Raccourcissez le texte source (%(source_units)s) ou la version %(language)s (%(translation_units)s).",
     "The marketplace refused it; fix the cause, then publish again. Its message, in English: %(status)s": "Le marché l'a refusée; corrigez la cause, puis publiez de nouveau. Son message, en anglais : %(status)s",

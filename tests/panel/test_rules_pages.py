@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 
 import pytest
@@ -15,11 +16,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.accounts.models import Role
 from bridge.audit.models import AuditEntry
+from bridge.marketplace.client import MarketplaceClient
 from bridge.rules.models import Translation
+from bridge.rules.pipeline import drain_pending
 from bridge.rules.queries import current_evaluation
 from bridge.rules.settings import load_rule_settings
+from tests.fakes.marketplace import FakeMarketplace
+from tests.sync.helpers import make_sync
+from tests.translations.test_interchange import filled_xliff
 
 UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
+PUBLISHED = "05e8604f-703a-43ea-9cb5-308dc2053be6"
 SignedIn = Callable[..., FlaskClient]
 
 VALID = {
@@ -238,7 +245,7 @@ def test_with_the_scheduler_the_re_evaluation_runs_in_the_background(
         assert evaluation is not None and evaluation.trigger != "settings"
 
 
-def test_xliff_holds_one_direction_so_mixed_texts_are_sent_to_csv(
+def test_xliff_holds_one_direction_and_csv_may_hold_both(
     signed_in: SignedIn, sessions: sessionmaker[Session]
 ) -> None:
     from bridge.rules.pipeline import RulePipeline
@@ -259,8 +266,44 @@ def test_xliff_holds_one_direction_so_mixed_texts_are_sent_to_csv(
         RulePipeline().evaluate(session, [french_source], "test")
     admin = signed_in(Role.ADMIN)
     refused = admin.get("/translations/export?format=xliff", follow_redirects=True)
-    assert "Texts are pending in both directions" in refused.get_data(as_text=True)
-    exported = admin.get("/translations/export?format=csv").get_data().decode("utf-8-sig")
+    assert "choose a direction" in refused.get_data(as_text=True)
+    answer = admin.get("/translations/export?format=csv&direction=")
+    exported = answer.get_data().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(exported)))
     directions = {(row["source_language"], row["target_language"]) for row in rows}
     assert directions == {("en", "fr"), ("fr", "en")}
+
+
+FRENCH_SOURCE = {
+    "title": "Correctifs du système de gestion de contenu bilingue",
+    "teaser": "Corriger les gabarits du système de gestion de contenu pour les deux langues.",
+    "description": "Le ministère a besoin de correctifs pour les gabarits de son système de "
+    "gestion de contenu, afin que chaque page paraisse dans les deux langues officielles.",
+}
+
+
+@pytest.mark.parametrize("direction", ["en-fr", "fr-en"])
+def test_xliff_exports_one_direction_at_a_time_and_each_comes_back_in(
+    signed_in: SignedIn, sessions: sessionmaker[Session], fake: FakeMarketplace,
+    client: MarketplaceClient, direction: str,
+) -> None:  # fmt: skip
+    fake.opportunities["code-with-us"][PUBLISHED].update(FRENCH_SOURCE)  # written in French
+    assert make_sync(client, sessions).run().ok
+    drain_pending(sessions)
+    translator = signed_in(Role.TRANSLATOR)
+    both = translator.get("/translations/export?format=xliff&direction=", follow_redirects=True)
+    assert "choose a direction" in both.get_data(as_text=True)
+    exported = translator.get(f"/translations/export?format=xliff&direction={direction}")
+    source, target = direction.split("-")
+    document = exported.get_data()
+    assert f'srcLang="{source}"'.encode() in document
+    assert f'trgLang="{target}"'.encode() in document
+    upload = (io.BytesIO(filled_xliff(document)), "back.xlf")
+    answer = translator.post(
+        "/translations/", content_type="multipart/form-data", data={"file": upload}
+    )
+    saved = re.search(r"(\d+) translations saved", answer.get_data(as_text=True))
+    assert saved is not None and int(saved.group(1)) > 0
+    with sessions() as session:
+        languages = set(session.scalars(select(Translation.target_language)))
+    assert languages == {target}

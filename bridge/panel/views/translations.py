@@ -45,6 +45,9 @@ from bridge.translations.service import (
     save_translation,
 )
 
+# The export's direction: source and target language.
+DIRECTIONS: dict[str, tuple[Language, Language]] = {"en-fr": ("en", "fr"), "fr-en": ("fr", "en")}
+
 blueprint = Blueprint("translations", __name__)
 
 MAX_TEXT = 100_000
@@ -168,6 +171,10 @@ def export() -> Response:
     chosen = request.args.get("department") or ""
     department = next((d for d in all_departments(database) if d.acronym == chosen), None)
     units = pending_units(database, department.id if department else None)
+    direction = DIRECTIONS.get(request.args.get("direction") or "")
+    if direction is not None:  # one language pair, as XLIFF 2.0 files hold
+        units = [unit for unit in units
+                 if (unit.source_language, unit.target_language) == direction]  # fmt: skip
     kind = "csv" if request.args.get("format") == "csv" else "xliff"
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     # Named from the department found, never from the query's raw text.
@@ -182,13 +189,7 @@ def export() -> Response:
     for unit in units:
         groups.setdefault((unit.source_language, unit.target_language), []).append(unit)
     if len(groups) > 1:
-        flash(
-            _(
-                "Texts are pending in both directions; export them as CSV, or one department "
-                "at a time."
-            ),
-            "error",
-        )
+        flash(_("An XLIFF file holds one language pair: choose a direction."), "error")
         return redirect(url_for("translations.exchange"))
     (source, target), only = next(iter(groups.items()))
     body = interchange.export_xliff(only, source_language=source, target_language=target)
