@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -35,7 +37,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from bridge.accounts.models import Role
 from bridge.accounts.service import MIN_PASSWORD_LENGTH
@@ -110,7 +112,19 @@ class UserForm(FlaskForm):  # type: ignore[misc]
 
 
 class LocalizedDecimalField(DecimalField):  # type: ignore[misc]
-    """A number typed the reader's way: "10 000,00" in French, "10,000.00" in English."""
+    """A number typed the reader's way: "10 000,00" in French, "10,000.00" in English.
+
+    A text input, not ``type=number``: browsers show a French "10000,00" in a number input as
+    empty and turn a typed "0,75" into "075". ``inputmode=decimal`` still brings up the
+    phone's numeric keyboard.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["render_kw"] = {"inputmode": "decimal", "autocomplete": "off",
+                               **(kwargs.get("render_kw") or {})}  # fmt: skip
+        super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
@@ -126,17 +140,33 @@ class LocalizedDecimalField(DecimalField):  # type: ignore[misc]
             return str(self.raw_data[0])
         if self.data is None:
             return ""
-        return str(format_decimal(self.data, format="0.00##", locale=locale_code()))
+        return str(format_decimal(self.data, format="#,##0.00##", locale=locale_code()))
+
+
+class _LocalizedRange(NumberRange):  # type: ignore[misc]
+    """``NumberRange`` whose message shows its bounds the reader's way (10 000,00 in French)."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        data = field.data
+        if (
+            data is not None
+            and (self.min is None or data >= self.min)
+            and (self.max is None or data <= self.max)
+        ):
+            return
+        low, high = (None if bound is None else format_decimal(bound, locale=locale_code())
+                     for bound in (self.min, self.max))  # fmt: skip
+        if low is not None and high is not None:
+            message = gettext("Enter a number from %(low)s to %(high)s.", low=low, high=high)
+        elif low is not None:
+            message = gettext("Enter a number greater than %(low)s.", low=low)
+        else:
+            message = gettext("Enter a number up to %(high)s.", high=high)
+        raise ValidationError(message)
 
 
 def _number_range(low: float | None, high: float | None) -> NumberRange:
-    if low is not None and high is not None:
-        message = _l("Enter a number from %(low)s to %(high)s.", low=low, high=high)
-    elif low is not None:
-        message = _l("Enter a number greater than %(low)s.", low=low)
-    else:
-        message = _l("Enter a number up to %(high)s.", high=high)
-    return NumberRange(min=low, max=high, message=message)
+    return _LocalizedRange(min=low, max=high)
 
 
 class RuleSettingsForm(FlaskForm):  # type: ignore[misc]

@@ -202,3 +202,30 @@ def test_an_approver_decides_from_the_queue_in_both_languages(
     assert "Votre décision est enregistrée." in page.locator(".alert").inner_text()
     assert "Modifications demandées" in page.locator("table tbody").inner_text()
     assert_accessible(page, "queue after the decision (fr)")
+
+
+def test_an_administrator_saves_the_rule_settings_typing_numbers_their_way(
+    live_bridge: LiveBridge, page: Any
+) -> None:
+    base = live_bridge.url
+    sign_in(page, base)
+    for language, cap, ratio, saved, shown in (
+        ("fr", "12 000,00", "0,75", "Paramètres enregistrés.", "12 000,00"),
+        ("en", "10,000.00", "0.8", "Settings saved.", "10,000.00"),
+    ):
+        choose_language(page, base, language)
+        page.goto(f"{base}/rules/settings")
+        assert page.get_attribute("#cap_amount", "inputmode") == "decimal"
+        page.fill("#cap_amount", "")
+        page.type("#cap_amount", cap)  # keystroke by keystroke, as a person types
+        page.fill("#similarity_threshold", "")
+        page.type("#similarity_threshold", ratio)
+        page.click("form.form button[type=submit]")
+        assert saved in page.locator(".alert").first.inner_text()
+        page.goto(f"{base}/rules/settings")
+        assert page.input_value("#cap_amount").replace("\u202f", " ").replace(
+            "\u00a0", " ") == shown  # fmt: skip
+        assert_accessible(page, f"rule settings saved ({language})")
+    page.fill("#cap_amount", "100,000,000")
+    page.click("form.form button[type=submit]")
+    assert "99,999,999.99" in page.locator(".error-summary").inner_text()  # bounds, grouped
