@@ -6,6 +6,8 @@ this table does not translate.
 """
 
 FRENCH = {
+    "Author's e-mail domain": "Domaine de courriel de l'auteur",
+    "Choose a department": "Choisissez un ministère",
     "Direction": "Sens",
     "English to French": "De l'anglais au français",
     "French to English": "Du français à l'anglais",

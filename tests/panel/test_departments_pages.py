@@ -101,3 +101,28 @@ def test_department_errors_in_both_languages(
     admin.post("/language/fr")
     page = admin.post(f"/departments/{department.id}", data=bad).get_data(as_text=True)
     assert "Entrez le nom en anglais." in page and "Ce n'est pas un domaine de courriel" in page
+
+
+def test_the_unrouted_queue_shows_the_authors_domain_and_starts_on_no_department(
+    signed_in: SignedIn,
+) -> None:
+    page = signed_in(Role.ADMIN).get("/departments/unrouted").get_data(as_text=True)
+    assert "example.invalid" in page  # the captured GOV author's domain, to add to a department
+    assert '<option value="" selected>Choose a department</option>' in page
+    refused = signed_in(Role.ADMIN).post(
+        f"/departments/unrouted/{UNDER_REVIEW}", data={"department": ""}, follow_redirects=True
+    )
+    assert "Choose a department." in refused.get_data(as_text=True)  # one careless click
+
+
+def test_the_users_list_shows_which_departments_approvers_decide_for(
+    signed_in: SignedIn, make_user: Callable[..., str], sessions: sessionmaker[Session]
+) -> None:
+    from bridge.departments.service import all_departments
+
+    make_user(Role.APPROVER, email="approver.list@tbs-sct.gc.ca")  # the first department's
+    with sessions() as session:
+        acronym = all_departments(session)[0].acronym
+    page = signed_in(Role.ADMIN).get("/users/").get_data(as_text=True)
+    row = page.split("approver.list@tbs-sct.gc.ca</td>", 1)[1].split("</tr>", 1)[0]
+    assert "Departments (for approvers)" in page and f"<td>{acronym}</td>" in row

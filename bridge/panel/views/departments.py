@@ -32,6 +32,7 @@ from bridge.panel.views.sync import acting_user
 from bridge.rules.pipeline import RulePipeline
 from bridge.rules.queries import unrouted as unrouted_page
 from bridge.sync.models import Opportunity
+from bridge.sync.queries import author_of
 
 blueprint = Blueprint("departments", __name__, url_prefix="/departments")
 
@@ -73,8 +74,17 @@ def _assign_form() -> AssignDepartmentForm:
 
 @blueprint.route("/unrouted")
 def unrouted() -> Any:
-    page = unrouted_page(db(), page_number(), page_size())
-    return render_template("departments/unrouted.html", page=page, form=_assign_form())
+    """Each row shows its author's e-mail domain: often all an administrator needs is to add
+    that domain to its department."""
+    database = db()
+    page = unrouted_page(database, page_number(), page_size())
+    domains = {}
+    for evaluation in page.items:
+        author = author_of(database, evaluation.opportunity)
+        email = author.email if author is not None else None
+        domains[evaluation.opportunity_id] = email.rpartition("@")[2] if email else None
+    return render_template("departments/unrouted.html", page=page, form=_assign_form(),
+                           domains=domains)  # fmt: skip
 
 
 @blueprint.route("/unrouted/<opportunity_id>", methods=["POST"])

@@ -65,8 +65,12 @@ def _grants(form: UserForm) -> list[tuple[Role, int | None]]:
 
 @blueprint.route("/")
 def index() -> Any:
-    users = db().scalars(select(PanelUser).order_by(PanelUser.email)).all()
-    return render_template("users/index.html", users=users)
+    database = db()
+    users = database.scalars(select(PanelUser).order_by(PanelUser.email)).all()
+    acronyms = {department.id: department.acronym for department in all_departments(database)}
+    approves = {user.id: sorted(acronyms[department] for department in
+                                user.department_ids(Role.APPROVER)) for user in users}  # fmt: skip
+    return render_template("users/index.html", users=users, approves=approves)
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
