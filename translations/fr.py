@@ -6,6 +6,7 @@ this table does not translate.
 """
 
 FRENCH = {
+    "Refused by the marketplace: an administrator publishes it again once the cause is fixed": "Refusée par le marché : un administrateur la publie de nouveau une fois la cause corrigée",
     "Author's e-mail domain": "Domaine de courriel de l'auteur",
     "Choose a department": "Choisissez un ministère",
     "Direction": "Sens",

@@ -160,6 +160,11 @@ def test_a_translator_fills_the_french_side_by_side_and_the_finding_clears(
         editor = f"{base}/opportunities/{UNDER_REVIEW}/translations"
         page.goto(editor)
         assert_accessible(page, f"translation editor ({language})")
+        page.set_viewport_size({"width": 1280, "height": 800})
+        source = page.locator(".pair__source").first.bounding_box()
+        target = page.locator(".pair__target").first.bounding_box()
+        assert source and target and target["x"] > source["x"] + source["width"] - 1  # side by side
+        assert abs(target["y"] - source["y"]) < 2
         page.fill("#text-teaser", "Un **aperçu** du texte en français pour ce lot de travail.")
         page.click(f"button:has-text('{preview}')")
         assert page.locator(".preview strong").inner_text() == "aperçu"

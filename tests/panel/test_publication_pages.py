@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,7 +36,7 @@ def approved(sessions: sessionmaker[Session], request_id: int) -> None:
 
 
 def test_an_administrator_publishes_an_approved_request(
-    signed_in: SignedIn, sessions: sessionmaker[Session], launched: list[str]
+    app: Flask, signed_in: SignedIn, sessions: sessionmaker[Session], launched: list[str]
 ) -> None:
     request_id = opened(sessions)
     admin = signed_in(Role.ADMIN)
@@ -44,6 +45,10 @@ def test_an_administrator_publishes_an_approved_request(
     refused = admin.post(f"/approvals/{request_id}/publish", follow_redirects=True)
     assert "not waiting to be published" in refused.get_data(as_text=True)
     approved(sessions, request_id)
+    page = admin.get(f"/approvals/{request_id}").get_data(as_text=True)
+    assert "Published at the next sync" in page  # auto-publish is on
+    settings = app.config["BRIDGE_SETTINGS"]
+    app.config["BRIDGE_SETTINGS"] = settings.model_copy(update={"approvals_auto_publish": False})
     page = admin.get(f"/approvals/{request_id}").get_data(as_text=True)
     assert "Waiting for an administrator to publish it" in page
     assert f'action="/approvals/{request_id}/publish"' in page

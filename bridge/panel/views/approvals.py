@@ -159,6 +159,7 @@ def detail(request_id: int) -> Any:
         auto=AUTO,
         publish_error=_publish_error(request.publish_error),
         note_problem=note_problem,
+        auto_publish=current_app.config["BRIDGE_SETTINGS"].approvals_auto_publish,
     ), (400 if form.errors else 200)
 
 
