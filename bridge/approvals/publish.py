@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -72,8 +73,9 @@ class Plan:
     note: str
 
 
-def approval_note(session: Session, request: ApprovalRequest) -> str:
-    """The note ``publish`` carries: who approved which step, in both languages."""
+def approval_note(session: Session, request: ApprovalRequest, zone: ZoneInfo) -> str:
+    """The note ``publish`` carries: who approved which step, in both languages, each day as
+    the panel shows it (in ``zone``, not UTC: a decision late in the evening is that day's)."""
     department = session.get(Department, request.department_id)
     assert department is not None
     state = progress(session, request)
@@ -81,7 +83,7 @@ def approval_note(session: Session, request: ApprovalRequest) -> str:
     for step in state.steps:
         decision = state.approvals.get(step.id)
         if decision is not None:
-            day = decision.decided_at.date().isoformat()
+            day = decision.decided_at.astimezone(zone).date().isoformat()
             parts.append(f"{step.name_en} / {step.name_fr}: {decision.user_name} ({day})")
     return (
         f"Approved by {department.acronym} / Approuvé par {department.acronym} "
@@ -157,7 +159,7 @@ class Publisher:
             # What the approvers approved, not the translations as they stand now.
             copy = dict(request.approved_copy or public_copy(session, opportunity))
         return Plan(request.id, kind, opportunity.id, request.content_hash, request.copy_hash,
-                    copy, approval_note(session, request))  # fmt: skip
+                    copy, approval_note(session, request, self.settings.zone))  # fmt: skip
 
     # One attempt ------------------------------------------------------------------------------
 

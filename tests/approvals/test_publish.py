@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.accounts.models import PanelUser
 from bridge.approvals.models import ApprovalAlert, ApprovalRequest
-from bridge.approvals.publish import Publisher, authorize
+from bridge.approvals.publish import Publisher, approval_note, authorize
 from bridge.db.engine import transaction
 from bridge.marketplace.client import MarketplaceClient
 from bridge.notifications.models import Notification
@@ -302,3 +304,15 @@ def test_a_bilingual_copy_over_the_limit_is_never_sent_and_waits_for_an_administ
     assert status == "approved" and error == "reason:too_long:title: 201 > 200"
     with sessions() as session:
         assert session.scalars(select(ApprovalRequest)).one().publish_refused_at is not None
+
+
+def test_the_notes_dates_are_the_panels_days_not_utcs(
+    world: People, sessions: sessionmaker[Session]
+) -> None:
+    approve_every_step(sessions, world)
+    with transaction(sessions) as session:
+        request = session.scalars(select(ApprovalRequest)).one()
+        for decision in request.decisions:  # 21:30 in Ottawa is already tomorrow in UTC
+            decision.decided_at = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)
+        note = approval_note(session, request, ZoneInfo("America/Toronto"))
+    assert "(2026-11-26)" in note and "2026-11-27" not in note
