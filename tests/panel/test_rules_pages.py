@@ -49,8 +49,9 @@ def french(client: FlaskClient) -> FlaskClient:
 
 def test_the_settings_page_shows_the_values_the_reader_s_way(signed_in: SignedIn) -> None:
     admin = signed_in(Role.ADMIN)
-    assert 'value="10000.00"' in admin.get("/rules/settings").get_data(as_text=True)
-    assert 'value="10000,00"' in french(admin).get("/rules/settings").get_data(as_text=True)
+    english = admin.get("/rules/settings").get_data(as_text=True)
+    assert 'value="10,000.00"' in english and 'inputmode="decimal"' in english
+    assert 'value="10\u00a0000,00"' in french(admin).get("/rules/settings").get_data(as_text=True)
 
 
 def test_saving_the_cap_audits_and_re_evaluates(
