@@ -12,6 +12,7 @@ from __future__ import annotations
 from adapters.rules.facts import compare_facts, extract_facts
 from adapters.rules.language import MIN_WORDS, detect_language, word_count
 from adapters.rules.length import is_plausible_length, length_ratio
+from adapters.rules.plain_text import words
 from bridge.marketplace.limits import CWU_FIELD_UNITS, units
 from bridge.rules.context import Language, RuleContext, TextField
 from bridge.rules.findings import Finding, Severity
@@ -31,6 +32,18 @@ def _published_length(context: RuleContext, field: str, source: str, translation
         return None
     return {"joined": units(joined), "limit": limit, "source_units": units(source),
             "translation_units": units(translation.strip())}  # fmt: skip
+
+
+# A name runs to a few words (a place, an organisation, an acronym); a Title Case English title
+# runs longer, and is translated.
+NAME_WORDS = 3
+
+
+def needs_translation(source: str) -> bool:
+    """False for text nothing in which a translator would change: web and e-mail addresses,
+    code and numbers (no words are left), or a name of a few words, each capitalised."""
+    found = words(source)
+    return len(found) > NAME_WORDS or any(word[:1].islower() for word in found)
 
 
 def _same_text(first: str, second: str) -> bool:
@@ -54,7 +67,12 @@ class BilingualRule:
             return Finding(self.name, severity, key, {**params, **extra}, field=text.name)
 
         translation = text.translation
-        if translation is None or not translation.text.strip():
+        missing = translation is None or not translation.text.strip()
+        if not needs_translation(text.source) and (
+            missing or (translation is not None and _same_text(text.source, translation.text))
+        ):
+            return []  # an address, a code, a place: the same in both languages
+        if translation is None or missing:
             return [finding("bilingual.missing")]
         if text.outdated or translation.target_language != language:
             return [finding("bilingual.outdated")]
