@@ -15,7 +15,9 @@ entry.
 from __future__ import annotations
 
 import fcntl
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import event
@@ -27,10 +29,16 @@ HEAD_FILE = "audit_head"
 PENDING_HEAD = "audit_head"  # the key under which a session holds the head it will commit
 
 
-@dataclass(frozen=True)
+@dataclass
 class Keeping:
-    key: bytes
+    key_source: Callable[[], bytes]
     head_file: Path | None
+
+    @cached_property
+    def key(self) -> bytes:
+        """Read (or generated) when first needed, so a command that writes no entry makes no
+        key file."""
+        return self.key_source()
 
 
 @dataclass(frozen=True)
@@ -48,11 +56,12 @@ class NotConfigured(RuntimeError):
 
 def configure(key: bytes, head_file: Path | None) -> None:
     global _keeping
-    _keeping = Keeping(key=key, head_file=head_file)
+    _keeping = Keeping(lambda: key, head_file)
 
 
 def configure_from(settings: Settings) -> None:
-    configure(settings.audit_secret().encode(), settings.data_dir / HEAD_FILE)
+    global _keeping
+    _keeping = Keeping(lambda: settings.audit_secret().encode(), settings.data_dir / HEAD_FILE)
 
 
 def keeping() -> Keeping:

@@ -20,7 +20,6 @@ from bridge.approvals import guard
 from bridge.approvals.flow import drain as drain_approvals
 from bridge.approvals.notes import send_change_requests
 from bridge.approvals.publish import Publisher
-from bridge.audit import keeping as audit_keeping
 from bridge.clock import utcnow
 from bridge.db.engine import refresh_statistics, session_factory, transaction
 from bridge.marketplace.client import MarketplaceClient
@@ -45,7 +44,6 @@ class SyncService:
         stop: threading.Event | None = None,
     ) -> None:
         self.settings = settings
-        audit_keeping.configure_from(settings)
         self.engine = engine
         self.sessions = session_factory(engine)
         self.client_factory = client_factory
