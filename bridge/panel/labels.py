@@ -10,12 +10,10 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from bridge.accounts.models import Role
-from bridge.panel.access import allowed
 from bridge.panel.forms import ROLE_LABELS
-from bridge.panel.scope import may_read_comments
+from bridge.panel.scope import can, may_read_comments
 
 KINDS = {
     "code-with-us": _l("Code With Us"),
@@ -81,11 +79,6 @@ def _label(table: dict[str, Any]) -> Any:
         return table.get(code or "", code or "—")
 
     return label
-
-
-def can(endpoint: str) -> bool:
-    """Whether the signed-in user may open ``endpoint`` (the navigation shows only those)."""
-    return bool(current_user.is_authenticated) and allowed(endpoint, current_user.account.roles)
 
 
 def init_labels(app: Flask) -> None:

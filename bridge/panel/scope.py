@@ -39,7 +39,11 @@ def may_read_comments(department_id: int) -> bool:
     return Role.ADMIN in account.roles or department_id in account.department_ids(Role.APPROVER)
 
 
+def can(endpoint: str) -> bool:
+    """Whether the signed-in user may open ``endpoint`` (the navigation shows only those)."""
+    return bool(current_user.is_authenticated) and allowed(endpoint, current_user.account.roles)
+
+
 def may_read_bidders() -> bool:
-    return bool(current_user.is_authenticated) and allowed(
-        "proposals.index", current_user.account.roles
-    )
+    """Bidders' names are for those who may read proposals."""
+    return can("proposals.index")
