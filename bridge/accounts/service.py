@@ -84,10 +84,13 @@ def set_grants(user: PanelUser, grants: Iterable[tuple[Role, int | None]]) -> No
     }
     if any(role == Role.APPROVER.value and department is None for role, department in wanted):
         raise AccountError("an approver must be given at least one department")
-    if {(grant.role, grant.department_id) for grant in user.grants} != wanted:
+    held = {(grant.role, grant.department_id): grant for grant in user.grants}
+    if set(held) != wanted:
         end_sessions(user)
+    # Grants kept stay the same rows: replacing them all would insert a grant before its
+    # twin is deleted, and the unique constraint refuses an account saved unchanged.
     user.grants = [
-        RoleGrant(role=role, department_id=department)
+        held.get((role, department)) or RoleGrant(role=role, department_id=department)
         for role, department in sorted(wanted, key=str)
     ]
 

@@ -122,6 +122,8 @@ def test_an_admin_creates_and_edits_an_account_and_both_are_audited(
         user = db().scalars(select(PanelUser).where(PanelUser.email == form["email"])).one()
         assert user.roles == {Role.APPROVER} and user.department_ids(Role.APPROVER) == {esdc}
         user_id = user.id
+    unchanged = admin.post(f"/users/{user_id}", data={**form, "departments": [esdc]})
+    assert unchanged.status_code == 302  # the same grants are kept, not inserted twice
     response = admin.post(
         f"/users/{user_id}",
         data={"display_name": "Renamed", "roles": ["viewer"], "active": "y"},
@@ -135,9 +137,9 @@ def test_an_admin_creates_and_edits_an_account_and_both_are_audited(
             )
             .all()
         )
-    assert [entry.action for entry in entries] == ["user.created", "user.updated"]
-    assert (entries[1].before or {})["roles"] == [f"approver:{esdc}"]
-    assert (entries[1].after or {})["roles"] == ["viewer"]
+    assert [entry.action for entry in entries] == ["user.created", "user.updated", "user.updated"]
+    assert (entries[2].before or {})["roles"] == [f"approver:{esdc}"]
+    assert (entries[2].after or {})["roles"] == ["viewer"]
     assert "password" not in str(entries[0].after)
 
 
