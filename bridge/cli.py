@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select
 from bridge import __version__
 from bridge.accounts.models import Role
 from bridge.accounts.service import AccountError, create_user
-from bridge.approvals.service import seed_chains
+from bridge.approvals.service import announce_waiting_steps, seed_chains
 from bridge.audit import keeping as audit_keeping
 from bridge.audit.models import AuditEntry
 from bridge.audit.service import Actor, record
@@ -342,6 +342,7 @@ def users_create(
             raise click.ClickException(str(exc)) from None
         record(session, Actor.job("cli"), "user.created", "panel_user", user.id,
                after={"email": user.email, "roles": sorted(roles)})  # fmt: skip
+        announce_waiting_steps(session, user.department_ids(Role.APPROVER))
     click.echo(f"created {user.email} ({', '.join(sorted(roles))})")
 
 

@@ -70,9 +70,9 @@ def _path(request: ApprovalRequest) -> str:
 
 
 def step_awaiting(session: Session, request: ApprovalRequest, step: ApprovalStep,
-                  now: datetime) -> None:  # fmt: skip
+                  now: datetime) -> int:  # fmt: skip
     recipients = [user.email for user in deciders(session, request, step)]
-    enqueue(session, "step_awaiting", recipients, {**_about(session, request), "step": _step(step)},
+    return enqueue(session, "step_awaiting", recipients, {**_about(session, request), "step": _step(step)},
             key=f"{request.id}:{step.id}", path=_path(request), now=now)  # fmt: skip
 
 

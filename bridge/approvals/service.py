@@ -13,6 +13,7 @@ The rules here are the control the marketplace lacks, so each refusal is explici
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -251,6 +252,26 @@ def open_request(
            now=now, after={"opportunity": opportunity.id, "version": opportunity.version,
                            "superseded": [item.id for item in existing]})  # fmt: skip
     return request
+
+
+def announce_waiting_steps(session: Session, department_ids: Iterable[int] | None = None,
+                           now: datetime | None = None) -> int:  # fmt: skip
+    """Tell whoever may now decide an open request's waiting step that it awaits them.
+
+    Called when approvers or chains change: someone granted the approver role after a request
+    opened would otherwise never hear of it. Those already told are not told again (the
+    outbox keys each message by request, step and recipient). The number of messages queued.
+    """
+    now = now or utcnow()
+    query = select(ApprovalRequest).where(ApprovalRequest.status == RequestStatus.OPEN.value)
+    if department_ids is not None:
+        query = query.where(ApprovalRequest.department_id.in_(list(department_ids)))
+    queued = 0
+    for request in session.scalars(query.order_by(ApprovalRequest.id)):
+        step = progress(session, request).next_step
+        if step is not None:
+            queued += notices.step_awaiting(session, request, step, now)
+    return queued
 
 
 def awaiting(session: Session, user: PanelUser) -> list[ApprovalRequest]:

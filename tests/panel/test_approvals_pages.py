@@ -8,11 +8,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge.accounts.models import Role
+from bridge.accounts.models import PanelUser, Role
 from bridge.approvals.models import ApprovalDecision, ApprovalRequest
 from bridge.approvals.service import open_request, seed_chains
 from bridge.db.engine import transaction
 from bridge.departments.service import all_departments
+from bridge.notifications.models import Notification
 from bridge.sync.models import Opportunity
 from tests.panel.conftest import UserFactory
 
@@ -177,3 +178,29 @@ def test_a_note_the_marketplace_refused_shows_on_the_approval_page(
     page = approver.get(f"/approvals/{request_id}").get_data(as_text=True)
     assert "Not written on the marketplace as a note." in page
     assert "The note would be 1,204 characters long" in page
+
+
+def test_an_approver_added_after_the_request_opened_is_told_once(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    request_id = opened(sessions)
+    with sessions() as session:
+        department = all_departments(session)[0].id
+    admin = signed_in(Role.ADMIN)
+    form = {"email": "late.approver@hrsdc-rhdcc.gc.ca", "display_name": "Late Approver",
+            "roles": ["approver"], "departments": [department], "active": "y"}  # fmt: skip
+    assert admin.post("/users/new", data=form).status_code == 302
+
+    def told() -> list[str]:
+        with sessions() as session:
+            return list(session.scalars(select(Notification.dedupe_key).where(
+                Notification.recipient == form["email"],
+                Notification.kind == "step_awaiting")))  # fmt: skip
+
+    assert len(told()) == 1 and told()[0].startswith(f"step_awaiting:{request_id}:")
+    with sessions() as session:
+        user_id = session.scalars(select(PanelUser.id).where(
+            PanelUser.email == form["email"])).one()  # fmt: skip
+    saved = admin.post(f"/users/{user_id}", data={**form, "display_name": "Renamed"})
+    assert saved.status_code == 302
+    assert len(told()) == 1  # saving the account again tells nothing new

@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from bridge.accounts.models import PanelUser, Role, RoleGrant
 from bridge.approvals.chains import ChainRefused, StepDraft, chain_of, save_chain
+from bridge.approvals.service import announce_waiting_steps
 from bridge.approvals.flow import request_approval
 from bridge.clock import utcnow
 from bridge.departments.models import Department
@@ -160,6 +161,7 @@ def chain(department_id: int) -> Any:
             database.rollback()
             flash(str(REFUSED_CHAINS[refused.code]), "error")
         else:
+            announce_waiting_steps(database, [department_id])
             database.commit()
             flash(_("Approval chain saved. It applies to the requests still being decided."),
                   "success")  # fmt: skip

@@ -18,6 +18,7 @@ from bridge.accounts.service import (
     set_grants,
     set_password,
 )
+from bridge.approvals.service import announce_waiting_steps
 from bridge.audit.service import record
 from bridge.departments.service import all_departments
 from bridge.panel import db, get_or_404
@@ -97,6 +98,7 @@ def create() -> Any:
             record(
                 database, acting_user(), "user.created", "panel_user", user.id, after=describe(user)
             )
+            announce_waiting_steps(database, user.department_ids(Role.APPROVER))
             database.commit()
             flash(_("The account was created."), "info")
             return redirect(url_for("users.index"))
@@ -124,6 +126,7 @@ def edit(user_id: int) -> Response | Any:
             before=before,
             after=describe(user),
         )
+        announce_waiting_steps(database, user.department_ids(Role.APPROVER))
         database.commit()
         flash(_("The account was saved."), "info")
         return redirect(url_for("users.index"))
