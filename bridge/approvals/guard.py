@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.approvals import notices
 from bridge.approvals.flow import department_of
 from bridge.approvals.models import AlertStatus, ApprovalAlert, ApprovalRequest, RequestStatus
+from bridge.approvals.publisher import publication_details
 from bridge.audit.service import Actor, record
 from bridge.clock import utcnow
 from bridge.db.engine import transaction
@@ -107,7 +108,11 @@ def raise_alert(session: Session, opportunity: Opportunity, *, cancel: bool,
         version=opportunity.version,
         department_id=department_id,
         status=(AlertStatus.CANCEL_PENDING if cancel else AlertStatus.OPEN).value,
-        details={"status": opportunity.status, "content_hash": opportunity.content_hash},
+        details={
+            "status": opportunity.status,
+            "content_hash": opportunity.content_hash,
+            **publication_details(session, opportunity),
+        },
         raised_at=now,
     )
     session.add(alert)
@@ -120,7 +125,7 @@ def raise_alert(session: Session, opportunity: Opportunity, *, cancel: bool,
         if cancel
         else Bilingual.message(N_("It stays published; review it in the panel."))
     )
-    notices.unapproved_publication(session, alert.id, opportunity, department_id, action, now)
+    notices.unapproved_publication(session, alert, opportunity, action, now)
     log.warning("opportunity %s published without approval (alert %s)", opportunity.id, alert.id)
     return alert
 

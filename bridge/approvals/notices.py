@@ -13,7 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge.accounts.models import PanelUser, Role, RoleGrant
-from bridge.approvals.models import ApprovalDecision, ApprovalRequest, ApprovalStep, Decision
+from bridge.approvals.models import (
+    ApprovalAlert,
+    ApprovalDecision,
+    ApprovalRequest,
+    ApprovalStep,
+    Decision,
+)
+from bridge.approvals.publisher import how_published
 from bridge.approvals.reasons import failure_reason
 from bridge.departments.models import Department
 from bridge.notifications.messages import N_, Bilingual, Param
@@ -72,8 +79,9 @@ def _path(request: ApprovalRequest) -> str:
 def step_awaiting(session: Session, request: ApprovalRequest, step: ApprovalStep,
                   now: datetime) -> int:  # fmt: skip
     recipients = [user.email for user in deciders(session, request, step)]
-    return enqueue(session, "step_awaiting", recipients, {**_about(session, request), "step": _step(step)},
-            key=f"{request.id}:{step.id}", path=_path(request), now=now)  # fmt: skip
+    params = {**_about(session, request), "step": _step(step)}
+    return enqueue(session, "step_awaiting", recipients, params, key=f"{request.id}:{step.id}",
+                   path=_path(request), now=now)  # fmt: skip
 
 
 def reminder(session: Session, request: ApprovalRequest, step: ApprovalStep,
@@ -121,25 +129,26 @@ def publish_failed(session: Session, request: ApprovalRequest, error: str, now: 
             path=_path(request), now=now)  # fmt: skip
 
 
-def unapproved_publication(session: Session, alert_id: int, opportunity: Opportunity,
-                           department_id: int | None, action: Bilingual,
-                           now: datetime) -> None:  # fmt: skip
-    """Administrators and the department's approvers (when it is known)."""
-    department = session.get(Department, department_id) if department_id is not None else None
-    staff = (
-        [user.email for user in _people(session, Role.APPROVER, department_id)]
-        if department_id is not None
-        else []
-    )
+def unapproved_publication(session: Session, alert: ApprovalAlert, opportunity: Opportunity,
+                           action: Bilingual, now: datetime) -> None:  # fmt: skip
+    """Administrators learn what happened; the department's approvers (when it is known) learn
+    it too, with what they can do about it, as they cannot close the alert themselves."""
+    department = session.get(Department, alert.department_id) if alert.department_id else None
     params: dict[str, Param] = {
         "title": opportunity.title,
         "department": Bilingual(department.name_en, department.name_fr)
         if department is not None
         else Bilingual.message(UNROUTED),
+        "how": how_published(alert.details),
         "action": action,
     }
-    enqueue(session, "unapproved_publication", [*administrators(session), *staff], params,
-            key=str(alert_id), path=f"/approvals/alerts/{alert_id}", now=now)  # fmt: skip
+    path, key = f"/approvals/alerts/{alert.id}", str(alert.id)
+    enqueue(session, "unapproved_publication", administrators(session), params, key=key,
+            path=path, now=now)  # fmt: skip
+    if department is not None:
+        approvers = [user.email for user in _people(session, Role.APPROVER, department.id)]
+        enqueue(session, "unapproved_publication_department", approvers, params, key=key,
+                path=path, now=now)  # fmt: skip
 
 
 def _author(request: ApprovalRequest) -> Iterable[str]:

@@ -89,7 +89,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unapproved_publication": (
         N_("Published without approval: %(title)s"),
         N_("The opportunity “%(title)s” (%(department)s) was published on the marketplace "
-           "without a completed departmental approval of its content. %(action)s"),
+           "without a completed departmental approval of its content. %(how)s %(action)s"),
+    ),
+    "unapproved_publication_department": (
+        N_("Published without approval: %(title)s"),
+        N_("The opportunity “%(title)s” (%(department)s) was published on the marketplace "
+           "without a completed departmental approval of its content. %(how)s %(action)s"
+           "\n\nWhat you can do: read what was published on the alert's page. If it may stay "
+           "public, tell the bridge's administrators, who close the alert. If it must not, ask "
+           "its author or a marketplace administrator to cancel it on the marketplace, or ask "
+           "the bridge's administrators to have it canceled."),
     ),
     "awards_exported": (
         N_("Award records for reporting: %(count)s"),

@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.approvals.guard import alerts_of
 from bridge.approvals.models import ApprovalAlert
+from bridge.approvals.publisher import how_published
 from bridge.marketplace.client import MarketplaceClient
+from bridge.notifications.models import Notification
 from tests.approvals.conftest import People
 from tests.approvals.test_publish import messages_to, service
 from tests.fakes.marketplace import FakeMarketplace
@@ -41,19 +43,66 @@ def test_a_direct_publication_raises_an_alert_to_admins_and_the_department(
     # A GOV author creates one directly as PUBLISHED (the marketplace allows it for CWU)...
     fake.clone(CWU, UNDER_REVIEW, DIRECT, status="PUBLISHED", publishedAt=AFTER_FIRST_SYNC)
     # ... and an administrator publishes the one still under approval.
-    fake.set_status(CWU, UNDER_REVIEW, "PUBLISHED")
+    fake.set_status(CWU, UNDER_REVIEW, "PUBLISHED", by="admin@example.invalid")
     bridge.run_once()
     found = alerts(sessions)
     assert {opportunity for opportunity, _, _ in found} == {DIRECT, UNDER_REVIEW}
     assert all(status == "open" and department is not None for _, status, department in found)
     assert messages_to(sessions, "admin@tbs-sct.gc.ca").count("unapproved_publication") == 2
-    assert "unapproved_publication" in messages_to(sessions, "first@tbs-sct.gc.ca")
-    assert "unapproved_publication" not in messages_to(sessions, "other@hrsdc-rhdcc.gc.ca")
+    assert "unapproved_publication_department" in messages_to(sessions, "first@tbs-sct.gc.ca")
+    assert not messages_to(sessions, "other@hrsdc-rhdcc.gc.ca")
     assert fake.opportunities[CWU][DIRECT]["status"] == "PUBLISHED"  # settings leave it
     bridge.run_once()
     assert len(alerts(sessions)) == 2  # raised once
     with sessions() as session:
         assert [alert.version for alert in alerts_of(session, DIRECT)] == [1]
+
+
+def test_the_alert_says_who_published_and_how_and_tells_approvers_what_to_do(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
+    client: MarketplaceClient, db_url: str, db_engine: Engine,
+) -> None:  # fmt: skip
+    bridge = service(db_url, db_engine, client)
+    bridge.run_once()
+    fake.set_status(CWU, UNDER_REVIEW, "PUBLISHED", by="admin@example.invalid")
+    bridge.run_once()
+    with sessions() as session:
+        (alert,) = alerts_of(session, UNDER_REVIEW)
+        assert alert.details["by_name"] == "Local Admin" and alert.details["by_type"] == "ADMIN"
+        how = how_published(alert.details)
+        admins = session.scalars(select(Notification).where(
+            Notification.recipient == "admin@tbs-sct.gc.ca")).all()  # fmt: skip
+        approvers = session.scalars(select(Notification).where(
+            Notification.recipient == "first@tbs-sct.gc.ca",
+            Notification.kind.like("unapproved%"))).all()  # fmt: skip
+    assert how.en == ("Local Admin (marketplace administrator) published it while it was "
+                      "under review, before the department's approval was complete.")  # fmt: skip
+    assert how.fr.startswith("Local Admin (administrateur ou administratrice du marché) l'a")
+    (to_admin,) = [item for item in admins if item.kind == "unapproved_publication"]
+    assert how.en in to_admin.fields["body_en"] and how.fr in to_admin.fields["body_fr"]
+    assert "What you can do" not in to_admin.fields["body_en"]
+    (to_approver,) = approvers
+    assert to_approver.kind == "unapproved_publication_department"
+    assert "What you can do" in to_approver.fields["body_en"]
+    assert "Ce que vous pouvez faire" in to_approver.fields["body_fr"]
+
+
+def test_a_direct_creation_by_an_unknown_account_is_described_as_such(
+    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
+    client: MarketplaceClient, db_url: str, db_engine: Engine,
+) -> None:  # fmt: skip
+    bridge = service(db_url, db_engine, client)
+    bridge.run_once()
+    detail = fake.clone(CWU, UNDER_REVIEW, DIRECT, status="PUBLISHED",
+                        publishedAt=AFTER_FIRST_SYNC)  # fmt: skip
+    detail["history"] = []
+    fake.set_status(CWU, DIRECT, "PUBLISHED")
+    bridge.run_once()
+    with sessions() as session:
+        (alert,) = alerts_of(session, DIRECT)
+        assert how_published(alert.details).en == (
+            "An account the marketplace does not name created it directly as published, "
+            "without submitting it for review.")  # fmt: skip
 
 
 def test_settings_can_have_it_canceled_with_a_note(

@@ -245,24 +245,31 @@ class FakeMarketplace:
         self.clock += 1
         return f"2026-11-26T00:00:{self.clock:02d}.000Z"
 
-    def _history(self, detail: dict[str, Any], tag: str, value: str, note: str = "") -> str:
+    def _history(self, detail: dict[str, Any], tag: str, value: str, note: str = "",
+                 by: str | None = None) -> str:  # fmt: skip
+        """Add a history entry; ``by`` is the e-mail of the account that made it (as the
+        marketplace names it in ``createdBy``), ``None`` for an automatic change."""
         moment = self._tick()
+        account = next((user for user in self.users if user.get("email") == by), None)
         entry = {
             "id": _uuid(f"history-{detail['id']}-{moment}"),
             "createdAt": moment,
             "opportunity": detail["id"],
             "note": note,
-            "createdBy": None,
+            "createdBy": {"id": account["id"], "name": account["name"], "avatarImageUrl": None}
+            if account
+            else None,
             "type": {"tag": tag, "value": value},
             "attachments": [],
         }
         detail.setdefault("history", []).insert(0, entry)
         return moment
 
-    def set_status(self, kind: str, opportunity_id: str, status: str, note: str = "") -> None:
+    def set_status(self, kind: str, opportunity_id: str, status: str, note: str = "",
+                   by: str | None = None) -> None:  # fmt: skip
         detail = self.opportunities[kind][opportunity_id]
         detail["status"] = status
-        detail["updatedAt"] = self._history(detail, "status", status, note)
+        detail["updatedAt"] = self._history(detail, "status", status, note, by)
         if status == "PUBLISHED" and not detail.get("publishedAt"):
             detail["publishedAt"] = detail["updatedAt"]
 

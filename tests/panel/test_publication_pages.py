@@ -79,7 +79,9 @@ def test_alerts_are_seen_by_the_department_and_closed_by_an_administrator(
     with transaction(sessions) as session:
         department = all_departments(session)[0].id
         alert = ApprovalAlert(kind="unapproved_publication", opportunity_id=UNDER_REVIEW,
-                              version=1, department_id=department)  # fmt: skip
+                              version=1, department_id=department,
+                              details={"how": "created_published", "by_name": "Pat Gov",
+                                       "by_type": "GOV"})  # fmt: skip
         session.add(alert)
         session.flush()
         alert_id = alert.id
@@ -87,8 +89,10 @@ def test_alerts_are_seen_by_the_department_and_closed_by_an_administrator(
     assert "1 publications without approval" in admin.get("/").get_data(as_text=True)
     listing = approver.get("/approvals/alerts").get_data(as_text=True)
     assert f"/approvals/alerts/{alert_id}" in listing
-    assert "Close this alert" not in approver.get(f"/approvals/alerts/{alert_id}").get_data(
-        as_text=True)  # fmt: skip
+    seen = approver.get(f"/approvals/alerts/{alert_id}").get_data(as_text=True)
+    assert "Close this alert" not in seen
+    assert ("Pat Gov (government user of the marketplace) created it directly as published"
+            in seen and "If what was published may stay public" in seen)  # fmt: skip
     assert approver.post(f"/approvals/alerts/{alert_id}/close").status_code == 403
     timeline = approver.get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)
     assert "Version 1 published without approval" in timeline

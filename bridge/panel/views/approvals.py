@@ -30,13 +30,14 @@ from bridge.approvals.models import (
 )
 from bridge.approvals.notes import comment_room
 from bridge.approvals.publish import AUTO, authorize
+from bridge.approvals.publisher import how_published
 from bridge.approvals.reasons import failure_reason
 from bridge.approvals.service import DecisionRefused, decide, progress
 from bridge.departments.models import Department
 from bridge.marketplace.limits import units
 from bridge.panel import db, get_or_404
 from bridge.panel.forms import DecisionForm
-from bridge.panel.i18n import number
+from bridge.panel.i18n import current_language, number
 from bridge.panel.markdown import render_markdown
 from bridge.panel.views.sync import acting_user
 from bridge.rules.queries import current_evaluation
@@ -251,6 +252,7 @@ def alert(alert_id: int) -> Any:
         opportunity=database.get(Opportunity, found.opportunity_id),
         department=database.get(Department, found.department_id) if found.department_id else None,
         labels=ALERT_LABELS,
+        how=how_published(found.details).text(current_language()),
         can_close=Role.ADMIN in _account().roles
         and found.status in (AlertStatus.OPEN.value, AlertStatus.CANCELED.value),
     )

@@ -19,8 +19,8 @@ from wtforms.fields.choices import SelectChoice
 
 from bridge.accounts.models import PanelUser, Role, RoleGrant
 from bridge.approvals.chains import ChainRefused, StepDraft, chain_of, save_chain
-from bridge.approvals.service import announce_waiting_steps
 from bridge.approvals.flow import request_approval
+from bridge.approvals.service import announce_waiting_steps
 from bridge.clock import utcnow
 from bridge.departments.models import Department
 from bridge.departments.service import all_departments, assign_department, update_department
