@@ -45,10 +45,17 @@ def run_server(
             max_instances=1,
         )
 
+    def export_now(trigger: str) -> None:
+        scheduler.add_job(exports.run, id="exports-now", replace_existing=True, max_instances=1)
+        log.info("export started from the %s", trigger)
+
     def reevaluate(trigger: str) -> None:
-        """Until the lock is free: a sync may be running when an administrator saves."""
+        """Until the lock is free: a sync may be running when an administrator saves. A
+        department's new domain can route awards held back: the export follows at once."""
         while not service.stop.is_set() and not service.reevaluate_all(trigger):
             service.stop.wait(5)
+        if sync and not service.stop.is_set():
+            export_now("re-evaluation")
 
     def launch_reevaluation(trigger: str) -> None:
         scheduler.add_job(reevaluate, kwargs={"trigger": trigger}, id="rules-all",
@@ -58,6 +65,7 @@ def run_server(
     app.config["BRIDGE_LAUNCH_REEVALUATION"] = launch_reevaluation
     if sync:
         app.config["BRIDGE_RETRY_QUARANTINED"] = service.retry_quarantined
+        app.config["BRIDGE_LAUNCH_EXPORT"] = export_now
         add_sync_job(scheduler, service, settings.sync_interval_minutes)
         notifications.schedule(scheduler)
         exports.schedule(scheduler)

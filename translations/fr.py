@@ -6,6 +6,14 @@ this table does not translate.
 """
 
 FRENCH = {
+    "Export now": "Exporter maintenant",
+    "build the records held back and deliver what is waiting": "construire les dossiers retenus et livrer ce qui attend",
+    "The record cannot be delivered yet: %(problem)s": "Le dossier ne peut pas encore être livré : %(problem)s",
+    "Deliveries of new record revisions queued: %(count)s.": "Livraisons de nouvelles révisions de dossiers en file d'attente\u00a0: %(count)s.",
+    "No record changed since its last export.": "Aucun dossier n'a changé depuis sa dernière exportation.",
+    "Delivery follows at the next export run.": "La livraison suit à la prochaine exportation.",
+    "Delivery to every sink has started.": "La livraison vers chaque destination a commencé.",
+    "Its award record is built.": "Son dossier d'attribution est construit.",
     "Refused by the marketplace: an administrator publishes it again once the cause is fixed": "Refusée par le marché : un administrateur la publie de nouveau une fois la cause corrigée",
     "Author's e-mail domain": "Domaine de courriel de l'auteur",
     "Choose a department": "Choisissez un ministère",

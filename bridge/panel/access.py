@@ -31,6 +31,7 @@ RULES: dict[str, frozenset[Role]] = {
     "awards.coding": PROCUREMENT,
     "awards.amend": PROCUREMENT,
     "awards.terminate": PROCUREMENT,
+    "awards.export_now": PROCUREMENT,
     "awards.reports": STAFF | {Role.VIEWER},
     "awards.deliveries": PROCUREMENT | OPERATIONS,
     "awards.retry": PROCUREMENT | OPERATIONS,

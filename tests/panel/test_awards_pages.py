@@ -8,33 +8,18 @@ import csv
 import io
 from collections.abc import Callable
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.accounts.models import Role
-from bridge.audit.service import Actor
 from bridge.db.engine import transaction
 from bridge.departments.models import Department
-from bridge.departments.service import assign_department
 from bridge.exports.models import Delivery, ExportedAward
-from bridge.rules.pipeline import RulePipeline
+from tests.panel.award_states import AWARDED, held_back, revisions, routed
 
-AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
 SignedIn = Callable[..., FlaskClient]
-
-
-def routed(sessions: sessionmaker[Session]) -> None:
-    with transaction(sessions) as session:
-        tbs = session.scalars(select(Department).where(Department.acronym == "TBS")).one()
-        assign_department(session, AWARDED, tbs, Actor.job("test"))
-        RulePipeline().evaluate(session, [AWARDED], "department")
-
-
-def revisions(sessions: sessionmaker[Session]) -> list[tuple[str, int]]:
-    with sessions() as session:
-        rows = session.scalars(select(Delivery).order_by(Delivery.id))
-        return [(row.sink, row.revision) for row in rows]
 
 
 def test_procurement_completes_an_award_and_each_change_is_delivered_again(
@@ -126,3 +111,41 @@ def test_a_held_back_record_says_why(signed_in: SignedIn, sessions: sessionmaker
     page = staff.get(f"/awards/{AWARDED}").get_data(as_text=True).replace("&#39;", "'")
     assert "Retenu : ses documents ne respectent pas leur format" in page
     assert "commodity_type" in page
+
+
+def test_routing_a_held_back_award_builds_and_delivers_it_at_once(
+    app: Flask, signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    held_back(app, sessions)
+    exports: list[str] = []
+    app.config["BRIDGE_LAUNCH_EXPORT"] = exports.append
+    with sessions() as session:
+        tbs = session.scalars(select(Department.id).where(Department.acronym == "TBS")).one()
+    admin = signed_in(Role.ADMIN)
+    answer = admin.post(f"/departments/unrouted/{AWARDED}", data={"department": tbs},
+                        follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "Its award record is built. Delivery to every sink has started." in answer
+    assert revisions(sessions) == [("directory", 1)] and exports == ["panel"]
+
+
+def test_procurement_exports_now_and_learns_why_when_it_cannot(
+    app: Flask, signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    held_back(app, sessions)
+    staff = signed_in(Role.PROCUREMENT)
+    staff.post("/language/fr")
+    refused = staff.post(f"/awards/{AWARDED}/export", follow_redirects=True)
+    text = refused.get_data(as_text=True).replace("&#39;", "'")
+    assert "Le dossier ne peut pas encore être livré : aucun ministère" in text
+    routed(sessions)  # a department, but nobody asked for the record since
+    staff.post("/language/en")
+    listing = staff.get("/awards/").get_data(as_text=True)
+    assert 'action="/awards/export"' in listing
+    answer = staff.post("/awards/export", follow_redirects=True).get_data(as_text=True)
+    assert "Deliveries of new record revisions queued: 1." in answer
+    assert "Delivery follows at the next export run." in answer
+    again = staff.post(f"/awards/{AWARDED}/export", follow_redirects=True)
+    assert "No record changed since its last export." in again.get_data(as_text=True)
+    assert revisions(sessions) == [("directory", 1)]
+    assert 'action="/awards/export"' not in signed_in(Role.VIEWER).get("/awards/").get_data(
+        as_text=True)  # fmt: skip

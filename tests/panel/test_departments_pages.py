@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +15,7 @@ from bridge.approvals.models import ApprovalRequest
 from bridge.audit.models import AuditEntry
 from bridge.departments.models import Department
 from bridge.rules.queries import current_evaluation
+from tests.panel.award_states import held_back, revisions
 
 UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
 SignedIn = Callable[..., FlaskClient]
@@ -63,8 +65,9 @@ def test_an_unknown_department_is_refused(
 
 
 def test_adding_a_domain_routes_the_authors_opportunities(
-    signed_in: SignedIn, sessions: sessionmaker[Session]
+    app: Flask, signed_in: SignedIn, sessions: sessionmaker[Session]
 ) -> None:
+    held_back(app, sessions)  # the awarded one, by the same author, waits for a department
     admin = signed_in(Role.ADMIN)
     department = tbs(sessions)
     data = {
@@ -82,6 +85,7 @@ def test_adding_a_domain_routes_the_authors_opportunities(
         ).one()
         assert entry.after is not None
         assert entry.after["email_domains"] == ["example.invalid", "tbs-sct.gc.ca"]
+    assert revisions(sessions) == [("directory", 1)]  # its record was built at once
 
 
 def test_department_errors_in_both_languages(

@@ -17,9 +17,9 @@ from bridge.db.engine import transaction
 from bridge.departments.models import Department
 from bridge.panel import LoginUser
 from bridge.panel.findings import finding_message
+from tests.panel.award_states import AWARDED, routed
 from tests.panel.conftest import UserFactory, sign_in
 from tests.panel.test_approvals_pages import UNDER_REVIEW, opened
-from tests.panel.test_awards_pages import AWARDED, routed
 
 SignedIn = Callable[..., FlaskClient]
 PROSPECTIVE = {"supplier": "Dana Developer", "days": 365, "total": "12000.00", "count": 2,

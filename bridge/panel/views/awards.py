@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table
 from bridge.accounts.models import Role
+from bridge.audit.service import record
 from bridge.exports.build import NOT_EXPORTABLE, NotExportable, load_coding
 from bridge.exports.delivery import try_again
 from bridge.exports.models import Delivery, DeliveryState, ExportedAward
@@ -26,6 +27,7 @@ from bridge.exports.reports import InvalidReport, disclosure_report
 from bridge.exports.staff import CodingRefused, editable_fields, record_amendment, save_coding
 from bridge.exports.staff import terminate as terminate_award
 from bridge.panel import db, get_or_404
+from bridge.panel.exporting import deliver_soon, rebuild
 from bridge.panel.forms import AmendmentForm, ReportForm, TerminationForm
 from bridge.panel.i18n import current_language
 from bridge.panel.params import page_number, page_size
@@ -165,6 +167,37 @@ def terminate(opportunity_id: str) -> WerkzeugResponse:
     database.commit()
     flash(_("Termination recorded; a corrected record goes to every sink."), "success")
     return _back(opportunity_id)
+
+
+@blueprint.route("/export", methods=["POST"])
+@blueprint.route("/<opportunity_id>/export", methods=["POST"])
+def export_now(opportunity_id: str | None = None) -> WerkzeugResponse:
+    """Procurement staff need not wait for the hourly export: build the record (or every one
+    held back) now, and start delivering."""
+    database = db()
+    if opportunity_id is not None:
+        get_or_404(Award, opportunity_id)
+    built = rebuild([opportunity_id] if opportunity_id else None)
+    record(database, acting_user(), "export.requested", "award", opportunity_id or "*",
+           after={"deliveries": built})  # fmt: skip
+    database.commit()
+    exported = database.get(ExportedAward, opportunity_id) if opportunity_id else None
+    if exported is not None and exported.problem:
+        flash(_("The record cannot be delivered yet: %(problem)s", problem=_problem(exported)),
+              "error")  # fmt: skip
+    else:
+        summary = (_("Deliveries of new record revisions queued: %(count)s.", count=built)
+                   if built else _("No record changed since its last export."))  # fmt: skip
+        flash(f"{summary} {deliver_soon()}", "success")
+    if opportunity_id is None:
+        return redirect(url_for("awards.index"))
+    return _back(opportunity_id)
+
+
+def _problem(exported: ExportedAward) -> str:
+    """Why a record is held back, in the reader's language where the bridge words it."""
+    code = next((key for key, text in NOT_EXPORTABLE.items() if text == exported.problem), None)
+    return str(_(NOT_EXPORTABLE[code])) if code else str(exported.problem)
 
 
 @blueprint.route("/reports")

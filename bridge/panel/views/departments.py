@@ -25,6 +25,7 @@ from bridge.clock import utcnow
 from bridge.departments.models import Department
 from bridge.departments.service import all_departments, assign_department, update_department
 from bridge.panel import db, get_or_404
+from bridge.panel.exporting import deliver_soon, rebuild
 from bridge.panel.forms import AssignDepartmentForm, ChainForm, DepartmentForm
 from bridge.panel.i18n import current_language
 from bridge.panel.params import page_number, page_size
@@ -102,12 +103,13 @@ def assign(opportunity_id: str) -> Response:
     RulePipeline().evaluate(database, [opportunity.id], "department")
     if opportunity.status == "UNDER_REVIEW":
         request_approval(database, opportunity, utcnow())
+    delivering = rebuild([opportunity.id]) > 0  # an award held back for want of a department
     database.commit()
-    flash(
-        _("%(title)s is now with %(department)s.", title=opportunity.title,
-          department=department.acronym),
-        "success",
-    )  # fmt: skip
+    routed = _("%(title)s is now with %(department)s.", title=opportunity.title,
+               department=department.acronym)  # fmt: skip
+    if delivering:
+        routed += " " + _("Its award record is built.") + " " + deliver_soon()
+    flash(routed, "success")
     return redirect(url_for("departments.unrouted"))
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from bridge.departments.service import all_departments
 from bridge.panel import db
+from bridge.panel.exporting import rebuild
 from bridge.panel.forms import RuleSettingsForm
 from bridge.panel.params import page_number, page_size
 from bridge.panel.views.sync import acting_user
@@ -66,6 +67,7 @@ def judge_everything_again(trigger: str) -> str:
             _("Every opportunity is being judged again; the findings update in a few minutes.")
         )
     report = RulePipeline().evaluate_all(database, trigger)
+    rebuild()  # an award held back for want of a department may now have one
     database.commit()
     return str(
         _(
