@@ -17,13 +17,20 @@ from sqlalchemy.orm import Session
 from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table
 from bridge.audit.service import Actor, record
 from bridge.awards.models import AwardAmendment
+from bridge.exports.build import load_coding
 from bridge.exports.models import ExportedAward
 from bridge.exports.outbox import refresh
+from bridge.notifications.messages import N_
 from bridge.rules.pipeline import RulePipeline
 from bridge.settings import Settings
+from bridge.sync.models import Opportunity
 
 # The coding staff may change: code-list fields and the two free codes.
 FREE_CODES = {"economic_object_code": r"^(\d{3,4}|NA)$", "commodity_code": r"^[A-Za-z0-9]{1,8}$"}
+FREE_CODE_HINTS = {
+    "economic_object_code": N_("Enter 3 or 4 digits, or NA."),
+    "commodity_code": N_("Enter up to 8 letters and digits (a GSIN code)."),
+}
 
 
 class CodingRefused(ValueError):
@@ -55,23 +62,42 @@ def _exported(session: Session, opportunity_id: str) -> ExportedAward:
     return exported
 
 
+def _defaults(session: Session, opportunity_id: str) -> dict[str, str]:
+    opportunity = session.get(Opportunity, opportunity_id)
+    return load_coding().get(opportunity.kind, {}) if opportunity is not None else {}
+
+
+def effective_coding(session: Session, opportunity_id: str) -> dict[str, str]:
+    """The coding a record is built with: the shipped defaults for its kind, then staff's."""
+    exported = session.get(ExportedAward, opportunity_id)
+    staff = exported.coding if exported is not None else {}
+    return {**_defaults(session, opportunity_id), **staff}
+
+
 def save_coding(session: Session, opportunity_id: str, coding: Mapping[str, str],
-                settings: Settings, actor: Actor) -> None:  # fmt: skip
+                settings: Settings, actor: Actor) -> bool:  # fmt: skip
+    """Keep staff's coding and build the record again; False (nothing kept, no revision, no
+    audit entry) when the coding in effect would not change."""
     fields = editable_fields()
     for field, value in coding.items():
         codes = fields.get(field, frozenset())
         if field not in fields:
             raise CodingRefused(field)
         valid = (re.match(FREE_CODES[field], value) if codes is None
-                 else all(part in codes for part in value.split(",")))  # fmt: skip
+                 else all(part.strip() in codes for part in value.split(",")))  # fmt: skip
         if not value or not valid:
             raise CodingRefused(field)
+    if {**_defaults(session, opportunity_id), **coding} == effective_coding(
+        session, opportunity_id
+    ):
+        return False
     exported = _exported(session, opportunity_id)
-    before = dict(exported.coding)
+    stored = dict(exported.coding)
     exported.coding = dict(coding)
-    record(session, actor, "export.coding_saved", "award", opportunity_id, before=before,
+    record(session, actor, "export.coding_saved", "award", opportunity_id, before=stored,
            after=dict(coding))  # fmt: skip
     refresh(session, [opportunity_id], settings)
+    return True
 
 
 def record_amendment(session: Session, opportunity_id: str, change: Decimal, effective_on: date,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from html.parser import HTMLParser
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -36,9 +37,10 @@ def test_procurement_completes_an_award_and_each_change_is_delivered_again(
     answer = staff.post(f"/awards/{AWARDED}/coding", data=coding, follow_redirects=True)
     assert "Coding saved" in answer.get_data(as_text=True)
     assert revisions(sessions) == [("directory", 1)]
-    refused = staff.post(f"/awards/{AWARDED}/coding", data={**coding, "commodity_type": "Z"},
-                         follow_redirects=True)  # fmt: skip
-    assert "commodity_type: choose a code from its list." in refused.get_data(as_text=True)
+    refused = staff.post(f"/awards/{AWARDED}/coding", data={**coding, "commodity_type": "Z"})
+    assert refused.status_code == 400
+    assert "Choose a code from its list." in refused.get_data(as_text=True)
+    assert revisions(sessions) == [("directory", 1)]
     staff.post("/language/fr")
     missing = staff.post(f"/awards/{AWARDED}/amendments", data={"change": "1 500,00"},
                          follow_redirects=True).get_data(as_text=True)  # fmt: skip
@@ -62,7 +64,7 @@ def test_reports_download_valid_files_and_say_why_not(
 ) -> None:
     routed(sessions)
     staff = signed_in(Role.PROCUREMENT)
-    staff.post(f"/awards/{AWARDED}/coding", data={"economic_object_code": "0473"})
+    staff.post(f"/awards/{AWARDED}/export")  # its record, built and queued for delivery
     with sessions() as session:
         payload = session.scalars(select(Delivery.payload)).first()
         assert payload is not None
@@ -149,3 +151,64 @@ def test_procurement_exports_now_and_learns_why_when_it_cannot(
     assert revisions(sessions) == [("directory", 1)]
     assert 'action="/awards/export"' not in signed_in(Role.VIEWER).get("/awards/").get_data(
         as_text=True)  # fmt: skip
+
+
+class FormValues(HTMLParser):
+    """What a browser posts for the coding form as the page shows it: each input's value and
+    each select's selected option (the first when none is selected)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self.select: str | None = None
+        self.inside = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form":
+            self.inside = (found.get("action") or "").endswith("/coding")
+        elif self.inside and tag == "input" and found.get("name"):
+            self.values[found["name"] or ""] = found.get("value") or ""
+        elif self.inside and tag == "select":
+            self.select = found.get("name")
+        elif (self.inside and tag == "option" and self.select
+              and (self.select not in self.values or "selected" in found)):  # fmt: skip
+            self.values[self.select] = found.get("value") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self.select = None
+        elif tag == "form":
+            self.inside = False
+
+
+def shown_coding(page: str) -> dict[str, str]:
+    parser = FormValues()
+    parser.feed(page)
+    return parser.values
+
+
+def test_the_coding_saved_as_shown_changes_nothing_and_a_refusal_keeps_what_was_typed(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    routed(sessions)
+    staff = signed_in(Role.PROCUREMENT)
+    shown = shown_coding(staff.get(f"/awards/{AWARDED}").get_data(as_text=True))
+    assert shown["agreement_type_code"] == "" and shown["commodity_type"] == "S"
+    answer = staff.post(f"/awards/{AWARDED}/coding", data=shown, follow_redirects=True)
+    assert "The coding is unchanged; no new revision of the record." in answer.get_data(
+        as_text=True)  # fmt: skip
+    assert shown_coding(answer.get_data(as_text=True))["agreement_type_code"] == ""
+    with sessions() as session:
+        exported = session.get(ExportedAward, AWARDED)
+        assert exported is None or exported.coding == {}
+    staff.post("/language/fr")
+    typed = {**shown, "economic_object_code": "47", "trade_agreement": "XX, ZZ"}
+    refused = staff.post(f"/awards/{AWARDED}/coding", data=typed)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Entrez 3 ou 4 chiffres, ou NA." in page and "Absent de sa liste\u00a0: ZZ." in page
+    kept = shown_coding(page)
+    assert kept["economic_object_code"] == "47" and kept["trade_agreement"] == "XX, ZZ"
+    assert "economic_object_code:" not in page and "trade_agreement:" not in page
+    assert revisions(sessions) == []

@@ -4,6 +4,7 @@ deliveries that failed for good with a button to try again."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
@@ -13,18 +14,27 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import SelectField, StringField
+from wtforms import Field, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, Optional, Regexp
 
 from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table
 from bridge.accounts.models import Role
 from bridge.audit.service import record
-from bridge.exports.build import NOT_EXPORTABLE, NotExportable, load_coding
+from bridge.exports.build import NOT_EXPORTABLE, NotExportable
 from bridge.exports.delivery import try_again
 from bridge.exports.models import Delivery, DeliveryState, ExportedAward
 from bridge.exports.outbox import current_record, delivery_states
 from bridge.exports.reports import InvalidReport, disclosure_report
-from bridge.exports.staff import CodingRefused, editable_fields, record_amendment, save_coding
+from bridge.exports.staff import (
+    FREE_CODE_HINTS,
+    FREE_CODES,
+    CodingRefused,
+    editable_fields,
+    effective_coding,
+    record_amendment,
+    save_coding,
+)
 from bridge.exports.staff import terminate as terminate_award
 from bridge.panel import db, get_or_404
 from bridge.panel.exporting import deliver_soon, rebuild
@@ -61,8 +71,25 @@ def index() -> Any:
                            exports=delivery_states(database, ids), labels=STATE_LABELS)  # fmt: skip
 
 
-def coding_form(current: dict[str, str]) -> FlaskForm:
-    """One field per code the staff may set: a list where the table has one, else free text."""
+def _codes_in(codes: frozenset[str]) -> Callable[[FlaskForm, Field], None]:
+    """Each comma-separated code of a multi-code field is one of its list's."""
+
+    def check(_form: FlaskForm, field: Field) -> None:
+        parts = [part.strip() for part in (field.data or "").split(",")]
+        unknown = [part for part in parts if part not in codes]
+        if field.data and unknown:
+            raise ValidationError(_("Not in its list: %(codes)s. Separate codes with commas.",
+                                    codes=", ".join(unknown)))  # fmt: skip
+
+    return check
+
+
+def coding_form(current: dict[str, str], formdata: Any = None) -> FlaskForm:
+    """One field per code the staff may set: a list where the table has one (with "not set"
+    first, so that a field left empty stays empty), else text checked as the table says.
+
+    Bound to ``formdata`` when posted, so that a refusal shows what was typed beside the error.
+    """
     specs = {spec.id: spec for spec in load_table(INDIVIDUAL_TABLE).fields}
     language = current_language()
 
@@ -71,19 +98,30 @@ def coding_form(current: dict[str, str]) -> FlaskForm:
 
     for field_id, codes in editable_fields().items():
         label = specs[field_id].label(language)  # the portal's own, in both languages
-        if codes is None or specs[field_id].type == "_text":
-            setattr(CodingForm, field_id, StringField(label, default=current.get(field_id, "")))
+        value = current.get(field_id, "")
+        if codes is None:
+            check = Regexp(FREE_CODES[field_id], message=_l(FREE_CODE_HINTS[field_id]))
+            made: Any = StringField(label, [Optional(), check], default=value)
+        elif specs[field_id].type == "_text":
+            made = StringField(label, [Optional(), _codes_in(codes)], default=value)
         else:
             names = specs[field_id].labels
-            choices = [SelectChoice(code, f"{code} — {names[code].get(language, code)}")
-                       for code in names]  # fmt: skip
-            setattr(CodingForm, field_id,
-                    SelectField(label, choices=choices, default=current.get(field_id)))  # fmt: skip
-    return CodingForm()
+            choices = [SelectChoice("", _("Not set")), *(
+                SelectChoice(code, f"{code} — {names[code].get(language, code)}")
+                for code in names)]  # fmt: skip
+            allowed = AnyOf(["", *names], message=_l("Choose a code from its list."))
+            made = SelectField(label, [allowed], choices=choices, default=value,
+                               validate_choice=False)  # fmt: skip
+        setattr(CodingForm, field_id, made)
+    return CodingForm(formdata=formdata)
 
 
 @blueprint.route("/<opportunity_id>")
 def detail(opportunity_id: str) -> Any:
+    return _detail_page(opportunity_id)
+
+
+def _detail_page(opportunity_id: str, posted: FlaskForm | None = None) -> Any:
     database = db()
     get_or_404(Award, opportunity_id)
     exported = database.get(ExportedAward, opportunity_id)
@@ -92,19 +130,20 @@ def detail(opportunity_id: str) -> Any:
         problem = None
     except NotExportable as refused:
         record, problem = None, _(NOT_EXPORTABLE[refused.code])
-    coding = {**load_coding().get(record.kind if record else "", {}),
-              **(exported.coding if exported else {})}  # fmt: skip
     deliveries = database.scalars(select(Delivery).where(
         Delivery.opportunity_id == opportunity_id).order_by(Delivery.id.desc()))  # fmt: skip
     editor = bool(EDITORS & acting_roles())
+    coding = posted
+    if coding is None and editor and record:
+        coding = coding_form(effective_coding(database, opportunity_id))
     return render_template(
         "awards/detail.html", record=record, problem=problem, exported=exported,
         held_back=exported.problem if record and exported and exported.problem else None,
         deliveries=list(deliveries), labels=STATE_LABELS, editor=editor,
-        coding=coding_form(coding) if editor and record else None,
+        coding=coding if editor and record else None,
         amendment=AmendmentForm(), termination=TerminationForm(),
         titles=titles_of(database, [opportunity_id]), opportunity_id=opportunity_id,
-    )  # fmt: skip
+    ), (400 if posted is not None else 200)  # fmt: skip
 
 
 def acting_roles() -> frozenset[Role]:
@@ -119,21 +158,25 @@ def _back(opportunity_id: str) -> WerkzeugResponse:
 
 
 @blueprint.route("/<opportunity_id>/coding", methods=["POST"])
-def coding(opportunity_id: str) -> WerkzeugResponse:
+def coding(opportunity_id: str) -> Any:
     database = db()
     get_or_404(Award, opportunity_id)
-    posted = {name: http_request.form.get(name, "").strip() for name in editable_fields()}
-    values = {name: value for name, value in posted.items() if value}
+    form = coding_form(effective_coding(database, opportunity_id), formdata=http_request.form)
+    if not form.validate():
+        return _detail_page(opportunity_id, posted=form)
+    values = {name: (form[name].data or "").strip() for name in editable_fields()}
     try:
-        save_coding(database, opportunity_id, values, _settings(), acting_user())
-    except CodingRefused as refused:
+        changed = save_coding(database, opportunity_id, {k: v for k, v in values.items() if v},
+                              _settings(), acting_user())  # fmt: skip
+    except CodingRefused as refused:  # the form checks the same lists: a stale page
         database.rollback()
-        spec = load_table(INDIVIDUAL_TABLE).field(refused.field)
-        flash(_("%(label)s — %(field)s: choose a code from its list.",
-                label=spec.label(current_language()), field=refused.field), "error")  # fmt: skip
-        return _back(opportunity_id)
+        form[refused.field].errors = [_("Choose a code from its list.")]
+        return _detail_page(opportunity_id, posted=form)
     database.commit()
-    flash(_("Coding saved; a corrected record goes to every sink."), "success")
+    if changed:
+        flash(_("Coding saved; a corrected record goes to every sink."), "success")
+    else:
+        flash(_("The coding is unchanged; no new revision of the record."), "info")
     return _back(opportunity_id)
 
 
