@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -96,16 +97,35 @@ def reminder(session: Session, request: ApprovalRequest, step: ApprovalStep,
 
 def decided(session: Session, request: ApprovalRequest, decision: ApprovalDecision,
             step: ApprovalStep, now: datetime) -> None:  # fmt: skip
-    """Tell the author about one decision."""
-    kind = "step_approved" if decision.decision == Decision.APPROVE.value else "changes_requested"
+    """Tell the author about a request for changes, which needs them at once. Approvals are
+    not told one by one: the author hears once, with every step, when the path is complete."""
+    if decision.decision == Decision.APPROVE.value:
+        return
     params = {**_about(session, request), "step": _step(step), "decider": decision.user_name,
               "comment": decision.comment}  # fmt: skip
-    enqueue(session, kind, _author(request), params, key=str(decision.id), path=None, now=now)
+    enqueue(session, "changes_requested", _author(request), params, key=str(decision.id),
+            path=None, now=now)  # fmt: skip
 
 
-def approved(session: Session, request: ApprovalRequest, now: datetime) -> None:
-    enqueue(session, "approved", _author(request), _about(session, request),
-            key=str(request.id), now=now)  # fmt: skip
+def _digest(session: Session, request: ApprovalRequest, zone: ZoneInfo) -> Bilingual:
+    """Each approved step, by whom and on which day (in the bridge's time zone), one per line."""
+    steps = {step.id: step for step in session.scalars(
+        select(ApprovalStep).where(ApprovalStep.id.in_(
+            [decision.step_id for decision in request.decisions])))}  # fmt: skip
+    lines = [
+        Bilingual.message(DIGEST_LINE, step=_step(steps[decision.step_id]),
+                          decider=decision.user_name,
+                          day=Bilingual.day(decision.decided_at.astimezone(zone).date()))
+        for decision in sorted(request.decisions, key=lambda item: item.decided_at)
+        if decision.decision == Decision.APPROVE.value and decision.step_id in steps
+    ]  # fmt: skip
+    return Bilingual("\n".join(line.en for line in lines), "\n".join(line.fr for line in lines))
+
+
+def approved(session: Session, request: ApprovalRequest, zone: ZoneInfo, now: datetime) -> None:
+    """The author's digest when an administrator must still publish."""
+    params = {**_about(session, request), "steps": _digest(session, request, zone)}
+    enqueue(session, "approved", _author(request), params, key=str(request.id), now=now)
 
 
 def ready_to_publish(session: Session, request: ApprovalRequest, now: datetime) -> None:
@@ -113,10 +133,12 @@ def ready_to_publish(session: Session, request: ApprovalRequest, now: datetime) 
             key=str(request.id), path=_path(request), now=now)  # fmt: skip
 
 
-def published(session: Session, request: ApprovalRequest, now: datetime) -> None:
+def published(session: Session, request: ApprovalRequest, zone: ZoneInfo, now: datetime) -> None:
+    """The author's one message about a completed path (with every step), and administrators'."""
+    params = {**_about(session, request), "steps": _digest(session, request, zone)}
     recipients = [*_author(request), *administrators(session)]
-    enqueue(session, "published", recipients, _about(session, request), key=str(request.id),
-            path=_path(request), now=now)  # fmt: skip
+    enqueue(session, "published", recipients, params, key=str(request.id), path=_path(request),
+            now=now)  # fmt: skip
 
 
 def publish_failed(session: Session, request: ApprovalRequest, error: str, now: datetime) -> None:
@@ -156,3 +178,4 @@ def _author(request: ApprovalRequest) -> Iterable[str]:
 
 
 UNROUTED = N_("no department")
+DIGEST_LINE = N_("- %(step)s: %(decider)s, %(day)s")

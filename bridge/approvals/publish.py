@@ -134,6 +134,7 @@ class Publisher:
                     request.publish_authorized_by = AUTO
                 if request.publish_authorized_by is None:
                     notices.ready_to_publish(session, request, now or utcnow())
+                    notices.approved(session, request, self.settings.zone, now or utcnow())
                     report.waiting += 1
                 else:
                     due.append(self._plan(session, request))
@@ -231,7 +232,7 @@ class Publisher:
                    request.id, now=now, after={"opportunity": plan.opportunity_id,
                    "content_hash": held, "publish_sent": sent,
                    "authorized_by": request.publish_authorized_by})  # fmt: skip
-            notices.published(session, request, now)
+            notices.published(session, request, self.settings.zone, now)
         log.info("published %s (approval request %s)", plan.opportunity_id, plan.request_id)
 
     def _failed(self, plan: Plan, problem: Exception, now: datetime) -> None:

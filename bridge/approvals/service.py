@@ -192,11 +192,10 @@ def decide(
 
 def _tell(session: Session, request: ApprovalRequest, made: ApprovalDecision,
           step: ApprovalStep, now: datetime) -> None:  # fmt: skip
-    """The author learns the decision; the next step's approvers learn it awaits them."""
+    """The author learns of a request for changes; the next step's approvers learn it awaits
+    them. The author's digest of approvals goes with publication (``bridge.approvals.publish``)."""
     notices.decided(session, request, made, step, now)
-    if request.status == RequestStatus.APPROVED.value:
-        notices.approved(session, request, now)
-    elif request.status == RequestStatus.OPEN.value:
+    if request.status == RequestStatus.OPEN.value:
         following = progress(session, request).next_step
         if following is not None:
             request.waiting_since, request.reminded_at = now, None

@@ -58,10 +58,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         N_("The step “%(step)s” of the opportunity “%(title)s” has waited for a decision "
            "since %(since)s."),
     ),
-    "step_approved": (
-        N_("Step approved: %(title)s"),
-        N_("%(decider)s approved the step “%(step)s” of your opportunity “%(title)s”."),
-    ),
     "changes_requested": (
         N_("Changes requested: %(title)s"),
         N_("%(decider)s asked for changes at the step “%(step)s” of your opportunity "
@@ -70,7 +66,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "approved": (
         N_("Approved: %(title)s"),
-        N_("Every step of the approval of your opportunity “%(title)s” is approved."),
+        N_("Every step of the approval of your opportunity “%(title)s” is approved:\n\n"
+           "%(steps)s\n\nAn administrator publishes it on the marketplace; you will be told "
+           "when it is published."),
     ),
     "ready_to_publish": (
         N_("Ready to publish: %(title)s"),
@@ -79,7 +77,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "published": (
         N_("Published: %(title)s"),
-        N_("The opportunity “%(title)s” is published on the marketplace."),
+        N_("The opportunity “%(title)s” is published on the marketplace, in both languages. "
+           "Its approval:\n\n%(steps)s"),
     ),
     "publish_failed": (
         N_("Publication failed: %(title)s"),

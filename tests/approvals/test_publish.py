@@ -110,8 +110,13 @@ def test_the_whole_path_publishes_both_languages_once(
         assert evaluation.version == opportunity.version and not evaluation.blocking  # fmt: skip
         requests_ = session.scalars(select(ApprovalRequest.status)).all()
         assert requests_ == ["published"]
-    assert messages_to(sessions, AUTHOR) == [
-        "step_approved", "step_approved", "step_approved", "approved", "published"]  # fmt: skip
+    assert messages_to(sessions, AUTHOR) == ["published"]  # one digest of the whole path
+    with sessions() as session:
+        digest = session.scalars(select(Notification).where(
+            Notification.recipient == AUTHOR)).one().fields  # fmt: skip
+    assert all(name in digest["body_en"] for name in ("first", "second", "third"))
+    assert "Budget holder (FAA section 32): first, " in digest["body_en"]
+    assert "\u00a0: first, le " in digest["body_fr"]
     assert "step_awaiting" in messages_to(sessions, "second@tbs-sct.gc.ca")
     assert "published" in messages_to(sessions, "admin@tbs-sct.gc.ca")
 
@@ -154,6 +159,7 @@ def test_without_auto_publish_an_administrator_lets_it_go(
     bridge.run_once()
     assert tags(fake) == ["publish"]  # no copy asked for: the content goes as approved
     assert request_state(sessions)[0] == "published"
+    assert messages_to(sessions, AUTHOR) == ["approved", "published"]  # the wait, then the end
 
 
 def test_an_edit_after_approval_is_never_published(
