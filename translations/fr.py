@@ -6,6 +6,8 @@ this table does not translate.
 """
 
 FRENCH = {
+    "After an approval": "Après une approbation",
+    "Read back after publication": "Relecture après publication",
     "Not in its list: %(codes)s. Separate codes with commas.": "Absent de sa liste\u00a0: %(codes)s. Séparez les codes par des virgules.",
     "Not set": "Non précisé",
     "Enter 3 or 4 digits, or NA.": "Entrez 3 ou 4 chiffres, ou NA.",

@@ -58,6 +58,8 @@ class PublishReport:
     waiting: int = 0  # approved, waiting for an administrator (auto-publish off)
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    # What was published, to be read back at once: the panel shows the marketplace's status.
+    written: list[tuple[OpportunityKind, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ class Publisher:
                 report.errors.append(f"{plan.opportunity_id}: {problem}")
             else:
                 report.published += 1
+                report.written.append((plan.kind, plan.opportunity_id))
         return report
 
     # Planning ---------------------------------------------------------------------------------

@@ -65,6 +65,8 @@ TRIGGERS = {
     "schedule": _l("Schedule"),
     "panel": _l("Panel"),
     "retry": _l("Quarantine retry"),
+    "approval": _l("After an approval"),
+    "write-back": _l("Read back after publication"),
 }
 SECTIONS = {
     "opportunities": _l("Opportunities"),

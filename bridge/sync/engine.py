@@ -25,7 +25,7 @@ import logging
 import threading
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -226,6 +226,25 @@ class SyncEngine:
             lambda state: self._retry(state, record_kind, record_id, payload),
             InlineWriter,
         )
+
+    def reread(self, opportunities: Sequence[tuple[OpportunityKind, str]]) -> SyncReport:
+        """A small run that reads back what the bridge has just written on the marketplace
+        (a publication), so that every page shows the marketplace's new status now rather than
+        after the next sync, and the rules and the guard judge it in the same turn."""
+        return self._execute(
+            "write-back", None, lambda state: self._reread(state, opportunities), InlineWriter
+        )
+
+    def _reread(
+        self, state: _RunState, opportunities: Sequence[tuple[OpportunityKind, str]]
+    ) -> RunOutcome:
+        for kind in OpportunityKind:
+            jobs = [
+                DetailJob(kind, key, None, True) for known, key in opportunities if known is kind
+            ]
+            if jobs:
+                self._read_and_apply(state, kind, jobs)
+        return RunOutcome.FAILED if state.errors else RunOutcome.SUCCEEDED
 
     def _execute(
         self,

@@ -23,6 +23,7 @@ from bridge.approvals.publish import Publisher
 from bridge.clock import utcnow
 from bridge.db.engine import refresh_statistics, session_factory, transaction
 from bridge.marketplace.client import MarketplaceClient
+from bridge.marketplace.models import OpportunityKind
 from bridge.rules.pipeline import drain_pending, reevaluate_all
 from bridge.settings import Settings
 from bridge.sync import store
@@ -87,7 +88,11 @@ class SyncService:
                 )
                 self.evaluate_rules()
                 if report.ok:
-                    self._record_write_errors(report, self.write_back(client))
+                    errors, written = self.write_back(client)
+                    self._record_write_errors(report, errors)
+                    if written:
+                        engine.reread(written)
+                        self.evaluate_rules()
                     refresh_statistics(self.engine)
         log.info(
             "sync run %s %s (%s)", report.run_id, report.outcome.value, "; ".join(report.errors[:3])
@@ -112,11 +117,14 @@ class SyncService:
                 report.events, report.evaluated, report.changed,
             )  # fmt: skip
 
-    def write_back(self, client: MarketplaceClient) -> list[str]:
+    def write_back(
+        self, client: MarketplaceClient
+    ) -> tuple[list[str], list[tuple[OpportunityKind, str]]]:
         """What the panel and the guard decided since the last run, written on the marketplace:
         requests for changes as notes, approved opportunities published, unapproved ones
         canceled. Each write re-reads before it repeats; a transient failure waits for the next
-        run, a refusal for an administrator. The failures, for the run's errors."""
+        run, a refusal for an administrator. The failures, for the run's errors, and the
+        opportunities published, to be read back."""
         try:
             refused_notes: list[str] = []
             written = send_change_requests(self.sessions, client, refused_notes)
@@ -124,13 +132,14 @@ class SyncService:
             canceled = guard.cancel_unapproved(self.sessions, client)
         except SQLAlchemyError:
             log.exception("writing to the marketplace failed; what is left waits for the next run")
-            return ["writing to the marketplace failed: the database could not be used"]
+            return ["writing to the marketplace failed: the database could not be used"], []
         if written or published.published or published.failed or canceled:
             log.info(
                 "approvals: %d notes written, %d published, %d failed to publish, %d canceled",
                 written, published.published, published.failed, canceled,
             )  # fmt: skip
-        return [*refused_notes, *(f"publishing {error}" for error in published.errors)]
+        errors = [*refused_notes, *(f"publishing {error}" for error in published.errors)]
+        return errors, published.written
 
     def _record_write_errors(self, report: SyncReport, errors: list[str]) -> None:
         """A write that failed is an error of the run that tried it."""

@@ -93,8 +93,13 @@ def test_the_whole_path_publishes_both_languages_once(
     assert "Approved by TBS / Approuvé par TBS" in note
     assert all(name in note for name in ("first", "second", "third"))
     assert request_state(sessions) == ("published", 1, None)
+    with sessions() as session:  # read back in the same turn: every page agrees at once
+        assert session.get_one(Opportunity, UNDER_REVIEW).status == "PUBLISHED"
+        assert session.scalars(select(ApprovalAlert)).all() == []
+        runs = session.scalars(select(SyncRun.trigger).order_by(SyncRun.id)).all()
+        assert runs[-1] == "write-back"
 
-    bridge.run_once()  # the sync reads the publication back
+    bridge.run_once()  # the next sync reads it again
     assert tags(fake) == ["edit", "publish"]  # nothing sent twice
     with sessions() as session:
         opportunity = session.get(Opportunity, UNDER_REVIEW)
