@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -23,6 +23,9 @@ from bridge.departments.service import DepartmentDirectory
 from bridge.rules.models import Translation
 from bridge.rules.settings import RuleSettings
 from bridge.sync.models import Award, MarketplaceUser, Opportunity, Proposal
+
+if TYPE_CHECKING:
+    from bridge.translations.authored_bilingual import BothLanguages
 
 Language = Literal["en", "fr"]
 
@@ -219,8 +222,8 @@ class ContextBuilder:
     ) -> tuple[TextField, ...]:
         texts = {name: snapshot.text for name, snapshot in translations.items()}
         return tuple(
-            TextField(name, source, translations.get(name))
-            for name, source in source_texts(opportunity, texts)
+            TextField(name, source, translations.get(name) or _by_author(both))
+            for name, source, both in _authored(opportunity, texts)
         )
 
     def _amendments(self, opportunity_id: str) -> Decimal:
@@ -370,23 +373,50 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _authored(
+    opportunity: Opportunity, translations: Mapping[str, str] | None
+) -> list[tuple[str, str, BothLanguages | None]]:
+    """``(field, the author's text in its first language, both languages if the author wrote
+    them)`` of every non-empty text field, addenda included."""
+    from bridge.translations.authored_bilingual import split_both_languages
+    from bridge.translations.public_copy import authored_text  # translations build on rules
+
+    known = translations or {}
+    texts: list[tuple[str, str, BothLanguages | None]] = []
+    for name in TEXT_FIELDS:
+        text = getattr(opportunity, name) or ""
+        both = None if name in known else split_both_languages(name, text)
+        texts.append((name, both.first if both else authored_text(name, text, known.get(name, "")),
+                      both))  # fmt: skip
+    texts += [(f"{ADDENDUM_PREFIX}{item.id}", item.description, None)
+              for item in opportunity.addenda]  # fmt: skip
+    return [(name, text, both) for name, text, both in texts if text.strip()]
+
+
 def source_texts(
     opportunity: Opportunity, translations: Mapping[str, str] | None = None
 ) -> list[tuple[str, str]]:
     """``(field, text the author wrote)`` of every non-empty text field, addenda included.
 
     ``translations`` (field → stored translation) lets the bilingual copy the bridge published
-    be told from the author's text (see ``public_copy.authored_text``).
+    be told from the author's text (see ``public_copy.authored_text``); a field without one
+    that its author wrote in both languages gives its first language's part.
     """
-    from bridge.translations.public_copy import authored_text  # translations build on rules
+    return [(name, text) for name, text, _both in _authored(opportunity, translations)]
 
-    known = translations or {}
-    texts = [
-        (name, authored_text(name, getattr(opportunity, name) or "", known.get(name, "")))
-        for name in TEXT_FIELDS
-    ]
-    texts += [(f"{ADDENDUM_PREFIX}{item.id}", item.description) for item in opportunity.addenda]
-    return [(name, text) for name, text in texts if text.strip()]
+
+def author_translations(
+    opportunity: Opportunity, translations: Mapping[str, str] | None = None
+) -> dict[str, BothLanguages]:
+    """Field → both parts, for the fields without a stored translation that their author wrote
+    in both languages: the second part is their translation."""
+    return {name: both for name, _text, both in _authored(opportunity, translations) if both}
+
+
+def _by_author(both: BothLanguages | None) -> TranslationSnapshot | None:
+    if both is None:
+        return None
+    return TranslationSnapshot(both.second, text_hash(both.first), both.second_language)
 
 
 def source_language(

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from bridge.audit.service import Actor, record
 from bridge.clock import utcnow
-from bridge.rules.context import Language, source_language, source_texts, text_hash
+from bridge.rules.context import (
+    Language,
+    author_translations,
+    source_language,
+    source_texts,
+    text_hash,
+)
 from bridge.rules.models import RuleEvaluation, RuleFinding, Translation
 from bridge.sync.models import Opportunity
 from bridge.translations.interchange import ExportUnit, ImportResult
@@ -80,17 +86,21 @@ def public_copy(session: Session, opportunity: Opportunity) -> dict[str, str]:
 
 
 def field_statuses(session: Session, opportunity: Opportunity) -> list[FieldStatus]:
+    """The editor's rows; a field its author wrote in both languages shows the author's second
+    part as its translation until a translator saves one."""
     stored = stored_translations(session, opportunity.id)
     statuses = []
     texts, _ = authored(session, opportunity)
+    by_author = author_translations(opportunity, {f: row.text for f, row in stored.items()})
     for field, source in texts:
         row = stored.get(field)
         outdated = row is not None and row.source_hash != text_hash(source)
+        written = by_author.get(field)
         statuses.append(
             FieldStatus(
                 field=field,
                 source=source,
-                translation=row.text if row else "",
+                translation=row.text if row else (written.second if written else ""),
                 outdated=outdated,
                 previous_source=row.source_text if row is not None and outdated else None,
             )

@@ -24,7 +24,7 @@ from bridge.rules.settings import (
     save_rule_settings,
 )
 from bridge.sync.models import EventCursor, Opportunity
-from bridge.translations.service import save_translation
+from bridge.translations.service import field_statuses, save_translation
 from tests.fakes.marketplace import FakeMarketplace
 from tests.seeding import first_sync_judged
 from tests.sync.helpers import make_sync
@@ -149,6 +149,26 @@ def test_a_translator_fills_the_french_and_the_blocking_findings_clear(
         RulePipeline().evaluate(session, [UNDER_REVIEW], "translation")
     with sessions() as session:
         assert [key for key in keys(session, UNDER_REVIEW) if key[0].startswith("bilingual")] == []
+
+
+def test_fields_their_author_wrote_in_both_languages_need_no_translation(
+    synced: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
+) -> None:
+    _write_english(synced, UNDER_REVIEW)
+    synced.edit(CWU, UNDER_REVIEW, title=f"{ENGLISH['title']} / {FRENCH['title']}",
+                description=f"{ENGLISH['description']}\n\nDescription (français)\n\n"
+                            f"{FRENCH['description']}")  # fmt: skip
+    assert make_sync(client, sessions).run().ok
+    drain_pending(sessions)
+    with sessions() as session:
+        found = keys(session, UNDER_REVIEW)
+        assert ("bilingual.missing", "teaser") in found  # written once: still needs French
+        assert not [key for key in found if key[1] in ("title", "description")]
+        opportunity = session.get_one(Opportunity, UNDER_REVIEW)
+        assert dict(source_texts(opportunity))["title"] == ENGLISH["title"]
+        editor = {row.field: row for row in field_statuses(session, opportunity)}
+        assert editor["description"].translation == FRENCH["description"]
+        assert not editor["description"].outdated and editor["teaser"].missing
 
 
 def test_a_translation_whose_bilingual_copy_would_not_fit_blocks_until_shortened(
