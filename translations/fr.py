@@ -6,6 +6,7 @@ this table does not translate.
 """
 
 FRENCH = {
+    "Required when you ask for changes: say what should change, in %(count)s characters at most (the marketplace's limit for a note, less the bridge's heading).": "Obligatoire si vous demandez des modifications\u00a0: dites ce qui doit changer, en %(count)s caractères au plus (la limite du marché pour une note, moins l'en-tête de la passerelle).",
     "After an approval": "Après une approbation",
     "Read back after publication": "Relecture après publication",
     "Not in its list: %(codes)s. Separate codes with commas.": "Absent de sa liste\u00a0: %(codes)s. Séparez les codes par des virgules.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask.testing import FlaskClient
@@ -161,6 +162,9 @@ def test_a_comment_too_long_for_a_note_is_refused_in_the_readers_language_and_ke
         page = answer.get_data(as_text=True).replace("&#39;", "'")
         assert answer.status_code == 400 and message in page
         assert "Décrivez les livrables." in page  # what was typed is kept
+        room = re.search(r'maxlength="(\d+)"', page)  # the browser keeps to it as one types
+        assert room is not None and 500 < int(room.group(1)) < 1000
+        assert f" {room.group(1)} " in page  # and the description says it
     with sessions() as session:
         assert session.get_one(ApprovalRequest, request_id).status == "open"
 

@@ -125,6 +125,9 @@ def detail(request_id: int) -> Any:
     if request is None or (departments is not None and request.department_id not in departments):
         abort(404)
     form = DecisionForm()
+    if form.comment.data:  # browsers send line breaks as CRLF; the marketplace counts LF
+        form.comment.data = form.comment.data.replace("\r\n", "\n")
+    _cap_comment(form, request, account)
     if form.validate_on_submit() and _comment_fits(form, request, account):
         choice = Decision.APPROVE if form.approve.data else Decision.REQUEST_CHANGES
         try:
@@ -162,6 +165,19 @@ def detail(request_id: int) -> Any:
         note_problem=note_problem,
         auto_publish=current_app.config["BRIDGE_SETTINGS"].approvals_auto_publish,
     ), (400 if form.errors else 200)
+
+
+def _cap_comment(form: DecisionForm, request: ApprovalRequest, account: PanelUser) -> None:
+    """Say, and have the browser keep to, the length a comment may have for its note to fit."""
+    step = progress(db(), request).next_step
+    if step is None:
+        return
+    room = comment_room(step, account.display_name)
+    form.comment.description = _(
+        "Required when you ask for changes: say what should change, in %(count)s characters at "
+        "most (the marketplace's limit for a note, less the bridge's heading).",
+        count=number(room))  # fmt: skip
+    form.comment.render_kw = {"maxlength": room}
 
 
 def _comment_fits(form: DecisionForm, request: ApprovalRequest, account: PanelUser) -> bool:
