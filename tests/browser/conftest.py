@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import waitress
+from sqlalchemy.orm import Session
 
 from bridge.accounts.models import Role
 from bridge.accounts.service import create_user
@@ -66,10 +68,16 @@ class LiveBridge:
     service: SyncService
 
 
-@pytest.fixture(scope="module")
-def live_bridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveBridge]:
-    fake = FakeMarketplace.from_fixtures()
-    directory = tmp_path_factory.mktemp("live")
+@contextmanager
+def running_bridge(
+    directory: Path,
+    fake: FakeMarketplace,
+    before_sync: Callable[[Session], None] = lambda session: None,
+    after_sync: Callable[[Session], None] = lambda session: None,
+) -> Iterator[LiveBridge]:
+    """A bridge on SQLite in ``directory``, synced once from ``fake`` (served on loopback),
+    its panel served by waitress; an administrator can sign in. ``before_sync`` and
+    ``after_sync`` prepare what a test needs, each in a transaction."""
     with serve(fake) as marketplace_url:
         settings = load_settings(
             {
@@ -81,37 +89,22 @@ def live_bridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveBridge
         )
         engine = make_engine(settings.effective_database_url)
         upgrade(engine)
-        with transaction(session_factory(engine)) as session:
+        sessions = session_factory(engine)
+        with transaction(sessions) as session:
             seed_departments(session)
             seed_rule_settings(session)
             create_user(session, ADMIN_EMAIL, "Ada Admin", ADMIN_PASSWORD, [(Role.ADMIN, None)])
+            before_sync(session)
         service = SyncService(settings, engine)
-        assert service.run_once() is not None
-        with transaction(session_factory(engine)) as session:  # one request to look at
-            seed_chains(session)
-            under_review = session.get(Opportunity, UNDER_REVIEW)
-            assert under_review is not None
-            department = all_departments(session)[0].id
-            open_request(session, under_review, department, None)
-            # The award belongs to a department, so its export record and forms show.
-            assign_department(session, AWARDED, all_departments(session)[0], Actor.job("test"))
-            RulePipeline().evaluate(session, [AWARDED], "department")
-            create_user(session, APPROVER_EMAIL, "April Approver", ADMIN_PASSWORD,
-                        [(Role.APPROVER, department)])  # fmt: skip
-            # One alert of the guard and one failed message, for their pages.
-            session.add(ApprovalAlert(kind="unapproved_publication", opportunity_id=UNDER_REVIEW,
-                                      version=1, department_id=department))  # fmt: skip
-            subjects = {"subject_en": "Published", "subject_fr": "Publiée"}
-            session.add(Notification(kind="published", recipient="a@example.gc.ca",
-                                     dedupe_key="published:1:a", status="failed",
-                                     last_error="GC Notify 400: bad address",
-                                     fields=subjects))  # fmt: skip
 
         def launch(trigger: str) -> None:
             threading.Thread(target=service.run_once, kwargs={"trigger": trigger}).start()
 
-        app = create_app(settings, engine, launch_sync=launch)
+        app = create_app(settings, engine, launch_sync=launch)  # the audit chain's key too
         app.config["BRIDGE_RETRY_QUARANTINED"] = service.retry_quarantined
+        assert service.run_once() is not None
+        with transaction(sessions) as session:
+            after_sync(session)
         server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
@@ -120,6 +113,35 @@ def live_bridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveBridge
         finally:
             server.close()
             engine.dispose()
+
+
+def _pages_to_look_at(session: Session) -> None:
+    """One request, an award with a department, an approver, an alert and a failed message:
+    every page has something to show."""
+    seed_chains(session)
+    under_review = session.get(Opportunity, UNDER_REVIEW)
+    assert under_review is not None
+    department = all_departments(session)[0].id
+    open_request(session, under_review, department, None)
+    # The award belongs to a department, so its export record and forms show.
+    assign_department(session, AWARDED, all_departments(session)[0], Actor.job("test"))
+    RulePipeline().evaluate(session, [AWARDED], "department")
+    create_user(session, APPROVER_EMAIL, "April Approver", ADMIN_PASSWORD,
+                [(Role.APPROVER, department)])  # fmt: skip
+    session.add(ApprovalAlert(kind="unapproved_publication", opportunity_id=UNDER_REVIEW,
+                              version=1, department_id=department))  # fmt: skip
+    subjects = {"subject_en": "Published", "subject_fr": "Publiée"}
+    session.add(Notification(kind="published", recipient="a@example.gc.ca",
+                             dedupe_key="published:1:a", status="failed",
+                             last_error="GC Notify 400: bad address", fields=subjects))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def live_bridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveBridge]:
+    fake = FakeMarketplace.from_fixtures()
+    with running_bridge(tmp_path_factory.mktemp("live"), fake,
+                        after_sync=_pages_to_look_at) as bridge:  # fmt: skip
+        yield bridge
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    APPROVER_EMAIL,
-    LiveBridge,
-    axe_violations,
-)
+from tests.browser.conftest import APPROVER_EMAIL, LiveBridge
+from tests.browser.steps import assert_accessible, choose_language, sign_in
 
 AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
 UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
@@ -52,28 +47,6 @@ PAGES = [
     "/awards/deliveries",
     "/no-such-page",
 ]
-
-
-def sign_in(page: Any, base: str, email: str = ADMIN_EMAIL) -> None:
-    page.goto(f"{base}/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", ADMIN_PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def choose_language(page: Any, base: str, language: str) -> None:
-    """With the toggle, as a person does (the toggle offers the language not shown)."""
-    page.goto(f"{base}/")
-    toggle = page.locator(f".gc-lang button[lang={language}]")
-    if toggle.count():
-        toggle.click()
-    assert page.get_attribute("html", "lang") == language
-
-
-def assert_accessible(page: Any, where: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{where}: {violations}"
 
 
 def test_sign_in_browse_run_a_sync_and_sign_out_in_both_languages(
