@@ -139,6 +139,9 @@ def test_a_sink_without_its_settings_stops_serving_with_the_variable(
         assert code != 0 and "BRIDGE_EXPORT_WEBHOOK_URL" in error, command
 
 
+PUBLISHED = {"title": "Form", "steps": "- Budget holder: Ada, December 1, 2026"}
+
+
 def test_notify_sends_what_is_due_through_the_log(
     environment: None, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -149,7 +152,7 @@ def test_notify_sends_what_is_due_through_the_log(
     engine = make_engine(os.environ["BRIDGE_DATABASE_URL"])
     upgrade(engine)
     with transaction(session_factory(engine)) as session:
-        enqueue(session, "published", ["buyer@tbs-sct.gc.ca"], {"title": "Form"}, key="1")
+        enqueue(session, "published", ["buyer@tbs-sct.gc.ca"], PUBLISHED, key="1")
     engine.dispose()
     with caplog.at_level("INFO", logger="bridge.notifications"):
         code, out, _ = run("notify")
@@ -157,7 +160,7 @@ def test_notify_sends_what_is_due_through_the_log(
     assert "(published) to someone at tbs-sct.gc.ca" in caplog.text
     assert "buyer@" not in caplog.text and "Publiée" not in caplog.text  # not at INFO
     with transaction(session_factory(engine)) as session:
-        enqueue(session, "published", ["buyer@tbs-sct.gc.ca"], {"title": "Form"}, key="2")
+        enqueue(session, "published", ["buyer@tbs-sct.gc.ca"], PUBLISHED, key="2")
     engine.dispose()
     with caplog.at_level("DEBUG", logger="bridge.notifications"):
         run("notify")
