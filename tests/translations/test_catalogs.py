@@ -1,0 +1,81 @@
+"""The catalogs against the code: every message extracted afresh has French, none is fuzzy,
+and placeholders agree.
+
+The extraction runs here, on the code as it is, so a new ``_()`` that nobody extracted fails
+the suite instead of showing in English on a French page.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import read_po
+
+from bridge.catalogs import TRANSLATIONS_DIR
+from bridge.settings import PROJECT_ROOT
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    """The messages of the code as it is now, extracted as ``scripts/update-catalogs`` does."""
+    template = tmp_path_factory.mktemp("extract") / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+         "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location",
+         "-o", str(template), "."],
+        cwd=PROJECT_ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    return _read(template)
+
+
+def _read(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+@pytest.fixture(scope="module")
+def french() -> Catalog:
+    return _read(TRANSLATIONS_DIR / "fr" / "LC_MESSAGES" / "messages.po", "fr")
+
+
+def _messages(catalog: Catalog) -> Iterator[Message]:
+    return (message for message in catalog if message.id)
+
+
+def _forms(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
+    return list(value) if isinstance(value, (tuple, list)) else [value or ""]
+
+
+def test_every_message_of_the_code_is_in_the_catalogs(extracted: Catalog, french: Catalog) -> None:
+    template = _read(TRANSLATIONS_DIR / "messages.pot")
+    fresh = {message.id for message in _messages(extracted)}
+    assert fresh - {message.id for message in _messages(template)} == set(), (
+        "messages nobody extracted: run scripts/update-catalogs")  # fmt: skip
+    assert fresh - {message.id for message in _messages(french)} == set()
+
+
+def test_every_french_message_is_translated_and_checked(french: Catalog) -> None:
+    missing = [m.id for m in _messages(french) if not all(_forms(m.string))]
+    fuzzy = [m.id for m in _messages(french) if m.fuzzy]
+    assert missing == [] and fuzzy == []
+
+
+def test_placeholders_agree(french: Catalog) -> None:
+    wrong = []
+    for message in _messages(french):
+        expected = set().union(*(PLACEHOLDER.findall(text) for text in _forms(message.id)))
+        for form in _forms(message.string):
+            found = set(PLACEHOLDER.findall(form))
+            # A singular form may say "une" instead of the number; nothing else may go.
+            allowed_missing = {"num", "count"} if isinstance(message.id, tuple) else set()
+            if found - expected or expected - found - allowed_missing:
+                wrong.append((message.id, form))
+    assert wrong == []
