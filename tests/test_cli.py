@@ -164,7 +164,7 @@ def test_notify_sends_what_is_due_through_the_log(
     engine.dispose()
     with caplog.at_level("DEBUG", logger="bridge.notifications"):
         run("notify")
-    assert "to buyer@tbs-sct.gc.ca: Published: Form / Publiée : Form" in caplog.text
+    assert "to buyer@tbs-sct.gc.ca: Published: Form / Publiée\u00a0: Form" in caplog.text
 
 
 def test_a_log_line_cannot_be_forged_with_a_line_break() -> None:

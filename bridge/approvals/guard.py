@@ -45,7 +45,7 @@ COVERING = (RequestStatus.APPROVED.value, RequestStatus.PUBLISHED.value)
 CANCELABLE = frozenset({"PUBLISHED", "EVALUATION", "PROCESSING"})
 CANCEL_NOTE = (
     "Canceled: published without a completed approval by the department (Government of Canada "
-    "micro-procurement). / Annulée : publiée sans approbation complète du ministère "
+    "micro-procurement). / Annulée\u00a0: publiée sans approbation complète du ministère "
     "(microapprovisionnement du gouvernement du Canada)."
 )
 

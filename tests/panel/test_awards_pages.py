@@ -111,7 +111,7 @@ def test_a_held_back_record_says_why(signed_in: SignedIn, sessions: sessionmaker
     staff = signed_in(Role.PROCUREMENT)
     staff.post("/language/fr")
     page = staff.get(f"/awards/{AWARDED}").get_data(as_text=True).replace("&#39;", "'")
-    assert "Retenu : ses documents ne respectent pas leur format" in page
+    assert "Retenu\u00a0: ses documents ne respectent pas leur format" in page
     assert "commodity_type" in page
 
 
@@ -138,7 +138,7 @@ def test_procurement_exports_now_and_learns_why_when_it_cannot(
     staff.post("/language/fr")
     refused = staff.post(f"/awards/{AWARDED}/export", follow_redirects=True)
     text = refused.get_data(as_text=True).replace("&#39;", "'")
-    assert "Le dossier ne peut pas encore être livré : aucun ministère" in text
+    assert "Le dossier ne peut pas encore être livré\u00a0: aucun ministère" in text
     routed(sessions)  # a department, but nobody asked for the record since
     staff.post("/language/en")
     listing = staff.get("/awards/").get_data(as_text=True)

@@ -70,7 +70,7 @@ def test_an_administrator_publishes_an_approved_request(
         assert request is not None
         request.publish_attempts, request.publish_error = 1, "reason:status:CANCELED"
     failed = admin.get(f"/approvals/{request_id}").get_data(as_text=True).replace("&#39;", "'")
-    assert "La tentative 1 a échoué : L'occasion est à l'état CANCELED sur le marché." in failed
+    assert "La tentative 1 a échoué\u00a0: L'occasion est à l'état CANCELED sur le marché." in failed
 
 
 def test_alerts_are_seen_by_the_department_and_closed_by_an_administrator(

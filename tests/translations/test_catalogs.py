@@ -1,5 +1,5 @@
 """The catalogs against the code: every message extracted afresh has French, none is fuzzy,
-and placeholders agree.
+placeholders agree, and French typography holds.
 
 The extraction runs here, on the code as it is, so a new ``_()`` that nobody extracted fails
 the suite instead of showing in English on a French page.
@@ -21,6 +21,7 @@ from bridge.catalogs import TRANSLATIONS_DIR
 from bridge.settings import PROJECT_ROOT
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+NBSP = "\u00a0\u202f"  # a no-break space, or the narrow one
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +80,39 @@ def test_placeholders_agree(french: Catalog) -> None:
             if found - expected or expected - found - allowed_missing:
                 wrong.append((message.id, form))
     assert wrong == []
+
+
+def _typography_problems(text: str) -> list[str]:
+    """Canadian French (the Translation Bureau's usage): a no-break space before a colon and
+    inside guillemets; none before ; ! ? (an ordinary space there breaks lines badly)."""
+    problems = []
+    for match in re.finditer(r":", text):
+        before, after = text[: match.start()], text[match.end() :]
+        if after.startswith("//") or (before[-1:].isdigit() and after[:1].isdigit()):
+            continue  # an address, a time
+        if not before or before[-1] not in NBSP:
+            problems.append(f"no no-break space before ':' in {text!r}")
+    if re.search(r"«(?![\u00a0\u202f])", text) or re.search(r"(?<![\u00a0\u202f])»", text):
+        problems.append(f"guillemets without no-break spaces in {text!r}")
+    if re.search(r" [;!?]", text):
+        problems.append(f"an ordinary space before ; ! or ? in {text!r}")
+    return problems
+
+
+def test_french_typography(french: Catalog) -> None:
+    problems = [problem for message in _messages(french) for form in _forms(message.string)
+                for problem in _typography_problems(form)]  # fmt: skip
+    assert problems == []
+
+
+@pytest.mark.parametrize(("text", "ok"), [
+    ("Ministère\u00a0: %(name)s", True),
+    ("Ministère : %(name)s", False),
+    ("Ministère: %(name)s", False),
+    ("à 14:30, voir https://example.gc.ca", True),
+    ("l'étape «\u00a0%(step)s\u00a0»", True),
+    ("l'étape « %(step)s »", False),
+    ("Vraiment ?", False),
+])  # fmt: skip
+def test_the_typography_check_itself(text: str, ok: bool) -> None:
+    assert (_typography_problems(text) == []) is ok
