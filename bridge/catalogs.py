@@ -7,6 +7,7 @@ Flask-Babel; a job outside any request (a notification, a reminder) reads them h
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +19,20 @@ from bridge.settings import PROJECT_ROOT
 
 TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
 LANGUAGES = ("en", "fr")
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A message that counts something: its forms are chosen by the count when it is shown
+    (French says "1 attribution", "0 attribution", "2 attributions")."""
+
+    singular: str
+    plural: str
+
+
+def N_plural(singular: str, plural: str) -> Plural:  # noqa: N802 - named like N_
+    """Mark a count message for the catalogs (extracted with the keyword ``N_plural:1,2``)."""
+    return Plural(singular, plural)
 
 
 def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> None:

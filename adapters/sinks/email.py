@@ -28,8 +28,8 @@ class EmailSink:
 
     def deliver(self, batch: str, items: list[Item]) -> dict[int, str | None]:
         listing = "\n".join(_line(item) for item in sorted(items, key=lambda i: i.delivery_id))
-        fields = compose("awards_exported",
-                         {"count": str(len(items)), "batch": batch, "awards": listing})  # fmt: skip
+        params = {"number": str(len(items)), "batch": batch, "awards": listing}
+        fields = compose("awards_exported", params)
         subject, body = assemble(fields, None)
         for recipient in self.recipients:
             every = {**fields, "subject": subject, "body": body}

@@ -100,8 +100,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
            "the bridge's administrators to have it canceled."),
     ),
     "awards_exported": (
-        N_("Award records for reporting: %(count)s"),
-        N_("%(count)s award records are ready for the GC's reporting (batch %(batch)s):"
+        N_("Award records for reporting: %(number)s"),
+        N_("Award records ready for the GC's reporting (batch %(batch)s): %(number)s."
            "\n\n%(awards)s"),
     ),
 }  # fmt: skip

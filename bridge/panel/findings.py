@@ -8,7 +8,9 @@ from typing import Any
 from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
+from bridge.catalogs import Plural
 from bridge.panel.i18n import money, number
 from bridge.panel.labels import KINDS
 from bridge.panel.scope import may_read_bidders
@@ -77,6 +79,9 @@ def finding_message(message_key: str, params: dict[str, Any]) -> str:
         return message_key
     values = {name: _param(name, value) for name, value in params.items()}
     try:
+        if isinstance(template, Plural):
+            count = int(params.get("count", 0))
+            return str(ngettext(template.singular, template.plural, count, **values))
         return str(template) % values
     except (KeyError, TypeError, ValueError):
         return str(template)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
-from flask_babel import gettext
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -41,7 +41,13 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from bridge.accounts.models import Role
 from bridge.accounts.service import MIN_PASSWORD_LENGTH
-from bridge.panel.i18n import locale_code
+from bridge.panel.i18n import lazy_count, locale_code
+
+
+def at_most(limit: int) -> LazyString:
+    """The message of a field that takes at most ``limit`` characters."""
+    return lazy_count("Use at most %(count)s character.", "Use at most %(count)s characters.",
+                      limit)  # fmt: skip
 
 
 class SignInForm(FlaskForm):  # type: ignore[misc]
@@ -83,15 +89,20 @@ class UserForm(FlaskForm):  # type: ignore[misc]
     )
     password = PasswordField(
         _l("Password"),
-        description=_l(
-            "At least %(count)d characters. Leave empty for sign-in through the department only.",
-            count=MIN_PASSWORD_LENGTH,
+        description=lazy_count(
+            "At least %(count)s character. Leave empty for sign-in through the department only.",
+            "At least %(count)s characters. Leave empty for sign-in through the department only.",
+            MIN_PASSWORD_LENGTH,
         ),
         validators=[
             Optional(),
             Length(
                 min=MIN_PASSWORD_LENGTH,
-                message=_l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
+                message=lazy_count(
+                    "Use at least %(count)s character.",
+                    "Use at least %(count)s characters.",
+                    MIN_PASSWORD_LENGTH,
+                ),
             ),
         ],
     )
@@ -224,7 +235,7 @@ class DepartmentForm(FlaskForm):  # type: ignore[misc]
         _l("Acronym"),
         validators=[
             DataRequired(_l("Enter the acronym.")),
-            Length(max=20, message=_l("Use at most %(count)d characters.", count=20)),
+            Length(max=20, message=at_most(20)),
             Regexp(r"^[A-Za-z0-9-]+$", message=_l("Use letters, digits and hyphens only.")),
         ],
     )
@@ -266,7 +277,7 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]
     comment = TextAreaField(
         _l("Comment"),
         description=_l("Required when you ask for changes: say what should change."),
-        validators=[Length(max=5000, message=_l("Use at most %(count)d characters.", count=5000))],
+        validators=[Length(max=5000, message=at_most(5000))],
     )
     approve = SubmitField(_l("Approve this step"))
     request_changes = SubmitField(_l("Request changes"))

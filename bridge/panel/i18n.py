@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from babel.dates import format_datetime
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, LazyString, get_locale, ngettext
 
 from bridge.catalogs import LANGUAGES as LANGUAGES
 from bridge.catalogs import TRANSLATIONS_DIR, compile_catalogs
@@ -73,3 +74,10 @@ def moment(value: datetime | None, style: str = "medium") -> str:
         return "—"
     settings: Settings = current_app.config["BRIDGE_SETTINGS"]
     return format_datetime(value, style, tzinfo=settings.zone, locale=locale_code())
+
+
+def lazy_count(singular: str, plural: str, n: int, **variables: Any) -> LazyString:
+    """A count message shown later (a form's description or error message): its plural form
+    and its number are those of the reader's language when it is shown. Extracted with the
+    keyword ``lazy_count:1,2``."""
+    return LazyString(lambda: ngettext(singular, plural, n, count=number(n), **variables))

@@ -10,6 +10,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from bridge.catalogs import N_plural
+
 MESSAGES: dict[str, Any] = {
     "rule.failed": _l("This rule could not run on this opportunity; the operators are told."),
     "cap.kind_ineligible": _l(
@@ -20,17 +22,23 @@ MESSAGES: dict[str, Any] = {
         "Contract value for the cap: %(value)s (posted amount %(amount)s, amendments "
         "%(amendments)s, taxes %(taxes)s)."
     ),
-    "splitting.awards": _l(
+    "splitting.awards": N_plural(
+        "Possible contract splitting: %(count)s award to %(supplier)s by this department "
+        "within %(days)s days totals %(total)s (with: %(others)s).",
         "Possible contract splitting: %(count)s awards to %(supplier)s by this department "
-        "within %(days)s days total %(total)s (with: %(others)s)."
+        "within %(days)s days total %(total)s (with: %(others)s).",
     ),
-    "splitting.prospective": _l(
+    "splitting.prospective": N_plural(
         "Awarding this to %(supplier)s would bring this department's awards to them within "
-        "%(days)s days to %(total)s over %(count)s contracts (with: %(others)s)."
+        "%(days)s days to %(total)s over %(count)s contract (with: %(others)s).",
+        "Awarding this to %(supplier)s would bring this department's awards to them within "
+        "%(days)s days to %(total)s over %(count)s contracts (with: %(others)s).",
     ),
-    "splitting.postings": _l(
+    "splitting.postings": N_plural(
+        "Possible contract splitting: %(count)s near-identical posting by this department "
+        "within %(days)s days totals %(total)s (with: %(others)s).",
         "Possible contract splitting: %(count)s near-identical postings by this department "
-        "within %(days)s days total %(total)s (with: %(others)s)."
+        "within %(days)s days total %(total)s (with: %(others)s).",
     ),
     "bilingual.missing": _l("The %(language)s version is missing."),
     "bilingual.outdated": _l(
@@ -70,5 +78,5 @@ LANGUAGE_NAMES: dict[str, Any] = {"en": _l("English"), "fr": _l("French")}
 MONEY_PARAMS = frozenset({"value", "cap", "excess", "amount", "amendments", "taxes", "total"})
 LANGUAGE_PARAMS = frozenset({"language", "found"})
 # Counts shown with the reader's digit grouping (10,000 / 10 000).
-NUMBER_PARAMS = frozenset({"joined", "limit", "source_units", "translation_units"})
+NUMBER_PARAMS = frozenset({"joined", "limit", "source_units", "translation_units", "count"})
 KIND_PARAMS = frozenset({"kind"})

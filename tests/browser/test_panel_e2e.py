@@ -148,7 +148,7 @@ def test_a_translator_fills_the_french_side_by_side_and_the_finding_clears(
     assert missing == 1
     page.fill("#text-title", "Application accessible de gestion des demandes de service")
     page.click("button:has-text('Save translations')")
-    assert "translations saved" in page.locator(".alert").inner_text()
+    assert "1 translation saved." in page.locator(".alert").inner_text()  # singular
     assert page.locator("#text-title-heading .badge").count() == 0
     assert_accessible(page, "translation editor after saving (en)")
     page.goto(f"{base}/rules/settings")

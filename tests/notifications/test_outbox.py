@@ -46,7 +46,9 @@ def stored(sessions: sessionmaker[Session]) -> list[tuple[str, str, int]]:
 
 def test_one_message_carries_both_languages() -> None:
     subject, body = assemble(compose("step_awaiting", PARAMS), "https://bridge.example/a/1")
-    assert subject == "Approval needed: Accessible form / Approbation requise\u00a0: Accessible form"
+    assert (
+        subject == "Approval needed: Accessible form / Approbation requise\u00a0: Accessible form"
+    )
     english, french = body.split("\n\n---\n\n")
     assert english.startswith("(La version française suit.)")
     assert "“Budget holder” of Treasury Board" in english

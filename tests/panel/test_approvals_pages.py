@@ -103,9 +103,9 @@ def test_the_dashboard_tells_each_role_what_waits_for_them(
     request_id = opened(sessions)
     approver = signed_in(Role.APPROVER)
     page = approver.get("/").get_data(as_text=True)
-    assert "1 approval steps to decide" in page
+    assert "1 approval step to decide" in page  # singular
     approver.post(f"/approvals/{request_id}", data={"approve": "1"})
-    assert "approval steps to decide" not in approver.get("/").get_data(as_text=True)
+    assert "approval step to decide" not in approver.get("/").get_data(as_text=True)
     admin = signed_in(Role.ADMIN).get("/").get_data(as_text=True)
     assert (
         "texts waiting for a translation" in admin and "opportunities without a department" in admin

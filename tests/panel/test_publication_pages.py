@@ -53,7 +53,7 @@ def test_an_administrator_publishes_an_approved_request(
     assert "Waiting for an administrator to publish it" in page
     assert f'action="/approvals/{request_id}/publish"' in page
     assert "Publish on the marketplace</button>" in page
-    assert "1 approved opportunities to publish" in admin.get("/").get_data(as_text=True)
+    assert "1 approved opportunity to publish" in admin.get("/").get_data(as_text=True)
     admin.post("/language/fr")
     done = admin.post(f"/approvals/{request_id}/publish", follow_redirects=True)
     assert "La publication est en route" in done.get_data(as_text=True)
@@ -70,7 +70,9 @@ def test_an_administrator_publishes_an_approved_request(
         assert request is not None
         request.publish_attempts, request.publish_error = 1, "reason:status:CANCELED"
     failed = admin.get(f"/approvals/{request_id}").get_data(as_text=True).replace("&#39;", "'")
-    assert "La tentative 1 a échoué\u00a0: L'occasion est à l'état CANCELED sur le marché." in failed
+    assert (
+        "La tentative 1 a échoué\u00a0: L'occasion est à l'état CANCELED sur le marché." in failed
+    )
 
 
 def test_alerts_are_seen_by_the_department_and_closed_by_an_administrator(
@@ -86,7 +88,7 @@ def test_alerts_are_seen_by_the_department_and_closed_by_an_administrator(
         session.flush()
         alert_id = alert.id
     approver, admin = signed_in(Role.APPROVER), signed_in(Role.ADMIN)
-    assert "1 publications without approval" in admin.get("/").get_data(as_text=True)
+    assert "1 publication without approval" in admin.get("/").get_data(as_text=True)
     listing = approver.get("/approvals/alerts").get_data(as_text=True)
     assert f"/approvals/alerts/{alert_id}" in listing
     seen = approver.get(f"/approvals/alerts/{alert_id}").get_data(as_text=True)
@@ -119,7 +121,7 @@ def test_a_failed_message_is_visible_and_sent_again(
         session.flush()
         item_id = item.id
     admin = signed_in(Role.ADMIN)
-    assert "1 notifications not sent" in admin.get("/").get_data(as_text=True)
+    assert "1 notification not sent" in admin.get("/").get_data(as_text=True)
     page = admin.get("/notifications/?status=failed").get_data(as_text=True)
     assert "Published: X" in page and "Not a valid email" in page and "Send again" in page
     admin.post("/language/fr")

@@ -1,5 +1,5 @@
 """The catalogs against the code: every message extracted afresh has French, none is fuzzy,
-placeholders agree, and French typography holds.
+placeholders agree, counts have plural forms, and French typography holds.
 
 The extraction runs here, on the code as it is, so a new ``_()`` that nobody extracted fails
 the suite instead of showing in English on a French page.
@@ -22,6 +22,8 @@ from bridge.settings import PROJECT_ROOT
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 NBSP = "\u00a0\u202f"  # a no-break space, or the narrow one
+# A number a sentence counts things with: the message needs plural forms.
+COUNTED = re.compile(r"%\((count|num)\)[sd]")
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +32,8 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     template = tmp_path_factory.mktemp("extract") / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location",
+         "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "N_plural:1,2",
+         "-k", "lazy_count:1,2", "--no-location",
          "-o", str(template), "."],
         cwd=PROJECT_ROOT, check=True, capture_output=True,
     )  # fmt: skip
@@ -80,6 +83,14 @@ def test_placeholders_agree(french: Catalog) -> None:
             if found - expected or expected - found - allowed_missing:
                 wrong.append((message.id, form))
     assert wrong == []
+
+
+def test_counts_have_plural_forms_with_the_french_rule(french: Catalog) -> None:
+    assert french.plural_expr == "(n > 1)"  # 0 and 1 are singular in French
+    blind = [m.id for m in _messages(french)
+             if not isinstance(m.id, tuple) and COUNTED.search(m.id)]  # fmt: skip
+    assert blind == [], "use ngettext, with the count as num or count"
+    assert all(len(_forms(m.string)) == 2 for m in _messages(french) if isinstance(m.id, tuple))
 
 
 def _typography_problems(text: str) -> list[str]:

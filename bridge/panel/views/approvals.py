@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -34,7 +35,7 @@ from bridge.approvals.publisher import how_published
 from bridge.approvals.reasons import failure_reason
 from bridge.approvals.service import DecisionRefused, decide, progress
 from bridge.departments.models import Department
-from bridge.marketplace.limits import units
+from bridge.marketplace.limits import NOTE_UNITS, units
 from bridge.panel import db, get_or_404
 from bridge.panel.forms import DecisionForm
 from bridge.panel.i18n import current_language, number
@@ -173,10 +174,12 @@ def _cap_comment(form: DecisionForm, request: ApprovalRequest, account: PanelUse
     if step is None:
         return
     room = comment_room(step, account.display_name)
-    form.comment.description = _(
+    form.comment.description = ngettext(
+        "Required when you ask for changes: say what should change, in %(count)s character at "
+        "most (the marketplace's limit for a note, less the bridge's heading).",
         "Required when you ask for changes: say what should change, in %(count)s characters at "
         "most (the marketplace's limit for a note, less the bridge's heading).",
-        count=number(room))  # fmt: skip
+        room, count=number(room))  # fmt: skip
     form.comment.render_kw = {"maxlength": room}
 
 
@@ -189,9 +192,12 @@ def _comment_fits(form: DecisionForm, request: ApprovalRequest, account: PanelUs
     room = comment_room(step, account.display_name)
     if units((form.comment.data or "").strip()) <= room:
         return True
-    form.comment.errors.append(_(
-        "The marketplace takes notes of up to 1,000 characters, the bridge's heading included: "
-        "shorten the comment to %(count)s characters.", count=number(room)))  # fmt: skip
+    form.comment.errors.append(ngettext(
+        "The marketplace takes notes of up to %(limit)s characters, the bridge's heading "
+        "included: shorten the comment to %(count)s character.",
+        "The marketplace takes notes of up to %(limit)s characters, the bridge's heading "
+        "included: shorten the comment to %(count)s characters.",
+        room, count=number(room), limit=number(NOTE_UNITS)))  # fmt: skip
     return False
 
 
@@ -201,8 +207,10 @@ def note_problem(stored: str | None) -> str | None:
         return None
     code, _sep, figure = stored.partition(":")
     if code == "too_long" and figure.isdigit():
-        return str(_("The note would be %(count)s characters long; the marketplace takes 1,000 "
-                     "at most.", count=number(int(figure))))  # fmt: skip
+        return str(ngettext(
+            "The note would be %(count)s character long; the marketplace takes %(limit)s at most.",
+            "The note would be %(count)s characters long; the marketplace takes %(limit)s at most.",
+            int(figure), count=number(int(figure)), limit=number(NOTE_UNITS)))  # fmt: skip
     return str(_("The marketplace refused it: %(message)s", message=stored))
 
 

@@ -39,7 +39,7 @@ from bridge.exports.staff import terminate as terminate_award
 from bridge.panel import db, get_or_404
 from bridge.panel.exporting import deliver_soon, rebuild
 from bridge.panel.forms import AmendmentForm, ReportForm, TerminationForm
-from bridge.panel.i18n import current_language
+from bridge.panel.i18n import current_language, number
 from bridge.panel.params import page_number, page_size
 from bridge.panel.views.sync import acting_user
 from bridge.settings import Settings
@@ -229,7 +229,7 @@ def export_now(opportunity_id: str | None = None) -> WerkzeugResponse:
         flash(_("The record cannot be delivered yet: %(problem)s", problem=_problem(exported)),
               "error")  # fmt: skip
     else:
-        summary = (_("Deliveries of new record revisions queued: %(count)s.", count=built)
+        summary = (_("Deliveries of new record revisions queued: %(number)s.", number=number(built))
                    if built else _("No record changed since its last export."))  # fmt: skip
         flash(f"{summary} {deliver_soon()}", "success")
     if opportunity_id is None:

@@ -7,11 +7,13 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from bridge.departments.service import all_departments
 from bridge.panel import db
 from bridge.panel.exporting import rebuild
 from bridge.panel.forms import RuleSettingsForm
+from bridge.panel.i18n import number
 from bridge.panel.params import page_number, page_size
 from bridge.panel.views.sync import acting_user
 from bridge.rules.pipeline import RulePipeline
@@ -69,13 +71,11 @@ def judge_everything_again(trigger: str) -> str:
     report = RulePipeline().evaluate_all(database, trigger)
     rebuild()  # an award held back for want of a department may now have one
     database.commit()
-    return str(
-        _(
-            "%(count)d opportunities re-evaluated; %(changed)d have new findings.",
-            count=report.evaluated,
-            changed=report.changed,
-        )
-    )
+    return str(ngettext(
+        "%(count)s opportunity re-evaluated; with new findings: %(changed)s.",
+        "%(count)s opportunities re-evaluated; with new findings: %(changed)s.",
+        report.evaluated, count=number(report.evaluated),
+        changed=number(report.changed)))  # fmt: skip
 
 
 @blueprint.route("/attention")

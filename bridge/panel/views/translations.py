@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -30,6 +31,7 @@ from bridge.clock import utcnow
 from bridge.departments.service import all_departments
 from bridge.panel import db
 from bridge.panel.forms import TranslationImportForm
+from bridge.panel.i18n import number
 from bridge.panel.markdown import render_markdown
 from bridge.panel.views.sync import acting_user
 from bridge.rules.pipeline import RulePipeline
@@ -96,9 +98,10 @@ def editor(opportunity_id: str) -> Any:
         for status in statuses:
             text = request.form.get(f"text-{status.field}", "")
             if len(text) > MAX_TEXT:
-                errors[status.field] = _(
-                    "Shorten this text to %(count)d characters or fewer.", count=MAX_TEXT
-                )
+                errors[status.field] = ngettext(
+                    "Shorten this text to %(count)s character or fewer.",
+                    "Shorten this text to %(count)s characters or fewer.",
+                    MAX_TEXT, count=number(MAX_TEXT))  # fmt: skip
             drafts[status.field] = text
         preview = "preview" in request.form
         if not errors and not preview:
@@ -114,14 +117,14 @@ def editor(opportunity_id: str) -> Any:
             database.commit()
             evaluation = current_evaluation(database, opportunity.id)
             blocking = evaluation.blocking if evaluation else 0
-            flash(
-                _(
-                    "%(count)d translations saved. Blocking findings left: %(blocking)d.",
-                    count=len(changed),
-                    blocking=blocking,
-                ),
-                "success",
+            saved = ngettext(
+                "%(count)s translation saved. Blocking findings left: %(blocking)s.",
+                "%(count)s translations saved. Blocking findings left: %(blocking)s.",
+                len(changed),
+                count=number(len(changed)),
+                blocking=number(blocking),
             )
+            flash(saved, "success")  # fmt: skip
             return redirect(url_for("translations.editor", opportunity_id=opportunity.id))
     status_code = 400 if errors or form.errors else 200
     return render_template(
