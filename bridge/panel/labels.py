@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from bridge.accounts.models import Role
 from bridge.panel.forms import ROLE_LABELS
@@ -57,7 +58,7 @@ STATUSES = {
 OUTCOMES = {
     "running": _l("Running"),
     "succeeded": _l("Succeeded"),
-    "failed": _l("Failed"),
+    "failed": lazy_pgettext("a sync run's outcome", "Failed"),
     "interrupted": _l("Interrupted"),
 }
 TRIGGERS = {

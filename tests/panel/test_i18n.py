@@ -22,6 +22,8 @@ def test_french_pages_are_in_french(signed_in: Callable[..., FlaskClient]) -> No
     assert "Occasions" in page and "Codez avec nous" in page
     assert 'lang="en">English</button>' in page
     assert "30\u00a0000,00\u00a0$" in page
+    run = client.get("/sync/runs/1").get_data(as_text=True)  # one English word, two French ones
+    assert "Réussie" in run and '<th scope="col">En échec</th>' in run
 
 
 def test_english_money_and_toggle(signed_in: Callable[..., FlaskClient]) -> None:

@@ -33,7 +33,7 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
          "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "N_plural:1,2",
-         "-k", "lazy_count:1,2", "--no-location",
+         "-k", "lazy_count:1,2", "-k", "lazy_pgettext:1c,2", "--no-location",
          "-o", str(template), "."],
         cwd=PROJECT_ROOT, check=True, capture_output=True,
     )  # fmt: skip

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -21,7 +22,7 @@ blueprint = Blueprint("notifications", __name__, url_prefix="/notifications")
 STATUS_LABELS: dict[str, Any] = {
     NotificationStatus.PENDING.value: _l("Waiting to be sent"),
     NotificationStatus.SENT.value: _l("Sent"),
-    NotificationStatus.FAILED.value: _l("Failed"),
+    NotificationStatus.FAILED.value: lazy_pgettext("a message's state", "Failed"),
 }
 SHOWN = 200
 
