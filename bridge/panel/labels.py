@@ -69,6 +69,12 @@ TRIGGERS = {
     "approval": _l("After an approval"),
     "write-back": _l("Read back after publication"),
 }
+# Where award records go (``BRIDGE_EXPORT_SINKS``).
+SINKS = {
+    "directory": _l("Files on the server"),
+    "webhook": _l("Webhook"),
+    "email": _l("E-mail"),
+}
 SECTIONS = {
     "opportunities": _l("Opportunities"),
     "proposals": _l("Proposals"),
@@ -94,5 +100,6 @@ def init_labels(app: Flask) -> None:
         outcome_label=_label(OUTCOMES),
         trigger_label=_label(TRIGGERS),
         section_label=_label(SECTIONS),
+        sink_label=_label(SINKS),
     )
     app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(Role(role), role)

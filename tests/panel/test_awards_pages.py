@@ -54,7 +54,7 @@ def test_procurement_completes_an_award_and_each_change_is_delivered_again(
     assert "Résiliation enregistrée" in ended.get_data(as_text=True)
     assert revisions(sessions) == [("directory", 1), ("directory", 2), ("directory", 3)]
     listing = staff.get("/awards/").get_data(as_text=True)
-    assert "directory: En attente de livraison" in listing
+    assert "Fichiers sur le serveur\u00a0: En attente de livraison" in listing
     viewer = signed_in(Role.VIEWER)
     assert viewer.post(f"/awards/{AWARDED}/coding", data=coding).status_code == 403
 
