@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -114,6 +115,8 @@ def test_the_route_by_role_matrix(
         response = client.open(url, method=method)
         if role in RULES[endpoint]:
             assert response.status_code in (200, 302), (role, endpoint, response.status_code)
+            # A time ends in "a.m." or "p.m.": no sentence may add its own period after it.
+            assert not re.search(r"[ap]\.m\.\.", response.get_data(as_text=True)), endpoint
             if response.status_code == 302:
                 assert "/sign-in" not in response.headers["Location"], (role, endpoint)
         else:
