@@ -22,6 +22,7 @@ from bridge.audit.service import ChainBreak, verify
 from bridge.clock import utcnow
 from bridge.pagination import paginate
 from bridge.panel import db
+from bridge.panel.audit_words import action_label, record_label
 from bridge.panel.params import page_number, page_size
 
 blueprint = Blueprint("audit", __name__, url_prefix="/audit")
@@ -55,7 +56,8 @@ def index() -> Any:
     page = paginate(
         database, select(AuditEntry).order_by(AuditEntry.id.desc()), page_number(), page_size()
     )
-    return render_template("audit/index.html", page=page, check=chain_check(database))
+    return render_template("audit/index.html", page=page, check=chain_check(database),
+                           action_label=action_label, record_label=record_label)  # fmt: skip
 
 
 @blueprint.route("/check", methods=["POST"])
