@@ -27,6 +27,7 @@ from bridge.departments.models import Department
 from bridge.notifications.messages import N_, Bilingual, Param
 from bridge.notifications.outbox import enqueue
 from bridge.sync.models import Opportunity
+from bridge.translations.titles import titles_by_language
 
 
 def _people(session: Session, role: Role, department_id: int | None = None) -> list[PanelUser]:
@@ -64,9 +65,15 @@ def _about(session: Session, request: ApprovalRequest) -> dict[str, Param]:
     department = session.get(Department, request.department_id)
     assert opportunity is not None and department is not None
     return {
-        "title": opportunity.title,
+        "title": _title(session, opportunity),
         "department": Bilingual(department.name_en, department.name_fr),
     }
+
+
+def _title(session: Session, opportunity: Opportunity) -> Bilingual:
+    """The title in each language of the message: the translation where one is saved."""
+    titles = titles_by_language(session, [opportunity.id]).get(opportunity.id, {})
+    return Bilingual(titles.get("en", opportunity.title), titles.get("fr", opportunity.title))
 
 
 def _step(step: ApprovalStep) -> Bilingual:
@@ -157,7 +164,7 @@ def unapproved_publication(session: Session, alert: ApprovalAlert, opportunity: 
     it too, with what they can do about it, as they cannot close the alert themselves."""
     department = session.get(Department, alert.department_id) if alert.department_id else None
     params: dict[str, Param] = {
-        "title": opportunity.title,
+        "title": _title(session, opportunity),
         "department": Bilingual(department.name_en, department.name_fr)
         if department is not None
         else Bilingual.message(UNROUTED),

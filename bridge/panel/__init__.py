@@ -35,6 +35,7 @@ from bridge.panel.access import allowed
 from bridge.panel.findings import init_findings
 from bridge.panel.i18n import init_i18n
 from bridge.panel.labels import init_labels
+from bridge.panel.titles import init_titles
 from bridge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ def create_app(
     init_i18n(app, settings)
     init_labels(app)
     init_findings(app)
+    init_titles(app)
     _init_login(app)
     _register_blueprints(app, settings)
     app.before_request(_enforce_access)

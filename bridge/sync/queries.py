@@ -115,13 +115,6 @@ def awards_page(session: Session, page: int, size: int) -> Page[Award]:
     return paginate(session, select(Award).order_by(Award.awarded_at.desc()), page, size)
 
 
-def titles_of(session: Session, opportunity_ids: Sequence[str]) -> dict[str, str]:
-    rows = session.execute(
-        select(Opportunity.id, Opportunity.title).where(Opportunity.id.in_(set(opportunity_ids)))
-    )
-    return {row.id: row.title for row in rows}
-
-
 def author_of(session: Session, opportunity: Opportunity) -> MarketplaceUser | None:
     return (
         session.get(MarketplaceUser, opportunity.created_by_id)

@@ -122,6 +122,7 @@ def test_the_whole_path_publishes_both_languages_once(
     assert all(name in digest["body_en"] for name in ("first", "second", "third"))
     assert "Budget holder (FAA section 32): first, " in digest["body_en"]
     assert "\u00a0: first, le " in digest["body_fr"]
+    assert FRENCH["title"] in digest["subject_fr"] and FRENCH["title"] not in digest["subject_en"]
     assert "step_awaiting" in messages_to(sessions, "second@tbs-sct.gc.ca")
     assert "published" in messages_to(sessions, "admin@tbs-sct.gc.ca")
 

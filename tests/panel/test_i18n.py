@@ -8,10 +8,17 @@ from decimal import Decimal
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.accounts.models import Role
+from bridge.audit.service import Actor
+from bridge.db.engine import transaction
 from bridge.panel.i18n import money
+from bridge.sync.models import Opportunity
+from bridge.translations.service import save_translation
 from tests.panel.conftest import sign_in
+
+UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
 
 
 def test_french_pages_are_in_french(signed_in: Callable[..., FlaskClient]) -> None:
@@ -79,3 +86,20 @@ def test_the_language_is_changed_by_a_post_with_its_token_never_by_a_link(app: F
     assert token is not None
     assert client.post("/language/fr", data={"csrf_token": token.group(1)}).status_code == 302
     assert 'lang="fr"' in client.get("/sign-in").get_data(as_text=True)
+
+
+def test_titles_show_in_the_readers_language_once_translated(
+    signed_in: Callable[..., FlaskClient], sessions: sessionmaker[Session]
+) -> None:
+    french = "Titre de l'occasion en cours d'examen"
+    with transaction(sessions) as session:
+        opportunity = session.get_one(Opportunity, UNDER_REVIEW)
+        english = opportunity.title
+        save_translation(session, opportunity, "title", french, Actor.job("test-translator"))
+    client = signed_in(Role.ADMIN)
+    listing = client.get("/opportunities/?q=under").get_data(as_text=True).replace("&#39;", "'")
+    assert english in listing and french not in listing
+    client.post("/language/fr")
+    for path in ("/opportunities/?q=under", f"/opportunities/{UNDER_REVIEW}"):
+        page = client.get(path).get_data(as_text=True).replace("&#39;", "'")
+        assert french in page, path

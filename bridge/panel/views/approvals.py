@@ -40,6 +40,7 @@ from bridge.panel import db, get_or_404
 from bridge.panel.forms import DecisionForm
 from bridge.panel.i18n import current_language, number
 from bridge.panel.markdown import render_markdown
+from bridge.panel.titles import prefetch_titles
 from bridge.panel.views.sync import acting_user
 from bridge.rules.queries import current_evaluation
 from bridge.sync.models import Opportunity
@@ -110,7 +111,9 @@ def queue() -> Any:
     if departments is not None:
         query = query.where(ApprovalRequest.department_id.in_(departments))
     rows = []
-    for request in database.scalars(query):
+    requests = list(database.scalars(query))
+    prefetch_titles(request.opportunity_id for request in requests)
+    for request in requests:
         opportunity = database.get(Opportunity, request.opportunity_id)
         department = database.get(Department, request.department_id)
         rows.append((request, opportunity, department, progress(database, request).next_step))
@@ -261,8 +264,9 @@ def alerts() -> Any:
     departments = _visible_departments(_account())
     if departments is not None:
         query = query.where(ApprovalAlert.department_id.in_(departments))
-    rows = [(alert, database.get(Opportunity, alert.opportunity_id))
-            for alert in database.scalars(query)]  # fmt: skip
+    found = list(database.scalars(query))
+    prefetch_titles(alert.opportunity_id for alert in found)
+    rows = [(alert, database.get(Opportunity, alert.opportunity_id)) for alert in found]
     return render_template("approvals/alerts.html", rows=rows, labels=ALERT_LABELS)
 
 

@@ -41,10 +41,11 @@ from bridge.panel.exporting import deliver_soon, rebuild
 from bridge.panel.forms import AmendmentForm, ReportForm, TerminationForm
 from bridge.panel.i18n import current_language, number
 from bridge.panel.params import page_number, page_size
+from bridge.panel.titles import prefetch_titles
 from bridge.panel.views.sync import acting_user
 from bridge.settings import Settings
 from bridge.sync.models import Award
-from bridge.sync.queries import awards_page, titles_of
+from bridge.sync.queries import awards_page
 
 blueprint = Blueprint("awards", __name__, url_prefix="/awards")
 
@@ -67,7 +68,7 @@ def index() -> Any:
     database = db()
     page = awards_page(database, page_number(), page_size())
     ids = [award.opportunity_id for award in page.items]
-    return render_template("awards/index.html", page=page, titles=titles_of(database, ids),
+    return render_template("awards/index.html", page=page, titles=prefetch_titles(ids),
                            exports=delivery_states(database, ids), labels=STATE_LABELS)  # fmt: skip
 
 
@@ -142,7 +143,7 @@ def _detail_page(opportunity_id: str, posted: FlaskForm | None = None) -> Any:
         deliveries=list(deliveries), labels=STATE_LABELS, editor=editor,
         coding=coding if editor and record else None,
         amendment=AmendmentForm(), termination=TerminationForm(),
-        titles=titles_of(database, [opportunity_id]), opportunity_id=opportunity_id,
+        titles=prefetch_titles([opportunity_id]), opportunity_id=opportunity_id,
     ), (400 if posted is not None else 200)  # fmt: skip
 
 
@@ -269,7 +270,7 @@ def deliveries() -> Any:
         state = DeliveryState.DEAD.value
     rows = list(db().scalars(select(Delivery).where(Delivery.state == state)
                              .order_by(Delivery.id.desc()).limit(200)))  # fmt: skip
-    titles = titles_of(db(), [row.opportunity_id for row in rows])
+    titles = prefetch_titles(row.opportunity_id for row in rows)
     return render_template("awards/deliveries.html", rows=rows, state=state, labels=STATE_LABELS,
                            titles=titles)  # fmt: skip
 

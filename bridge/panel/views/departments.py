@@ -29,6 +29,7 @@ from bridge.panel.exporting import deliver_soon, rebuild
 from bridge.panel.forms import AssignDepartmentForm, ChainForm, DepartmentForm
 from bridge.panel.i18n import current_language
 from bridge.panel.params import page_number, page_size
+from bridge.panel.titles import prefetch_titles
 from bridge.panel.views.rules import judge_everything_again
 from bridge.panel.views.sync import acting_user
 from bridge.rules.pipeline import RulePipeline
@@ -80,6 +81,7 @@ def unrouted() -> Any:
     that domain to its department."""
     database = db()
     page = unrouted_page(database, page_number(), page_size())
+    prefetch_titles(evaluation.opportunity_id for evaluation in page.items)
     domains = {}
     for evaluation in page.items:
         author = author_of(database, evaluation.opportunity)

@@ -19,6 +19,7 @@ from bridge.panel import db
 from bridge.panel.markdown import render_markdown
 from bridge.panel.params import page_number, page_size
 from bridge.panel.scope import may_read_proposals
+from bridge.panel.titles import prefetch_titles
 from bridge.panel.views.approvals import ALERT_LABELS, STATUS_LABELS
 from bridge.rules.queries import current_evaluation
 from bridge.sync.queries import (
@@ -54,6 +55,7 @@ def index() -> Any:
         text=text,
     )
     page = search_opportunities(database, criteria, page_number(), page_size())
+    prefetch_titles(opportunity.id for opportunity in page.items)
     return render_template(
         "opportunities/index.html",
         page=page,

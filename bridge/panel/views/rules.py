@@ -15,6 +15,7 @@ from bridge.panel.exporting import rebuild
 from bridge.panel.forms import RuleSettingsForm
 from bridge.panel.i18n import number
 from bridge.panel.params import page_number, page_size
+from bridge.panel.titles import prefetch_titles
 from bridge.panel.views.sync import acting_user
 from bridge.rules.pipeline import RulePipeline
 from bridge.rules.queries import needing_attention
@@ -92,6 +93,7 @@ def attention() -> Any:
         page_size(),
     )
     names = {d.id: d for d in departments}
+    prefetch_titles(evaluation.opportunity_id for evaluation in page.items)
     return render_template(
         "rules/attention.html",
         page=page,
