@@ -52,7 +52,7 @@ def test_one_message_carries_both_languages() -> None:
     english, french = body.split("\n\n---\n\n")
     assert english.startswith("(La version française suit.)")
     assert "“Budget holder” of Treasury Board" in english
-    assert "«\u00a0Gestionnaire du budget\u00a0» de Conseil du Trésor" in french
+    assert "«\u00a0Gestionnaire du budget\u00a0» (Conseil du Trésor)" in french  # no article
     assert english.endswith("https://bridge.example/a/1") and french.endswith("/a/1")
 
 

@@ -93,6 +93,17 @@ def test_counts_have_plural_forms_with_the_french_rule(french: Catalog) -> None:
     assert all(len(_forms(m.string)) == 2 for m in _messages(french) if isinstance(m.id, tuple))
 
 
+# A department's name takes its own article (du, de la, des, de l'), a title may begin with a
+# vowel (d'): French sentences name them after a colon, in parentheses or in guillemets.
+NEEDS_ARTICLE = re.compile(r"\b(de|du|à|au) %\((department|title)\)s")
+
+
+def test_no_article_or_elision_before_a_name_the_sentence_cannot_know(french: Catalog) -> None:
+    found = [form for message in _messages(french) for form in _forms(message.string)
+             if NEEDS_ARTICLE.search(form)]  # fmt: skip
+    assert found == []
+
+
 def _typography_problems(text: str) -> list[str]:
     """Canadian French (the Translation Bureau's usage): a no-break space before a colon and
     inside guillemets; none before ; ! ? (an ordinary space there breaks lines badly)."""
