@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from babel.messages.pofile import read_po
+
+from bridge.catalogs import TRANSLATIONS_DIR
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, axe_violations
 
 
@@ -31,3 +35,38 @@ def choose_language(page: Any, base: str, language: str) -> None:
 def assert_accessible(page: Any, where: str) -> None:
     violations = axe_violations(page)
     assert violations == [], f"{where}: {violations}"
+
+
+def _forms(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
+    return list(value) if isinstance(value, (tuple, list)) else [value or ""]
+
+
+def _sentence(text: str) -> bool:
+    return bool(text) and "%(" not in text and "\n" not in text and len(text.split()) >= 3
+
+
+@cache
+def _phrases() -> dict[str, frozenset[str]]:
+    """Language → the catalog's sentences in it that differ in the other: what must not show on
+    a page in the other language. Sentences of three words or more, without placeholders (a
+    word such as "Description" is the same in both)."""
+    with (TRANSLATIONS_DIR / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale="fr")
+    phrases: dict[str, set[str]] = {"en": set(), "fr": set()}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        english = _forms(message.id)
+        french = _forms(message.string)
+        for language, texts, others in (("en", english, french), ("fr", french, english)):
+            phrases[language].update(text for text in texts if _sentence(text)
+                                     and text not in others)  # fmt: skip
+    return {language: frozenset(found) for language, found in phrases.items()}
+
+
+def assert_one_language(page: Any, language: str, where: str) -> None:
+    """No sentence of the catalog's other language on a page shown in ``language``."""
+    other = "en" if language == "fr" else "fr"
+    shown = " ".join(page.evaluate("document.body.innerText").split())
+    strays = sorted(phrase for phrase in _phrases()[other] if phrase in shown)
+    assert strays == [], f"{where}: {strays[:5]}"

@@ -22,7 +22,13 @@ from bridge.clock import utcnow
 from bridge.departments.models import Department
 from bridge.marketplace.limits import NOTE_UNITS, units
 from tests.browser.conftest import ADMIN_PASSWORD, LiveBridge, running_bridge
-from tests.browser.steps import assert_accessible, choose_language, sign_in, sign_out
+from tests.browser.steps import (
+    assert_accessible,
+    assert_one_language,
+    choose_language,
+    sign_in,
+    sign_out,
+)
 from tests.fakes.marketplace import FakeMarketplace
 from tests.rules.test_pipeline import CWU, ENGLISH, FRENCH, UNDER_REVIEW
 
@@ -107,6 +113,7 @@ def decide(page: Any, base: str, email: str, language: str, opportunity_id: str,
     choose_language(page, base, language)
     open_request(page, base, opportunity_id)
     assert_accessible(page, f"decision page ({language}, {email})")
+    assert_one_language(page, language, f"decision page ({email})")
     if comment:
         page.fill("#comment", comment)
     page.get_by_role("button", name=button).click()
@@ -124,6 +131,7 @@ def translate(page: Any, base: str, language: str, opportunity_id: str, title: s
         page.fill(f"#text-{field}", title if field == "title" else text)
     page.get_by_role("button", name=WORDS[language]["save"]).click()
     assert_accessible(page, f"translation editor after saving ({language})")
+    assert_one_language(page, language, "translation editor")
     shown: str = page.locator("main").inner_text()
     return shown
 

@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import APPROVER_EMAIL, LiveBridge
-from tests.browser.steps import assert_accessible, choose_language, sign_in
+from tests.browser.steps import (
+    assert_accessible,
+    assert_one_language,
+    choose_language,
+    sign_in,
+)
 
 AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
 UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
@@ -68,6 +73,7 @@ def test_sign_in_browse_run_a_sync_and_sign_out_in_both_languages(
     for path in PAGES:
         page.goto(f"{base}{path}")
         assert_accessible(page, f"{path} (en)")
+        assert_one_language(page, "en", path)
 
     page.goto(f"{base}/sync/runs")
     page.click("text=Run a sync now")
@@ -88,6 +94,7 @@ def test_sign_in_browse_run_a_sync_and_sign_out_in_both_languages(
         page.goto(f"{base}{path}")
         assert page.get_attribute("html", "lang") == "fr"
         assert_accessible(page, f"{path} (fr)")
+        assert_one_language(page, "fr", path)
     page.goto(f"{base}/users/new")
     page.click("form.form button[type=submit]")
     assert "Il y a un problème" in page.locator(".error-summary").inner_text()
