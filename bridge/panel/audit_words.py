@@ -67,6 +67,21 @@ RECORDS: dict[str, Any] = {
     "sync": _l("Sync"),
 }
 
+# The bridge's own jobs, which act without a person.
+JOBS: dict[str, Any] = {
+    "approvals": _l("The bridge (approvals)"),
+    "approval-guard": _l("The bridge (publication guard)"),
+    "exports": _l("The bridge (award exports)"),
+    "notifications": _l("The bridge (messages)"),
+    "cli": _l("The command line"),
+}
+
+
+def actor_label(actor: str, name: str) -> str:
+    """A person by name; one of the bridge's jobs in words."""
+    kind, _sep, job = actor.partition(":")
+    return str(JOBS.get(job, name)) if kind == "job" else name
+
 
 def action_label(code: str) -> str:
     return str(ACTIONS.get(code, code))

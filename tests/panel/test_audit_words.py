@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from bridge.accounts.models import Role
 from bridge.approvals.models import Decision
-from bridge.panel.audit_words import ACTIONS, RECORDS
+from bridge.panel.audit_words import ACTIONS, JOBS, RECORDS
 from bridge.settings import PROJECT_ROOT
 
 DOMAINS = ("approval", "auth", "department", "export", "notification", "opportunity",
@@ -36,6 +36,14 @@ def test_every_action_the_bridge_records_has_words(app: Flask) -> None:
     recorded = {text for text in constants if ACTION.match(text)} - endpoints | BUILT
     assert "user.created" in recorded and "approval.approve" in recorded  # the search works
     assert recorded - set(ACTIONS) == set()
+
+
+def test_every_job_has_words() -> None:
+    jobs = {node.args[0].value for tree in _trees() for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "job" and getattr(node.func.value, "id", None) == "Actor"
+            and node.args and isinstance(node.args[0], ast.Constant)}  # fmt: skip
+    assert "approvals" in jobs and jobs - set(JOBS) == set()
 
 
 def test_every_record_type_has_words() -> None:

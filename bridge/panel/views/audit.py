@@ -22,7 +22,7 @@ from bridge.audit.service import ChainBreak, verify
 from bridge.clock import utcnow
 from bridge.pagination import paginate
 from bridge.panel import db
-from bridge.panel.audit_words import action_label, record_label
+from bridge.panel.audit_words import action_label, actor_label, record_label
 from bridge.panel.params import page_number, page_size
 
 blueprint = Blueprint("audit", __name__, url_prefix="/audit")
@@ -57,7 +57,8 @@ def index() -> Any:
         database, select(AuditEntry).order_by(AuditEntry.id.desc()), page_number(), page_size()
     )
     return render_template("audit/index.html", page=page, check=chain_check(database),
-                           action_label=action_label, record_label=record_label)  # fmt: skip
+                           action_label=action_label, record_label=record_label,
+                           actor_label=actor_label)  # fmt: skip
 
 
 @blueprint.route("/check", methods=["POST"])
