@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -64,9 +65,17 @@ def _phrases() -> dict[str, frozenset[str]]:
     return {language: frozenset(found) for language, found in phrases.items()}
 
 
+# An internal code: snake_case, a dotted action, an upper-case status (addresses left out).
+CODE = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[a-z]+\.[a-z_]+_[a-z_]+\b|\b[A-Z]+_[A-Z_]+\b")
+ADDRESS = re.compile(r"\S+@\S+|https?://\S+")
+
+
 def assert_one_language(page: Any, language: str, where: str) -> None:
-    """No sentence of the catalog's other language on a page shown in ``language``."""
+    """No sentence of the catalog's other language on a page shown in ``language``, and no
+    internal code shown as text."""
     other = "en" if language == "fr" else "fr"
     shown = " ".join(page.evaluate("document.body.innerText").split())
     strays = sorted(phrase for phrase in _phrases()[other] if phrase in shown)
     assert strays == [], f"{where}: {strays[:5]}"
+    codes = sorted(set(CODE.findall(ADDRESS.sub(" ", shown))))
+    assert codes == [], f"{where}: codes shown {codes[:5]}"
