@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
@@ -83,6 +84,25 @@ SECTIONS = {
 }
 
 
+# What a quarantined record was, as the sync names it ("opportunity:code-with-us").
+RECORD_KINDS = {
+    "opportunity": _l("Opportunity"),
+    "opportunity-list": _l("List of opportunities"),
+    "proposal": _l("Proposal"),
+    "user": _l("Marketplace user"),
+    "organization": _l("Organization"),
+}
+
+
+def record_kind_label(code: str) -> str:
+    """ "opportunity:code-with-us" → "Opportunity (Code With Us)" in the reader's language."""
+    record, _sep, kind = code.partition(":")
+    label = str(RECORD_KINDS.get(record, record))
+    return (
+        str(_("%(record)s (%(kind)s)", record=label, kind=KINDS.get(kind, kind))) if kind else label
+    )
+
+
 def _label(table: dict[str, Any]) -> Any:
     def label(code: str | None) -> Any:
         return table.get(code or "", code or "—")
@@ -101,5 +121,6 @@ def init_labels(app: Flask) -> None:
         trigger_label=_label(TRIGGERS),
         section_label=_label(SECTIONS),
         sink_label=_label(SINKS),
+        record_kind_label=record_kind_label,
     )
     app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(Role(role), role)

@@ -14,7 +14,7 @@ from bridge.accounts.models import Role
 from bridge.audit.service import Actor
 from bridge.db.engine import transaction
 from bridge.panel.i18n import money
-from bridge.sync.models import Opportunity
+from bridge.sync.models import Opportunity, QuarantinedRecord
 from bridge.translations.service import save_translation
 from tests.panel.conftest import sign_in
 
@@ -103,3 +103,15 @@ def test_titles_show_in_the_readers_language_once_translated(
     for path in ("/opportunities/?q=under", f"/opportunities/{UNDER_REVIEW}"):
         page = client.get(path).get_data(as_text=True).replace("&#39;", "'")
         assert french in page, path
+
+
+def test_quarantined_records_are_named_in_words(
+    signed_in: Callable[..., FlaskClient], sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        session.add(QuarantinedRecord(record_kind="opportunity:code-with-us", record_key="k",
+                                      record_id="abc", payload={}, error="bad"))  # fmt: skip
+    client = signed_in(Role.ADMIN)
+    client.post("/language/fr")
+    page = client.get("/quarantine/").get_data(as_text=True)
+    assert "Occasion (Codez avec nous) abc" in page and "opportunity:code-with-us" not in page
