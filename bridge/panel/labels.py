@@ -18,6 +18,7 @@ from bridge.panel.forms import ROLE_LABELS
 from bridge.panel.scope import can, may_read_comments
 
 KINDS = {
+    # TRANSLATORS: the marketplace's programme names, translated as the French marketplace does
     "code-with-us": _l("Code With Us"),
     "sprint-with-us": _l("Sprint With Us"),
     "team-with-us": _l("Team With Us"),
