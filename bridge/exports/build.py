@@ -29,7 +29,7 @@ from bridge.rules.money import contract_value
 from bridge.rules.settings import RuleSettings, load_rule_settings
 from bridge.settings import PROJECT_ROOT
 from bridge.sync.models import Award, MarketplaceUser, Opportunity, Organization, Proposal
-from bridge.translations.service import authored, stored_translations
+from bridge.translations.service import authored, field_statuses
 
 CODING_FILE = PROJECT_ROOT / "config" / "exports.toml"
 # Proposals that are not bids: never submitted, or taken back.
@@ -139,7 +139,9 @@ def build_record(session: Session, opportunity_id: str, zone: ZoneInfo,
     settings = load_rule_settings(session)
     texts, language = authored(session, opportunity)
     own = dict(texts)
-    other = {field: row.text for field, row in stored_translations(session, opportunity_id).items()}
+    # The other language: a translator's, or the author's own where they wrote both.
+    other = {status.field: status.translation for status in field_statuses(session, opportunity)
+             if status.translation.strip()}  # fmt: skip
     english, french = (own, other) if language == "en" else (other, own)
     author = (
         session.get(MarketplaceUser, opportunity.created_by_id)

@@ -42,12 +42,17 @@ FRENCH = {"title": "Essai A de la passerelle (attribuée)",
           "teaser": "Court résumé de l'essai A de la passerelle"}  # fmt: skip
 
 
-def synced_record(fake: FakeMarketplace, client: MarketplaceClient,
-                  sessions: sessionmaker[Session], *, reward: int | None = None,
-                  amendments: tuple[Decimal, ...] = ()) -> AwardRecord:  # fmt: skip
+def author_at_tbs(fake: FakeMarketplace) -> None:
+    """The captured GOV author works at the Treasury Board, so awards route to TBS."""
     for user in fake.users:
         if user["email"] == "gov@example.invalid":
             user["email"] = "author@tbs-sct.gc.ca"
+
+
+def synced_record(fake: FakeMarketplace, client: MarketplaceClient,
+                  sessions: sessionmaker[Session], *, reward: int | None = None,
+                  amendments: tuple[Decimal, ...] = ()) -> AwardRecord:  # fmt: skip
+    author_at_tbs(fake)
     if reward is not None:
         fake.opportunities["code-with-us"][AWARDED]["reward"] = reward
     first_sync_judged(client, sessions)
@@ -164,3 +169,17 @@ def test_the_coded_helpers() -> None:
     # A negative amendment that brings it under the threshold is still disclosed: the contract
     # went over once, so it stays in the individual report.
     assert [row["contract_value"] for row in individual_rows(record)] == ["30000.00", "5000.00"]
+
+
+@pytest.mark.usefixtures("mocked")
+def test_a_title_its_author_wrote_in_both_languages_is_exported_in_each(
+    fake: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
+) -> None:
+    english = "Bilingual content management fixes"
+    french = "Correctifs du système de gestion de contenu bilingue"
+    fake.opportunities["code-with-us"][AWARDED]["title"] = f"{english} / {french}"
+    author_at_tbs(fake)
+    first_sync_judged(client, sessions)
+    with sessions() as session:
+        record = build_record(session, AWARDED, OTTAWA)
+    assert (record.title_en, record.title_fr) == (english, french)
