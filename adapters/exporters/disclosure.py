@@ -301,9 +301,15 @@ def validate(table: Table, rows: Sequence[Mapping[str, str]]) -> list[RowError]:
     return problems
 
 
+# A spreadsheet reads UTF-8 without a byte-order mark as the system's code page and garbles
+# accented names; the portal's upload accepts the mark.
+BOM = "\ufeff"
+
+
 def to_csv(table: Table, rows: Iterable[Mapping[str, str]]) -> bytes:
-    """UTF-8 CSV with the field ids as the header, in the table's order."""
+    """UTF-8 CSV, with a byte-order mark, and the field ids as the header in the table's order."""
     buffer = io.StringIO(newline="")
+    buffer.write(BOM)
     writer = csv.DictWriter(buffer, fieldnames=table.header, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)

@@ -84,7 +84,8 @@ def test_an_award_over_10k_is_disclosed_individually_exactly_as_the_portal_expec
     assert rows[1]["contract_value"] == "31500.00" and rows[1]["amendment_value"] == "1500.00"
     assert rows[0]["vendor_postal_code"] == "V8W" and rows[0]["country_of_vendor"] == "CA"
     produced = to_csv(table, rows)
-    assert produced.splitlines()[0].decode() == ",".join(table.header)
+    assert produced.startswith(b"\xef\xbb\xbf")  # a byte-order mark, for spreadsheets
+    assert produced.splitlines()[0].decode("utf-8-sig") == ",".join(table.header)
     assert_golden("disclosure-individual.csv", produced)
     assert to_csv(table, individual_rows(record)) == produced  # regenerated identically
 
