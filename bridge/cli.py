@@ -146,19 +146,29 @@ def notify(context: Context) -> None:
     help="Also write a disclosure report: a fiscal quarter (2026-2027-Q3) or a year.",
 )
 @click.option(
+    "--department",
+    default=None,
+    help="With --period: only this department's report (its acronym); else one per department.",
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Write this run's files (the directory sink's and the report) here.",
+    help="Write this run's files (the directory sink's and the reports) here.",
 )
 @pass_context
-def export(context: Context, period: str | None, out: Path | None) -> None:
+def export(context: Context, period: str | None, department: str | None, out: Path | None) -> None:
     """Build the award records the syncs changed and deliver them to every sink."""
     from adapters.notifiers import notifier_from_settings
     from adapters.sinks import sinks_from_settings
     from bridge.db.engine import session_factory
     from bridge.exports.jobs import ExportJobs
-    from bridge.exports.reports import InvalidPeriod, InvalidReport, disclosure_report
+    from bridge.exports.reports import (
+        InvalidPeriod,
+        InvalidReport,
+        disclosure_report,
+        disclosure_reports,
+    )
 
     settings = context.settings
     if out is not None:
@@ -176,8 +186,11 @@ def export(context: Context, period: str | None, out: Path | None) -> None:
         click.echo(f"  {error}", err=True)
     if period:
         with sessions() as session:
+            if department and department not in {d.acronym for d in all_departments(session)}:
+                raise click.BadParameter(f"no department {department}", param_hint="--department")
             try:
-                written = disclosure_report(session, period)
+                reports = ([disclosure_report(session, period, department)] if department
+                           else disclosure_reports(session, period))  # fmt: skip
             except InvalidPeriod:
                 raise click.BadParameter(
                     "a fiscal quarter like 2026-2027-Q3, or a year like 2026", param_hint="--period"
@@ -190,9 +203,12 @@ def export(context: Context, period: str | None, out: Path | None) -> None:
                 ) from None
         folder = out or settings.export_directory / "reports"
         folder.mkdir(parents=True, exist_ok=True)
-        for suffix, data in (("csv", written.csv()), ("json", written.json())):
-            (folder / f"{written.name}.{suffix}").write_bytes(data)
-        click.echo(f"report: {folder / written.name}.csv ({len(written.rows)} rows)")
+        for written in reports:
+            for suffix, data in (("csv", written.csv()), ("json", written.json())):
+                (folder / f"{written.name}.{suffix}").write_bytes(data)
+            click.echo(f"report: {folder / written.name}.csv ({len(written.rows)} rows)")
+        if not reports:
+            click.echo("no award records: no report to write")
     if report.dead:
         sys.exit(1)
 

@@ -361,6 +361,8 @@ class ReportForm(FlaskForm):  # type: ignore[misc]
             ),
         ],
     )
+    # Choices are the departments, set by the view; each files its own report on the portal.
+    department = SelectField(_l("Department"), validate_choice=True)
     format = SelectField(
         _l("Format"), choices=[SelectChoice("csv", "CSV"), SelectChoice("json", "JSON")]
     )

@@ -50,8 +50,16 @@ def test_an_award_reaches_the_directory_once_as_valid_records(
                               publisher_name="TBS")  # fmt: skip
     assert validator(SCHEMA_DIR)(package) == []
     assert validate(load_table(INDIVIDUAL_TABLE), delivery["disclosure_rows"]) == []
-    report = (out / "disclosure-individual-2026-2027-Q3.csv").read_text(encoding="utf-8")
-    assert AWARDED in report and (out / "disclosure-individual-2026-2027-Q3.json").exists()
+    # One report per department with awards: the award is TBS's.
+    assert sorted(path.name for path in out.glob("disclosure-*")) == [
+        "disclosure-individual-2026-2027-Q3-TBS.csv",
+        "disclosure-individual-2026-2027-Q3-TBS.json",
+    ]
+    report = (out / "disclosure-individual-2026-2027-Q3-TBS.csv").read_text(encoding="utf-8-sig")
+    assert AWARDED in report
+    code, printed, _ = run("export", "--out", str(out), "--period", "2026", "--department", "ESDC")
+    assert code == 0 and (out / "disclosure-aggregate-2026-ESDC.csv").exists()
+    assert run("export", "--period", "2026", "--department", "NOPE")[0] != 0
     code, printed, _ = run("export", "--out", str(out))  # nothing new: nothing sent again
     assert "delivered: 0" in printed and sorted(out.glob("directory-*.json")) == [batch]
     assert run("export", "--period", "last quarter")[0] != 0

@@ -61,7 +61,7 @@ def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
         "awards.amend": ("POST", f"/awards/{AWARDED}/amendments"),
         "awards.terminate": ("POST", f"/awards/{AWARDED}/termination"),
         "awards.export_now": ("POST", f"/awards/{AWARDED}/export"),
-        "awards.reports": ("GET", "/awards/reports?period=2026&format=csv"),
+        "awards.reports": ("GET", "/awards/reports?department=TBS&period=2026&format=csv"),
         "awards.deliveries": ("GET", "/awards/deliveries?state=dead"),
         "awards.retry": ("POST", f"/awards/deliveries/{delivery_id}/retry"),
         "sync.runs": ("GET", "/sync/runs"),

@@ -69,16 +69,18 @@ def test_reports_download_valid_files_and_say_why_not(
         payload = session.scalars(select(Delivery.payload)).first()
         assert payload is not None
         period = payload["disclosure_rows"][0]["reporting_period"]
-    answer = staff.get(f"/awards/reports?period={period}&format=csv")
+    answer = staff.get(f"/awards/reports?department=TBS&period={period}&format=csv")
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
-    assert f"disclosure-individual-{period}.csv" in answer.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
+    assert f"disclosure-individual-{period}-TBS.csv" in answer.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(answer.get_data().decode("utf-8-sig"))))
     assert [row["procurement_id"] for row in rows] == [AWARDED]
-    json_answer = staff.get("/awards/reports?period=2026&format=json")
+    other = staff.get(f"/awards/reports?department=ESDC&period={period}&format=csv")
+    assert list(csv.DictReader(io.StringIO(other.get_data().decode("utf-8-sig")))) == []
+    json_answer = staff.get("/awards/reports?department=TBS&period=2026&format=json")
     assert json_answer.status_code == 200 and json_answer.json is not None
     assert json_answer.json[0]["year"] == "2026"
     staff.post("/language/fr")
-    bad = staff.get("/awards/reports?period=Q3&format=csv")
+    bad = staff.get("/awards/reports?department=TBS&period=Q3&format=csv")
     assert bad.status_code == 400
     assert "Entrez un trimestre comme 2026-2027-Q3" in bad.get_data(as_text=True)
 

@@ -21,6 +21,7 @@ from wtforms.validators import AnyOf, Optional, Regexp
 from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table
 from bridge.accounts.models import Role
 from bridge.audit.service import record
+from bridge.departments.service import all_departments
 from bridge.exports.build import NOT_EXPORTABLE, NotExportable
 from bridge.exports.delivery import try_again
 from bridge.exports.models import Delivery, DeliveryState, ExportedAward
@@ -247,10 +248,13 @@ def _problem(exported: ExportedAward) -> str:
 @blueprint.route("/reports")
 def reports() -> Any:
     form = ReportForm(http_request.args)
+    language = current_language()
+    form.department.choices = [SelectChoice(d.acronym, f"{d.acronym} — {d.name(language)}")
+                               for d in all_departments(db())]  # fmt: skip
     problems = []
     if http_request.args and form.validate():
         try:
-            report = disclosure_report(db(), form.period.data)
+            report = disclosure_report(db(), form.period.data, form.department.data)
         except InvalidReport as invalid:
             problems = invalid.errors
         else:
