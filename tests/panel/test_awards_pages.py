@@ -15,9 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.accounts.models import Role
+from bridge.audit.service import Actor
 from bridge.db.engine import transaction
 from bridge.departments.models import Department
 from bridge.exports.models import Delivery, ExportedAward
+from bridge.sync.models import Opportunity
+from bridge.translations.service import save_translation
 from tests.panel.award_states import AWARDED, held_back, revisions, routed
 
 SignedIn = Callable[..., FlaskClient]
@@ -214,3 +217,22 @@ def test_the_coding_saved_as_shown_changes_nothing_and_a_refusal_keeps_what_was_
     assert kept["economic_object_code"] == "47" and kept["trade_agreement"] == "XX, ZZ"
     assert "economic_object_code:" not in page and "trade_agreement:" not in page
     assert revisions(sessions) == []
+
+
+def test_a_record_described_in_one_language_is_flagged_until_translated(
+    signed_in: SignedIn, sessions: sessionmaker[Session]
+) -> None:
+    routed(sessions)
+    staff = signed_in(Role.PROCUREMENT)
+    staff.post(f"/awards/{AWARDED}/export")
+    assert "Description in one language" in staff.get("/awards/").get_data(as_text=True)
+    detail = staff.get(f"/awards/{AWARDED}").get_data(as_text=True)
+    assert "The disclosure needs a French description" in detail
+    with transaction(sessions) as session:
+        opportunity = session.get_one(Opportunity, AWARDED)
+        save_translation(session, opportunity, "title", "Essai A de la passerelle (attribuée)",
+                         Actor.job("test"))  # fmt: skip
+    staff.post(f"/awards/{AWARDED}/export")  # a corrected record
+    assert "Description in one language" not in staff.get("/awards/").get_data(as_text=True)
+    assert "needs a French description" not in staff.get(f"/awards/{AWARDED}").get_data(
+        as_text=True)  # fmt: skip

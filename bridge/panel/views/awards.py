@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import Field, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
@@ -26,6 +27,7 @@ from bridge.exports.build import NOT_EXPORTABLE, NotExportable
 from bridge.exports.delivery import try_again
 from bridge.exports.models import Delivery, DeliveryState, ExportedAward
 from bridge.exports.outbox import current_record, delivery_states
+from bridge.exports.record import AwardRecord, from_document
 from bridge.exports.reports import InvalidReport, disclosure_report
 from bridge.exports.staff import (
     FREE_CODE_HINTS,
@@ -70,7 +72,28 @@ def index() -> Any:
     page = awards_page(database, page_number(), page_size())
     ids = [award.opportunity_id for award in page.items]
     return render_template("awards/index.html", page=page, titles=prefetch_titles(ids),
-                           exports=delivery_states(database, ids), labels=STATE_LABELS)  # fmt: skip
+                           exports=delivery_states(database, ids), labels=STATE_LABELS,
+                           one_language=one_language(database, ids))  # fmt: skip
+
+
+def missing_languages(record: AwardRecord | None) -> list[str]:
+    """The languages a record's disclosure description lacks ("en", "fr"): the portal wants
+    both, so staff should have the title translated before the report is due."""
+    if record is None:
+        return []
+    return [language for language, text in (("en", record.title_en), ("fr", record.title_fr))
+            if not text.strip()]  # fmt: skip
+
+
+def one_language(database: Session, ids: list[str]) -> set[str]:
+    """The awards among ``ids`` whose exported record has a description in one language."""
+    rows = database.scalars(
+        select(ExportedAward).where(
+            ExportedAward.opportunity_id.in_(ids), ExportedAward.record.is_not(None)
+        )
+    )
+    return {row.opportunity_id for row in rows
+            if row.record and missing_languages(from_document(row.record))}  # fmt: skip
 
 
 def _codes_in(codes: frozenset[str]) -> Callable[[FlaskForm, Field], None]:
@@ -141,6 +164,7 @@ def _detail_page(opportunity_id: str, posted: FlaskForm | None = None) -> Any:
     return render_template(
         "awards/detail.html", record=record, problem=problem, exported=exported,
         held_back=exported.problem if record and exported and exported.problem else None,
+        missing=missing_languages(record),
         deliveries=list(deliveries), labels=STATE_LABELS, editor=editor,
         coding=coding if editor and record else None,
         amendment=AmendmentForm(), termination=TerminationForm(),
