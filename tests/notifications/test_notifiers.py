@@ -139,7 +139,7 @@ def test_gc_notify_gets_the_template_fields_and_a_signed_request() -> None:
     assert body["template_id"] == TEMPLATE and body["reference"] == "gc-bridge-42"
     personalisation = body["personalisation"]
     assert "/ Approbation requise" in personalisation["subject"]
-    assert personalisation["body_fr"].startswith("L'\u00e9tape «\u00a0B\u00a0» de SCT")
+    assert personalisation["body_fr"].startswith("L'\u00e9tape «\u00a0B\u00a0» (SCT)")
     token = call.headers["Authorization"].removeprefix("Bearer ")
     claims = jwt.decode(token, SECRET, algorithms=["HS256"])
     assert claims["iss"] == SERVICE_ID
