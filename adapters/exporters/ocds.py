@@ -77,6 +77,22 @@ def _postal_code(supplier: SupplierRecord) -> str | None:
     return supplier.postal_code.replace(" ", "").upper()[:3] or None
 
 
+def language_of(record: AwardRecord) -> str:
+    """The language of a release's unsuffixed texts: English where the record has English,
+    else French (a French opportunity nobody translated yet)."""
+    return "en" if record.title_en.strip() else "fr"
+
+
+def _localized(name: str, record: AwardRecord, english: str, french: str) -> dict[str, str]:
+    """``name`` in the release's language and ``name_fr`` or ``name_en`` in the other; a
+    language without text is left out (OCDS tools report empty fields)."""
+    first = language_of(record)
+    other = "fr" if first == "en" else "en"
+    texts = {"en": english.strip(), "fr": french.strip()}
+    found = {name: texts[first], f"{name}_{other}": texts[other]}
+    return {key: text for key, text in found.items() if text}
+
+
 def _parties(record: AwardRecord) -> list[dict[str, Any]]:
     supplier = record.supplier
     address = {
@@ -97,8 +113,7 @@ def _parties(record: AwardRecord) -> list[dict[str, Any]]:
     return [
         {
             "id": _buyer_id(record),
-            "name": record.department_name_en,
-            "name_fr": record.department_name_fr,
+            **_localized("name", record, record.department_name_en, record.department_name_fr),
             "roles": ["buyer", "procuringEntity"],
         },
         party,
@@ -111,10 +126,8 @@ def _buyer_id(record: AwardRecord) -> str:
 
 def _texts(record: AwardRecord) -> dict[str, str]:
     return {
-        "title": record.title_en,
-        "title_fr": record.title_fr,
-        "description": record.description_en,
-        "description_fr": record.description_fr,
+        **_localized("title", record, record.title_en, record.title_fr),
+        **_localized("description", record, record.description_en, record.description_fr),
     }
 
 
@@ -133,9 +146,14 @@ def _base(
         "date": _moment(day),
         "tag": [tag],
         "initiationType": "tender",
-        "language": "en",
+        "language": language_of(record),
         "parties": parties if parties is not None else _parties(record),
-        "buyer": {"id": _buyer_id(record), "name": record.department_name_en},
+        "buyer": {
+            "id": _buyer_id(record),
+            "name": _localized(
+                "name", record, record.department_name_en, record.department_name_fr
+            )["name"],
+        },
     }
 
 
@@ -158,8 +176,7 @@ def _contract(
     contract: dict[str, Any] = {
         "id": f"{record.opportunity_id}-contract",
         "awardID": f"{record.opportunity_id}-award",
-        "title": record.title_en,
-        "title_fr": record.title_fr,
+        **_localized("title", record, record.title_en, record.title_fr),
         "status": status,
         "value": _value(value),
         "dateSigned": _moment(record.award_date),
@@ -188,8 +205,7 @@ def releases(record: AwardRecord, prefix: str) -> list[Release]:
     award["awards"] = [
         {
             "id": f"{record.opportunity_id}-award",
-            "title": record.title_en,
-            "title_fr": record.title_fr,
+            **_localized("title", record, record.title_en, record.title_fr),
             "status": "active",
             "date": _moment(record.award_date),
             "value": _value(record.original_value),

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StringConstraint
 # An ISO 8601 date and time with its offset, as the standard's ``date-time`` format wants it.
 Moment = Annotated[str, StringConstraints(
     pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")]  # fmt: skip
+# A text field is present with text, or absent: OCDS tools report empty strings.
+Text = Annotated[str, StringConstraints(min_length=1)]
 Tag = Literal["tender", "award", "contract", "contractAmendment", "contractTermination"]
 Role = Literal["buyer", "procuringEntity", "supplier", "tenderer"]
 
@@ -35,8 +37,9 @@ class Address(_Strict):
 
 class Party(_Strict):
     id: str = Field(min_length=1)
-    name: str
-    name_fr: str | None = None
+    name: str = Field(min_length=1)
+    name_fr: str | None = Field(default=None, min_length=1)
+    name_en: str | None = Field(default=None, min_length=1)
     roles: list[Role] = Field(min_length=1)
     address: Address | None = None
 
@@ -55,10 +58,12 @@ class Tender(_Strict):
     id: str
     status: Literal["planning", "planned", "active", "cancelled", "unsuccessful", "complete",
                     "withdrawn"]  # fmt: skip
-    title: str | None = None
-    title_fr: str | None = None
-    description: str | None = None
-    description_fr: str | None = None
+    title: Text | None = None
+    title_fr: Text | None = None
+    title_en: Text | None = None
+    description: Text | None = None
+    description_fr: Text | None = None
+    description_en: Text | None = None
     procurementMethod: Literal["open", "selective", "limited", "direct"] | None = None  # noqa: N815
     mainProcurementCategory: Literal["goods", "works", "services"] | None = None  # noqa: N815
     tenderPeriod: Period | None = None  # noqa: N815
@@ -68,8 +73,9 @@ class Tender(_Strict):
 
 class Award(_Strict):
     id: str
-    title: str
-    title_fr: str
+    title: Text | None = None
+    title_fr: Text | None = None
+    title_en: Text | None = None
     status: Literal["pending", "active", "cancelled", "unsuccessful"]
     date: Moment
     value: Value
@@ -86,8 +92,9 @@ class Amendment(_Strict):
 class Contract(_Strict):
     id: str
     awardID: str  # noqa: N815
-    title: str
-    title_fr: str
+    title: Text | None = None
+    title_fr: Text | None = None
+    title_en: Text | None = None
     status: Literal["pending", "active", "cancelled", "terminated"]
     value: Value
     dateSigned: Moment  # noqa: N815

@@ -20,6 +20,7 @@ from adapters.exporters.ocds import (
     releases,
     validator,
 )
+from adapters.exporters.ocds_models import problems
 from bridge.exports.record import AmendmentRecord, AwardRecord, SupplierRecord
 from bridge.settings import OCDS_SCHEMA_DIR
 from tests.exports.goldens import assert_golden
@@ -125,3 +126,42 @@ def test_the_release_package_matches_its_golden_file() -> None:
 def test_an_amount_is_written_as_a_json_number_with_exactly_its_digits(amount: str) -> None:
     written = json.loads(json.dumps(ocds_value(Decimal(amount))), parse_float=Decimal)
     assert written == {"amount": Decimal(amount), "currency": "CAD"}
+
+
+def _empty_fields(value: Any, path: str = "") -> list[str]:
+    """Every empty string, object or array in a release (the Data Review Tool's empty_field)."""
+    if isinstance(value, dict):
+        found = [path] if not value else []
+        return found + [item for key, inner in value.items()
+                        for item in _empty_fields(inner, f"{path}/{key}")]  # fmt: skip
+    if isinstance(value, list):
+        found = [path] if not value else []
+        return found + [item for index, inner in enumerate(value)
+                        for item in _empty_fields(inner, f"{path}/{index}")]  # fmt: skip
+    return [path] if value == "" else []
+
+
+@pytest.mark.parametrize(("english", "french", "language"), [
+    ("Accessible form", "", "en"),  # nobody translated it yet
+    ("", "Formulaire accessible", "fr"),  # a French opportunity, not yet translated
+    ("Accessible form", "Formulaire accessible", "en"),
+])  # fmt: skip
+def test_releases_speak_the_language_of_their_text_and_omit_what_is_empty(
+    english: str, french: str, language: str
+) -> None:
+    record = replace(organization_award(), title_en=english, title_fr=french,
+                     description_en=english, description_fr=french)  # fmt: skip
+    found = releases(record, PREFIX)
+    check = validator(SCHEMA_DIR)
+    for release in found:
+        assert release["language"] == language
+        assert _empty_fields(release) == [], release["id"]
+        assert problems(release) == []
+    assert check(release_package(found, uri="urn:test", published=PUBLISHED,
+                                 publisher_name="TBS")) == []  # fmt: skip
+    tender = found[0]["tender"]
+    other = "fr" if language == "en" else "en"
+    assert tender["title"] == (english if language == "en" else french)
+    assert (f"title_{other}" in tender) == bool(english and french)
+    buyer = next(party for party in found[0]["parties"] if "buyer" in party["roles"])
+    assert buyer[f"name_{other}"] and buyer["name"] != buyer[f"name_{other}"]
