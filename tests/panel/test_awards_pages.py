@@ -101,6 +101,7 @@ def test_a_dead_delivery_is_listed_and_tried_again(
     operator = signed_in(Role.OPERATOR)
     listing = operator.get("/awards/deliveries").get_data(as_text=True)
     assert "HTTP 503" in listing and "Try again" in listing
+    assert '<td lang="en">HTTP 503</td>' in listing  # the sink's own words, marked as English
     answer = operator.post(f"/awards/deliveries/{dead_id}/retry", follow_redirects=True)
     assert "tried again at the next export run" in answer.get_data(as_text=True)
     again = operator.post(f"/awards/deliveries/{dead_id}/retry", follow_redirects=True)
