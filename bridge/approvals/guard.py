@@ -43,6 +43,10 @@ UNAPPROVED = "unapproved_publication"
 COVERING = (RequestStatus.APPROVED.value, RequestStatus.PUBLISHED.value)
 # Statuses from which the marketplace accepts ``cancel``.
 CANCELABLE = frozenset({"PUBLISHED", "EVALUATION", "PROCESSING"})
+# How a cancel attempt that did not cancel is stored; the panel words it (``cancel_problem``).
+# Any other stored text is the marketplace's own error.
+LOST_ANSWER = "lost_answer"
+NOT_CANCELABLE = "not_cancelable:"
 CANCEL_NOTE = (
     "Canceled: published without a completed approval by the department (Government of Canada "
     "micro-procurement). / Annulée\u00a0: publiée sans approbation complète du ministère "
@@ -162,11 +166,11 @@ def cancel_unapproved(sessions: sessionmaker[Session], client: MarketplaceClient
                 continue
             if status_name not in CANCELABLE:
                 _close(sessions, alert_id, AlertStatus.CANCEL_PENDING,
-                       f"the opportunity is {status_name} and cannot be canceled")  # fmt: skip
+                       f"{NOT_CANCELABLE}{status_name}")  # fmt: skip
                 continue
             client.send(kind, opportunity_id, Cancel(note=CANCEL_NOTE))
-        except WriteOutcomeUnknown as problem:
-            _close(sessions, alert_id, AlertStatus.CANCEL_PENDING, f"{problem} (checked next run)")
+        except WriteOutcomeUnknown:
+            _close(sessions, alert_id, AlertStatus.CANCEL_PENDING, LOST_ANSWER)
             continue
         except MarketplaceError as problem:
             _close(sessions, alert_id, AlertStatus.CANCEL_PENDING, str(problem))

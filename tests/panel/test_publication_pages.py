@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -203,3 +204,25 @@ def test_an_administrator_edits_a_chain(
     empty = admin.post(f"/departments/{department}/chain", data=everything, follow_redirects=True)
     assert "au moins une étape" in empty.get_data(as_text=True)
     assert len(chain(sessions, department)) == 4
+
+
+@pytest.mark.parametrize(("stored", "shown", "english"), [
+    ("not_cancelable:AWARDED", "L'occasion est à l'état «\u00a0Attribuée\u00a0»", False),
+    ("lost_answer", "La réponse du marché s'est perdue", False),
+    ("HTTP 400: Opportunity cannot be canceled", "HTTP 400: Opportunity cannot be", True),
+])  # fmt: skip
+def test_a_cancel_attempt_that_failed_says_why_in_the_readers_words(
+    signed_in: SignedIn, sessions: sessionmaker[Session], stored: str, shown: str, english: bool
+) -> None:
+    with transaction(sessions) as session:
+        alert = ApprovalAlert(kind="unapproved_publication", opportunity_id=UNDER_REVIEW,
+                              version=1, department_id=all_departments(session)[0].id,
+                              status="cancel_pending", cancel_error=stored)  # fmt: skip
+        session.add(alert)
+        session.flush()
+        alert_id = alert.id
+    admin = signed_in(Role.ADMIN)
+    admin.post("/language/fr")
+    page = admin.get(f"/approvals/alerts/{alert_id}").get_data(as_text=True)
+    page = page.replace("&#39;", "'")
+    assert shown in page and ('<dd lang="en">' in page) is english

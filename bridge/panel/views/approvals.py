@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from bridge.accounts.models import PanelUser, Role
-from bridge.approvals.guard import resolve
+from bridge.approvals.guard import LOST_ANSWER, NOT_CANCELABLE, resolve
 from bridge.approvals.models import (
     AlertStatus,
     ApprovalAlert,
@@ -39,6 +39,7 @@ from bridge.marketplace.limits import NOTE_UNITS, units
 from bridge.panel import db, get_or_404
 from bridge.panel.forms import DecisionForm
 from bridge.panel.i18n import current_language, number
+from bridge.panel.labels import STATUSES
 from bridge.panel.markdown import render_markdown
 from bridge.panel.titles import prefetch_titles
 from bridge.panel.views.sync import acting_user
@@ -281,9 +282,25 @@ def alert(alert_id: int) -> Any:
         department=database.get(Department, found.department_id) if found.department_id else None,
         labels=ALERT_LABELS,
         how=how_published(found.details).text(current_language()),
+        cancel_problem=cancel_problem(found.cancel_error),
         can_close=Role.ADMIN in _account().roles
         and found.status in (AlertStatus.OPEN.value, AlertStatus.CANCELED.value),
     )
+
+
+def cancel_problem(stored: str | None) -> tuple[str, bool] | None:
+    """Why the last cancel attempt did not cancel, and whether it is the bridge's own words
+    (False: the marketplace's error, as it came, in English)."""
+    if not stored:
+        return None
+    if stored == LOST_ANSWER:
+        return str(_("The marketplace's answer was lost; the next sync checks whether it was "
+                     "canceled.")), True  # fmt: skip
+    if stored.startswith(NOT_CANCELABLE):
+        status = stored.removeprefix(NOT_CANCELABLE)
+        return str(_("The opportunity is at the status %(status)s on the marketplace, which "
+                     "cannot be canceled.", status=STATUSES.get(status, status))), True  # fmt: skip
+    return stored, False
 
 
 @blueprint.route("/alerts/<int:alert_id>/close", methods=["POST"])
