@@ -32,6 +32,11 @@ FREE_CODE_HINTS = {
     "commodity_code": N_("Enter up to 8 letters and digits (a GSIN code)."),
 }
 
+NOT_IN_LIST = N_("Not in its list: %(codes)s. Separate codes with commas.")
+
+# A problem with a code: a catalog message and its values, worded in the reader's language.
+CodeProblem = tuple[str, dict[str, str]]
+
 
 class CodingRefused(ValueError):
     """A code outside its list; ``field`` names it."""
@@ -52,6 +57,16 @@ def editable_fields() -> dict[str, frozenset[str] | None]:
                                                           "instrument_type"):  # fmt: skip
             chosen[spec.id] = spec.choices
     return chosen
+
+
+def code_problem(field: str, value: str) -> CodeProblem | None:
+    """Why ``value`` is not a code ``field`` takes; ``None`` when it is. The one check of a
+    code: the panel's form says it beside the field, ``save_coding`` refuses on it."""
+    codes = editable_fields().get(field, frozenset())
+    if codes is None:
+        return None if re.match(FREE_CODES[field], value) else (FREE_CODE_HINTS[field], {})
+    unknown = [part for part in (item.strip() for item in value.split(",")) if part not in codes]
+    return (NOT_IN_LIST, {"codes": ", ".join(unknown)}) if unknown else None
 
 
 def _exported(session: Session, opportunity_id: str) -> ExportedAward:
@@ -80,12 +95,7 @@ def save_coding(session: Session, opportunity_id: str, coding: Mapping[str, str]
     audit entry) when the coding in effect would not change."""
     fields = editable_fields()
     for field, value in coding.items():
-        codes = fields.get(field, frozenset())
-        if field not in fields:
-            raise CodingRefused(field)
-        valid = (re.match(FREE_CODES[field], value) if codes is None
-                 else all(part.strip() in codes for part in value.split(",")))  # fmt: skip
-        if not value or not valid:
+        if field not in fields or not value or code_problem(field, value):
             raise CodingRefused(field)
     if {**_defaults(session, opportunity_id), **coding} == effective_coding(
         session, opportunity_id

@@ -42,7 +42,7 @@ def test_procurement_completes_an_award_and_each_change_is_delivered_again(
     assert revisions(sessions) == [("directory", 1)]
     refused = staff.post(f"/awards/{AWARDED}/coding", data={**coding, "commodity_type": "Z"})
     assert refused.status_code == 400
-    assert "Choose a code from its list." in refused.get_data(as_text=True)
+    assert "Not in its list: Z." in refused.get_data(as_text=True)
     assert revisions(sessions) == [("directory", 1)]
     staff.post("/language/fr")
     missing = staff.post(f"/awards/{AWARDED}/amendments", data={"change": "1 500,00"},

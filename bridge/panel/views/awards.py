@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import Field, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, Optional, Regexp
 
 from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table
 from bridge.accounts.models import Role
@@ -30,9 +29,8 @@ from bridge.exports.outbox import current_record, delivery_states
 from bridge.exports.record import AwardRecord, from_document
 from bridge.exports.reports import InvalidReport, disclosure_report
 from bridge.exports.staff import (
-    FREE_CODE_HINTS,
-    FREE_CODES,
     CodingRefused,
+    code_problem,
     editable_fields,
     effective_coding,
     record_amendment,
@@ -96,15 +94,13 @@ def one_language(database: Session, ids: list[str]) -> set[str]:
             if row.record and missing_languages(from_document(row.record))}  # fmt: skip
 
 
-def _codes_in(codes: frozenset[str]) -> Callable[[FlaskForm, Field], None]:
-    """Each comma-separated code of a multi-code field is one of its list's."""
+def _valid_code(field_id: str) -> Callable[[FlaskForm, Field], None]:
+    """The field's value is a code it takes (``code_problem`` decides), or empty."""
 
     def check(_form: FlaskForm, field: Field) -> None:
-        parts = [part.strip() for part in (field.data or "").split(",")]
-        unknown = [part for part in parts if part not in codes]
-        if field.data and unknown:
-            raise ValidationError(_("Not in its list: %(codes)s. Separate codes with commas.",
-                                    codes=", ".join(unknown)))  # fmt: skip
+        problem = code_problem(field_id, field.data) if field.data else None
+        if problem is not None:
+            raise ValidationError(_(problem[0], **problem[1]))
 
     return check
 
@@ -124,18 +120,15 @@ def coding_form(current: dict[str, str], formdata: Any = None) -> FlaskForm:
     for field_id, codes in editable_fields().items():
         label = specs[field_id].label(language)  # the portal's own, in both languages
         value = current.get(field_id, "")
-        if codes is None:
-            check = Regexp(FREE_CODES[field_id], message=_l(FREE_CODE_HINTS[field_id]))
-            made: Any = StringField(label, [Optional(), check], default=value)
-        elif specs[field_id].type == "_text":
-            made = StringField(label, [Optional(), _codes_in(codes)], default=value)
+        check = _valid_code(field_id)
+        if codes is None or specs[field_id].type == "_text":
+            made: Any = StringField(label, [check], default=value)
         else:
             names = specs[field_id].labels
             choices = [SelectChoice("", _("Not set")), *(
                 SelectChoice(code, f"{code} — {names[code].get(language, code)}")
                 for code in names)]  # fmt: skip
-            allowed = AnyOf(["", *names], message=_l("Choose a code from its list."))
-            made = SelectField(label, [allowed], choices=choices, default=value,
+            made = SelectField(label, [check], choices=choices, default=value,
                                validate_choice=False)  # fmt: skip
         setattr(CodingForm, field_id, made)
     return CodingForm(formdata=formdata)
