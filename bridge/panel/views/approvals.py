@@ -132,8 +132,8 @@ def detail(request_id: int) -> Any:
     form = DecisionForm()
     if form.comment.data:  # browsers send line breaks as CRLF; the marketplace counts LF
         form.comment.data = form.comment.data.replace("\r\n", "\n")
-    _cap_comment(form, request, account)
-    if form.validate_on_submit() and _comment_fits(form, request, account):
+    room = _cap_comment(form, request, account)
+    if form.validate_on_submit() and _comment_fits(form, room):
         choice = Decision.APPROVE if form.approve.data else Decision.REQUEST_CHANGES
         try:
             decide(database, request, account, choice, form.comment.data or "")
@@ -172,11 +172,12 @@ def detail(request_id: int) -> Any:
     ), (400 if form.errors else 200)
 
 
-def _cap_comment(form: DecisionForm, request: ApprovalRequest, account: PanelUser) -> None:
-    """Say, and have the browser keep to, the length a comment may have for its note to fit."""
+def _cap_comment(form: DecisionForm, request: ApprovalRequest, account: PanelUser) -> int | None:
+    """Say, and have the browser keep to, the length a comment may have for its note to fit;
+    that length (``None`` when no step waits)."""
     step = progress(db(), request).next_step
     if step is None:
-        return
+        return None
     room = comment_room(step, account.display_name)
     form.comment.description = ngettext(
         "Required when you ask for changes: say what should change, in %(count)s character at "
@@ -185,15 +186,14 @@ def _cap_comment(form: DecisionForm, request: ApprovalRequest, account: PanelUse
         "most (the marketplace's limit for a note, less the bridge's heading).",
         room, count=number(room))  # fmt: skip
     form.comment.render_kw = {"maxlength": room}
+    return room
 
 
-def _comment_fits(form: DecisionForm, request: ApprovalRequest, account: PanelUser) -> bool:
+def _comment_fits(form: DecisionForm, room: int | None) -> bool:
     """A request for changes becomes a note on the marketplace, which takes 1,000 characters with
     the bridge's heading: say how long the comment may be, and keep what was typed."""
-    step = progress(db(), request).next_step
-    if not form.request_changes.data or step is None:
+    if not form.request_changes.data or room is None:
         return True
-    room = comment_room(step, account.display_name)
     if units((form.comment.data or "").strip()) <= room:
         return True
     form.comment.errors.append(ngettext(
