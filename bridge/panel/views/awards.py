@@ -245,7 +245,8 @@ def export_now(opportunity_id: str | None = None) -> WerkzeugResponse:
     database.commit()
     exported = database.get(ExportedAward, opportunity_id) if opportunity_id else None
     if exported is not None and exported.problem:
-        flash(_("The record cannot be delivered yet: %(problem)s", problem=_problem(exported)),
+        # The problem is a catalog message (no department), or an invalid export's own words.
+        flash(_("The record cannot be delivered yet: %(problem)s", problem=_(exported.problem)),
               "error")  # fmt: skip
     else:
         summary = (_("Deliveries of new record revisions queued: %(number)s.", number=number(built))
@@ -254,12 +255,6 @@ def export_now(opportunity_id: str | None = None) -> WerkzeugResponse:
     if opportunity_id is None:
         return redirect(url_for("awards.index"))
     return _back(opportunity_id)
-
-
-def _problem(exported: ExportedAward) -> str:
-    """Why a record is held back, in the reader's language where the bridge words it."""
-    code = next((key for key, text in NOT_EXPORTABLE.items() if text == exported.problem), None)
-    return str(_(NOT_EXPORTABLE[code])) if code else str(exported.problem)
 
 
 @blueprint.route("/reports")
