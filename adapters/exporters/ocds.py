@@ -4,8 +4,8 @@ One contracting process per award, under a stable ``ocid`` (the publisher's regi
 the marketplace opportunity id). Each change is a release with a stable id: the tender, the
 award, the contract, each amendment, a termination. French goes in the schema's language
 variants (``title_fr``, ``name_fr``). A record compiles the releases of one ocid into the current
-state with OCDS's merge rules in their plain form: later values win field by field, and arrays
-of objects with ``id`` merge by id.
+state and a versioned release with ``ocdsmerge``, the standard's reference implementation of
+its merge rules, read from the shipped release schema.
 
 Amounts are JSON numbers as the schema requires; cents are exact in a double up to far beyond
 any contract here, so ``float`` of a two-decimal ``Decimal`` loses nothing.
@@ -19,19 +19,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft4Validator, FormatChecker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
+import jsonschema_rs
+import ocdsmerge
+from babel.numbers import format_currency
 
+from bridge.catalogs import LANGUAGES
 from bridge.exports.record import AwardRecord, SupplierRecord
+from bridge.notifications.messages import BABEL_LOCALES, N_, Bilingual
+from bridge.settings import OCDS_SCHEMA_DIR
 
 Release = dict[str, Any]
 SCHEMA_FILES = (
@@ -40,11 +43,6 @@ SCHEMA_FILES = (
     "record-package-schema.json",
     "versioned-release-validation-schema.json",
 )
-
-
-# RFC 3339 date-time, which is what the schema's ``date-time`` format means.
-DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
 def ocid(prefix: str, record: AwardRecord) -> str:
@@ -86,7 +84,13 @@ def language_of(record: AwardRecord) -> str:
 def _localized(name: str, record: AwardRecord, english: str, french: str) -> dict[str, str]:
     """``name`` in the release's language and ``name_fr`` or ``name_en`` in the other; a
     language without text is left out (OCDS tools report empty fields)."""
-    first = language_of(record)
+    return _variants(name, language_of(record), english, french)
+
+
+@lru_cache(maxsize=8192)
+def _variants(name: str, first: str, english: str, french: str) -> dict[str, str]:
+    """The same few texts (a department's name, a title) recur in every release of a process:
+    worked out once. Callers copy the answer (``**``) or read it, never change it."""
     other = "fr" if first == "en" else "en"
     texts = {"en": english.strip(), "fr": french.strip()}
     found = {name: texts[first], f"{name}_{other}": texts[other]}
@@ -122,6 +126,16 @@ def _parties(record: AwardRecord) -> list[dict[str, Any]]:
 
 def _buyer_id(record: AwardRecord) -> str:
     return f"CA-GOV-{record.department_acronym}"
+
+
+def _amendment_description(record: AwardRecord, change: Decimal) -> dict[str, str]:
+    """What an amendment changed, in the release's language and the other (open-data readers
+    of a French release read it in French)."""
+    sign = "+" if change > 0 else ""
+    amount = Bilingual(*(sign + format_currency(change, "CAD", locale=BABEL_LOCALES[language])
+                         for language in LANGUAGES))  # fmt: skip
+    text = Bilingual.message(N_("Value change: %(amount)s"), amount=amount)
+    return _localized("description", record, text.en, text.fr)
 
 
 def _texts(record: AwardRecord) -> dict[str, str]:
@@ -223,7 +237,7 @@ def releases(record: AwardRecord, prefix: str) -> list[Release]:
             {
                 "id": f"{record.opportunity_id}-amendment-{item.number}",
                 "date": _moment(item.effective_on),
-                "description": f"Value change: {item.value_change} CAD",
+                **_amendment_description(record, item.value_change),
                 "rationale": item.reason,
             }
         )
@@ -253,62 +267,92 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _package(contents: str, items: Sequence[dict[str, Any]], uri: str, published: datetime,
-             publisher_name: str) -> dict[str, Any]:  # fmt: skip
-    return {
-        "uri": uri,
-        "version": "1.1",
-        "publishedDate": _timestamp(published),
-        "publisher": {"name": publisher_name},
-        contents: list(items),
-    }
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes, as the package's ``publisher`` block says it: a name, and where one is
+    registered, the organization identifier scheme and id (``CA-GOV`` and a department, say)."""
+
+    name: str
+    scheme: str = ""
+    uid: str = ""
+    uri: str = ""
+
+    def as_block(self) -> dict[str, str]:
+        fields = {"name": self.name, "scheme": self.scheme, "uid": self.uid, "uri": self.uri}
+        return {key: value for key, value in fields.items() if value}
 
 
-def release_package(
-    items: Sequence[Release], *, uri: str, published: datetime, publisher_name: str
+@dataclass(frozen=True)
+class PackageMetadata:
+    """What the OCDS publication guidance asks of every package: a stable URI where the
+    package is found, the moment its data was last changed (so the same data gives the same
+    bytes), the publisher, and the licence and publication policy where they are set."""
+
+    uri: str
+    published: datetime
+    publisher: Publisher
+    license: str = ""
+    publication_policy: str = ""
+
+
+def _package(
+    contents: str, items: Sequence[dict[str, Any]], meta: PackageMetadata
 ) -> dict[str, Any]:
-    return _package("releases", items, uri, published, publisher_name)
+    package: dict[str, Any] = {
+        "uri": meta.uri,
+        "version": "1.1",
+        "publishedDate": _timestamp(meta.published),
+        "publisher": meta.publisher.as_block(),
+    }
+    if meta.license:
+        package["license"] = meta.license
+    if meta.publication_policy:
+        package["publicationPolicy"] = meta.publication_policy
+    package[contents] = list(items)
+    return package
+
+
+def release_package(items: Sequence[Release], meta: PackageMetadata) -> dict[str, Any]:
+    return _package("releases", items, meta)
 
 
 # Compiling --------------------------------------------------------------------------------
 
 
-def _merge(earlier: Any, later: Any) -> Any:
-    if isinstance(earlier, dict) and isinstance(later, dict):
-        merged = dict(earlier)
-        for key, value in later.items():
-            merged[key] = _merge(earlier[key], value) if key in earlier else value
-        return merged
-    if (
-        isinstance(earlier, list)
-        and isinstance(later, list)
-        and all(isinstance(item, dict) and "id" in item for item in earlier + later)
-    ):
-        by_id = {item["id"]: item for item in earlier}
-        for item in later:
-            by_id[item["id"]] = _merge(by_id[item["id"]], item) if item["id"] in by_id else item
-        return list(by_id.values())
-    return later
+@lru_cache(maxsize=4)
+def _merger(schema_dir: Path) -> ocdsmerge.Merger:
+    """The reference implementation of OCDS merging, with the merge rules of the shipped
+    release schema (ocdsmerge would otherwise download the schema)."""
+    schema = json.loads((schema_dir / "release-schema.json").read_text(encoding="utf-8"))
+    return ocdsmerge.Merger(schema=schema)
 
 
-def compile_record(items: Sequence[Release]) -> dict[str, Any]:
-    """The record of one ocid: its releases and the compiled current state."""
-    ordered = sorted(enumerate(items), key=lambda pair: (pair[1]["date"], pair[0]))
-    compiled: dict[str, Any] = {}
-    for _, release in ordered:
-        compiled = _merge(
-            compiled,
-            {key: value for key, value in release.items() if key not in ("id", "date", "tag")},
-        )
-    last = ordered[-1][1]
-    compiled.update(id=f"{last['ocid']}-compiled", date=last["date"], tag=["compiled"])
-    return {"ocid": last["ocid"], "releases": list(items), "compiledRelease": compiled}
-
-
-def record_package(
-    records: Sequence[dict[str, Any]], *, uri: str, published: datetime, publisher_name: str
+def compile_record(
+    items: Sequence[Release], schema_dir: Path = OCDS_SCHEMA_DIR, releases_at: str = ""
 ) -> dict[str, Any]:
-    return _package("records", records, uri, published, publisher_name)
+    """The record of one ocid: its releases and the compiled current state.
+
+    With ``releases_at`` (the URI of the release package that holds them) the releases are
+    linked (``url``, ``date``, ``tag``) rather than copied, as the standard recommends when the
+    release package is published beside the record package. No versioned release: ocdsmerge
+    versions the language variants (``title_fr``) too, which the official versioned-release
+    schema refuses.
+    """
+    ordered = sorted(items, key=lambda release: release["date"])
+    linked: list[dict[str, Any]] = (
+        [{"url": f"{releases_at}#{item['id']}", "date": item["date"], "tag": item["tag"]}
+         for item in items]
+        if releases_at else list(items)
+    )  # fmt: skip
+    return {
+        "ocid": ordered[-1]["ocid"],
+        "releases": linked,
+        "compiledRelease": _merger(schema_dir).create_compiled_release(ordered),
+    }
+
+
+def record_package(records: Sequence[dict[str, Any]], meta: PackageMetadata) -> dict[str, Any]:
+    return _package("records", records, meta)
 
 
 # Validation -------------------------------------------------------------------------------
@@ -318,48 +362,31 @@ def validator(schema_dir: Path) -> Callable[[dict[str, Any]], list[str]]:
     """Validate release or record packages against the schema files in ``schema_dir``.
 
     The package schemas refer to the release schema by its published URL; the registry serves
-    every such URL from the local copies, so validation never reaches the network.
+    every such URL from the local copies, so validation never reaches the network. The
+    validator is compiled Rust (jsonschema-rs): the official schema on every export costs
+    about what writing the files does, where the pure-Python validator cost a hundred times
+    more. Formats (``date-time``, ``uri``) are checked too.
     """
     schemas = {
         name: json.loads((schema_dir / name).read_text(encoding="utf-8")) for name in SCHEMA_FILES
     }
-    registry: Registry = Registry().with_resources(
-        (schema["id"], Resource.from_contents(schema, default_specification=DRAFT4))
-        for schema in schemas.values()
+    registry = jsonschema_rs.Registry(
+        [(schema["id"], schema) for schema in schemas.values()], draft=jsonschema_rs.Draft4
     )
-
-    formats = _formats()
+    checkers = {
+        name: jsonschema_rs.Draft4Validator(
+            schemas[name], registry=registry, validate_formats=True, offline=True
+        )
+        for name in ("record-package-schema.json", "release-package-schema.json")
+    }
 
     def check(package: dict[str, Any]) -> list[str]:
         name = (
             "record-package-schema.json" if "records" in package else "release-package-schema.json"
         )
-        checker = Draft4Validator(schemas[name], registry=registry, format_checker=formats)
         return sorted(
-            f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
-            for error in checker.iter_errors(package)
+            f"{'/'.join(map(str, error.instance_path))}: {error.message}"
+            for error in checkers[name].iter_errors(package)
         )
 
     return check
-
-
-def _formats() -> FormatChecker:
-    """The schema's ``date-time`` and ``uri`` formats, checked with the standard library:
-    jsonschema checks them only when optional packages are installed, and silently skips them
-    otherwise."""
-    checker = FormatChecker(formats=())
-
-    @checker.checks("date-time")
-    def date_time(value: object) -> bool:
-        if not isinstance(value, str):
-            return True
-        try:
-            return bool(DATE_TIME.match(value)) and bool(datetime.fromisoformat(value))
-        except ValueError:
-            return False
-
-    @checker.checks("uri")
-    def uri(value: object) -> bool:
-        return not isinstance(value, str) or URI.match(value) is not None
-
-    return checker

@@ -1,9 +1,9 @@
 """Typed models of exactly the OCDS releases the bridge emits.
 
-At run time the official schema may not be on the machine (no package ships it, and the bridge
-does not download it). These models are the fallback check: strict about the shape, codes and
-formats the bridge writes, so a release that would break the standard is stopped before it is
-delivered. When a schema directory is configured, the official schema is used instead.
+The official schema says what a release may hold; these models say what the bridge means to
+emit, which the schema leaves optional: strict about the shape, codes and formats the bridge
+writes, and that a text field present has text (OCDS tools report empty fields). Both checks
+run on every record before it is delivered.
 """
 
 from __future__ import annotations
@@ -85,7 +85,9 @@ class Award(_Strict):
 class Amendment(_Strict):
     id: str
     date: Moment
-    description: str
+    description: Text
+    description_fr: Text | None = None
+    description_en: Text | None = None
     rationale: str
 
 

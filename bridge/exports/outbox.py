@@ -20,7 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.exporters.disclosure import INDIVIDUAL_TABLE, individual_rows, load_table, validate
-from adapters.exporters.ocds import release_package, releases, validator
+from adapters.exporters.ocds import (
+    PackageMetadata,
+    Publisher,
+    release_package,
+    releases,
+    validator,
+)
 from adapters.exporters.ocds_models import problems
 from bridge.audit.service import Actor, record
 from bridge.clock import utcnow
@@ -49,7 +55,7 @@ class InvalidExport(Exception):
 
 
 @cache
-def _schema_check(schema_dir: Path) -> Callable[[dict[str, Any]], list[str]]:
+def schema_check(schema_dir: Path) -> Callable[[dict[str, Any]], list[str]]:
     return validator(schema_dir)
 
 
@@ -59,9 +65,10 @@ def check_documents(payload: dict[str, Any], settings: Settings) -> list[str]:
     which the schema leaves optional)."""
     rows = validate(load_table(INDIVIDUAL_TABLE), payload["disclosure_rows"])
     found = [f"disclosure row {item.row} {item.field}: {item.message}" for item in rows]
-    package = release_package(payload["ocds_releases"], uri="urn:check", published=utcnow(),
-                              publisher_name=settings.ocds_publisher)  # fmt: skip
-    found += [f"ocds {problem}" for problem in _schema_check(settings.ocds_schema_dir)(package)]
+    meta = PackageMetadata(f"urn:{settings.ocds_prefix}:check", utcnow(),
+                           Publisher(settings.ocds_publisher))  # fmt: skip
+    package = release_package(payload["ocds_releases"], meta)
+    found += [f"ocds {problem}" for problem in schema_check(settings.ocds_schema_dir)(package)]
     for release in payload["ocds_releases"]:
         found += [f"ocds {release['id']} {problem}" for problem in problems(release)]
     return found

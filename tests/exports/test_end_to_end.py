@@ -13,13 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table, validate
-from adapters.exporters.ocds import release_package, validator
+from adapters.exporters.ocds import PackageMetadata, Publisher, release_package, validator
 from adapters.sinks.email import EmailSink
 from bridge.db.engine import transaction
 from bridge.exports.delivery import Item
 from bridge.exports.models import Delivery, ExportedAward
 from bridge.exports.outbox import drain, refresh
+from bridge.exports.publication import PACKAGE_NAMES, RECORD_PACKAGE
 from bridge.settings import load_settings
+from tests.exports.cove import passes
 from tests.exports.test_delivery import awarded
 from tests.exports.test_disclosure import AWARDED
 from tests.exports.test_ocds import PUBLISHED, SCHEMA_DIR
@@ -46,8 +48,8 @@ def test_an_award_reaches_the_directory_once_as_valid_records(
     assert (out / f"{batch.name}.sha256").exists()
     [delivery] = json.loads(batch.read_text(encoding="utf-8"))["deliveries"]
     assert delivery["idempotency_key"] == f"directory:{AWARDED}:1"
-    package = release_package(delivery["ocds_releases"], uri="urn:test", published=PUBLISHED,
-                              publisher_name="TBS")  # fmt: skip
+    package = release_package(delivery["ocds_releases"],
+                              PackageMetadata("urn:test", PUBLISHED, Publisher("TBS")))  # fmt: skip
     assert validator(SCHEMA_DIR)(package) == []
     assert validate(load_table(INDIVIDUAL_TABLE), delivery["disclosure_rows"]) == []
     # One report per department with awards: the award is TBS's.
@@ -60,8 +62,18 @@ def test_an_award_reaches_the_directory_once_as_valid_records(
     code, printed, _ = run("export", "--out", str(out), "--period", "2026", "--department", "ESDC")
     assert code == 0 and (out / "disclosure-aggregate-2026-ESDC.csv").exists()
     assert run("export", "--period", "2026", "--department", "NOPE")[0] != 0
+    packages = {name: out / "ocds" / name for name in PACKAGE_NAMES}
+    for path in packages.values():
+        package = json.loads(path.read_text(encoding="utf-8"))
+        assert validator(SCHEMA_DIR)(package) == [] and passes(package), path.name
+        assert package["uri"] == f"urn:ocds-gcbrdg:{path.name}"  # no public address set
+        assert (path.parent / f"{path.name}.sha256").exists()
+    records = json.loads(packages[RECORD_PACKAGE].read_text(encoding="utf-8"))["records"]
+    assert [record["ocid"] for record in records] == [f"ocds-gcbrdg-{AWARDED}"]
+    written = {path: path.stat().st_mtime_ns for path in packages.values()}
     code, printed, _ = run("export", "--out", str(out))  # nothing new: nothing sent again
     assert "delivered: 0" in printed and sorted(out.glob("directory-*.json")) == [batch]
+    assert {path: path.stat().st_mtime_ns for path in packages.values()} == written
     assert run("export", "--period", "last quarter")[0] != 0
 
 
