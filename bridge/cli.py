@@ -161,6 +161,7 @@ def export(context: Context, period: str | None, department: str | None, out: Pa
     """Build the award records the syncs changed and deliver them to every sink."""
     from adapters.notifiers import notifier_from_settings
     from adapters.sinks import sinks_from_settings
+    from adapters.sinks.directory import DirectorySink
     from bridge.db.engine import session_factory
     from bridge.exports.jobs import ExportJobs
     from bridge.exports.reports import (
@@ -178,12 +179,18 @@ def export(context: Context, period: str | None, department: str | None, out: Pa
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
     sessions = session_factory(context.migrated_engine())
-    report = ExportJobs(sessions, settings, sinks).run()
+    # --out holds the packages even when no directory sink is configured.
+    keepers = (
+        [DirectorySink(out)] if out is not None and "directory" not in settings.export_sinks else []
+    )
+    report = ExportJobs(sessions, settings, sinks, keepers).run()
     if report is None:
         raise click.ClickException("The database could not be read; see the log.")
     click.echo(f"delivered: {report.delivered}, to retry: {report.retrying}, dead: {report.dead}")
     for error in report.errors:
         click.echo(f"  {error}", err=True)
+    if out is not None or "directory" in settings.export_sinks:
+        click.echo(f"OCDS packages: {settings.export_directory / 'ocds'}")
     if period:
         with sessions() as session:
             if department and department not in {d.acronym for d in all_departments(session)}:

@@ -160,6 +160,21 @@ class Settings(BaseSettings):
     # The OCDS prefix registered for the publisher (ocds-xxxxxx), and the publisher's name.
     ocds_prefix: str = Field(default="ocds-gcbrdg", pattern=r"^ocds-[a-z0-9]{6}$")
     ocds_publisher: str = "Government of Canada"
+    # The publisher's organization identifier (scheme from org-id.guide, e.g. CA-GOV, and uid)
+    # and web address, when registered: OCDS readers match publishers by them.
+    ocds_publisher_scheme: str = ""
+    ocds_publisher_uid: str = ""
+    ocds_publisher_uri: AnyHttpUrl | None = None
+    # The licence of the published data, and the publication policy's address.
+    ocds_license: AnyHttpUrl | None = AnyHttpUrl(
+        "https://open.canada.ca/en/open-government-licence-canada"
+    )
+    ocds_publication_policy: AnyHttpUrl | None = None
+    # Where the packages are published: the address of the folder holding
+    # release-package.json and record-package.json. Unset, the panel's /ocds/ (with PANEL_URL).
+    ocds_packages_url: AnyHttpUrl | None = None
+    # The panel serves the packages at /ocds/ for open-data harvesters, without sign-in.
+    ocds_endpoint_enabled: bool = True
     # The OCDS 1.1 schema directory every release is validated against before delivery: the
     # shipped official 1.1.5 schema unless another version is named.
     ocds_schema_dir: Path = OCDS_SCHEMA_DIR

@@ -1,5 +1,7 @@
 """A directory procurement staff (or their system) read: one JSON file per batch and a checksum
-manifest beside it, each written atomically (a temporary file, then a rename).
+manifest beside it, each written atomically (a temporary file, then a rename); and the OCDS
+release and record packages of every record, replaced after each export, for an open-data
+harvester that reads files.
 
 A reader that sees ``<batch>.json.sha256`` knows ``<batch>.json`` is complete, and can check it.
 A batch written again after a crash has the same name and the same bytes.
@@ -40,6 +42,15 @@ def batch_document(batch: str, items: list[Item]) -> bytes:
     return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False).encode("utf-8")
 
 
+def write_with_manifest(path: Path, body: bytes) -> None:
+    """``path`` and ``path.sha256`` beside it, the manifest last: once it is there, the file it
+    names is complete."""
+    manifest = f"{hashlib.sha256(body).hexdigest()}  {path.name}\n".encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, body)
+    write_atomically(path.with_name(f"{path.name}.sha256"), manifest)
+
+
 class DirectorySink:
     name = "directory"
 
@@ -47,13 +58,21 @@ class DirectorySink:
         self.directory = directory
 
     def deliver(self, batch: str, items: list[Item]) -> dict[int, str | None]:
-        body = batch_document(batch, items)
         data_file = self.directory / f"{batch}.json"
-        manifest = f"{hashlib.sha256(body).hexdigest()}  {data_file.name}\n".encode()
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomically(data_file, body)
-            write_atomically(self.directory / f"{data_file.name}.sha256", manifest)
+            write_with_manifest(data_file, batch_document(batch, items))
         except OSError as problem:
             raise SinkFailed(f"cannot write {data_file}: {problem}") from problem
         return {item.delivery_id: None for item in items}
+
+    def keep_packages(self, files: dict[str, bytes]) -> None:
+        """The packages under ``ocds/``, each replaced only when its bytes changed (a harvester
+        that watches modification times fetches nothing new)."""
+        for name, body in files.items():
+            path = self.directory / "ocds" / name
+            try:
+                if path.exists() and path.read_bytes() == body:
+                    continue
+                write_with_manifest(path, body)
+            except OSError as problem:
+                raise SinkFailed(f"cannot write {path}: {problem}") from problem

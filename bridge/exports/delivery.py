@@ -14,7 +14,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,6 +50,15 @@ class Sink(Protocol):
     def deliver(self, batch: str, items: list[Item]) -> dict[int, str | None]:
         """Deliver; per delivery id, ``None`` when delivered or the error. Raises
         ``SinkFailed`` when the whole batch failed."""
+
+
+@runtime_checkable
+class PackageKeeper(Protocol):
+    """A sink that also keeps the OCDS packages of every record (a directory does; a webhook
+    or a mailbox takes deliveries only)."""
+
+    def keep_packages(self, files: dict[str, bytes]) -> None:
+        """Replace the packages with these (file name → bytes). Raises ``SinkFailed``."""
 
 
 @dataclass

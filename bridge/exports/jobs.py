@@ -1,8 +1,10 @@
-"""The export as a job: build what the syncs changed, then deliver to every sink."""
+"""The export as a job: build what the syncs changed, deliver to every sink, then replace the
+OCDS packages where a sink keeps them."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -11,17 +13,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.clock import utcnow
 from bridge.db.engine import transaction
-from bridge.exports.delivery import DeliveryReport, Sink, deliver_due
-from bridge.exports.outbox import drain, retry_unexportable
+from bridge.exports.delivery import DeliveryReport, PackageKeeper, Sink, SinkFailed, deliver_due
+from bridge.exports.outbox import InvalidExport, drain, retry_unexportable
+from bridge.exports.publication import build_packages
 from bridge.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 class ExportJobs:
-    def __init__(self, sessions: sessionmaker[Session], settings: Settings,
-                 sinks: list[Sink]) -> None:  # fmt: skip
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings, sinks: list[Sink],
+                 keepers: Sequence[PackageKeeper] = ()) -> None:  # fmt: skip
+        """``keepers``: where the OCDS packages go besides the sinks that keep them (the
+        folder of ``gc-bridge export --out`` when no directory sink is configured)."""
         self.sessions, self.settings, self.sinks = sessions, settings, sinks
+        self.keepers: list[PackageKeeper] = [
+            sink for sink in sinks if isinstance(sink, PackageKeeper)
+        ]
+        self.keepers += keepers
 
     def run(self) -> DeliveryReport | None:
         try:
@@ -30,6 +39,7 @@ class ExportJobs:
                 retry_unexportable(session, self.settings)
             report = deliver_due(self.sessions, self.sinks,
                                  max_attempts=self.settings.export_max_attempts)  # fmt: skip
+            self.keep_packages(report)
         except SQLAlchemyError:
             log.exception("the award export failed; what is pending stays in the outbox")
             return None
@@ -37,6 +47,26 @@ class ExportJobs:
             log.info("exports: %d delivered, %d to retry, %d dead",
                      report.delivered, report.retrying, report.dead)  # fmt: skip
         return report
+
+    def keep_packages(self, report: DeliveryReport) -> None:
+        """The OCDS packages of every record to the sinks that keep them; a failure is in the
+        report and the next run writes them again."""
+        if not self.keepers:
+            return
+        try:
+            with self.sessions() as session:
+                built = build_packages(session, self.settings)
+        except InvalidExport as invalid:
+            report.errors.append(f"OCDS packages not written: {invalid}")
+            return
+        if built is None:
+            return
+        files = built.files()
+        for sink in self.keepers:
+            try:
+                sink.keep_packages(files)
+            except SinkFailed as failed:
+                report.errors.append(str(failed))
 
     def schedule(self, scheduler: BaseScheduler) -> None:
         scheduler.add_job(self.run, IntervalTrigger(minutes=self.settings.export_interval_minutes),
