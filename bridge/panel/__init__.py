@@ -215,6 +215,7 @@ def _register_blueprints(app: Flask, settings: Settings) -> None:
         health,
         i18n,
         notifications,
+        open_data,
         opportunities,
         proposals,
         quarantine,
@@ -226,7 +227,7 @@ def _register_blueprints(app: Flask, settings: Settings) -> None:
 
     for module in (
         auth, i18n, health, dashboard, opportunities, proposals, awards, sync, quarantine,
-        users, audit, rules, translations, departments, approvals, notifications,
+        users, audit, rules, translations, departments, approvals, notifications, open_data,
     ):  # fmt: skip
         app.register_blueprint(module.blueprint)
     auth.init_oidc(app, settings)

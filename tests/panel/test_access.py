@@ -131,6 +131,8 @@ def test_anonymous_visitors_are_sent_to_sign_in_everywhere_but_public_pages(app:
         assert response.headers["Location"].startswith("/sign-in"), endpoint
     for url in ("/sign-in", "/healthz", "/readyz", "/static/panel.css"):
         assert client.get(url).status_code in (200, 503), url
+    # Public, not behind sign-in; nothing is exported yet, so there is nothing to publish.
+    assert client.get("/ocds/record-package.json").status_code == 404
 
 
 def test_sign_out_ends_the_session(signed_in: Callable[..., FlaskClient]) -> None:
