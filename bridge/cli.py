@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select
 
 from bridge import __version__
 from bridge.accounts.models import Role
-from bridge.accounts.service import AccountError, create_user
+from bridge.accounts.service import AccountError, create_user, grants_for
 from bridge.approvals.service import announce_waiting_steps, seed_chains
 from bridge.audit import keeping as audit_keeping
 from bridge.audit.models import AuditEntry
@@ -327,7 +327,12 @@ def users() -> None:
     type=click.Choice([role.value for role in Role]),
     help="A role; repeat for several.",
 )
-@click.option("--department", "departments", multiple=True, help="Acronym, for approvers.")
+@click.option(
+    "--department",
+    "departments",
+    multiple=True,
+    help="Acronym: an approver's departments; procurement staff's, to limit them.",
+)
 @click.option("--no-password", is_flag=True, help="Sign-in through the department (OIDC) only.")
 @pass_context
 def users_create(
@@ -353,12 +358,7 @@ def users_create(
         unknown = [acronym for acronym in departments if acronym not in known]
         if unknown:
             raise click.ClickException(f"unknown department(s): {', '.join(unknown)}")
-        grants: list[tuple[Role, int | None]] = []
-        for role in map(Role, roles):
-            if role is Role.APPROVER:
-                grants.extend((role, known[acronym]) for acronym in departments)
-            else:
-                grants.append((role, None))
+        grants = grants_for(map(Role, roles), (known[acronym] for acronym in departments))
         try:
             user = create_user(session, email, name, password, grants)
         except AccountError as exc:

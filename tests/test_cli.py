@@ -173,3 +173,29 @@ def test_a_log_line_cannot_be_forged_with_a_line_break() -> None:
     record = logging.LogRecord("bridge.sync", logging.INFO, __file__, 1, "read %s", (title,), None)
     line = formatter.format(record)
     assert "\n" not in line and "Form\\n2026-12-02" in line
+
+
+def test_users_create_limits_procurement_staff_to_the_departments_named(
+    environment: None,
+) -> None:
+    from bridge.accounts.models import Role
+    from bridge.accounts.service import user_by_email
+    from bridge.db.engine import make_engine, session_factory
+    from bridge.departments.service import all_departments
+    from bridge.settings import load_settings
+
+    arguments = ("users", "create", "--no-password", "--name", "Pat", "--role", "procurement")
+    code, out, _ = run(*arguments, "--email", "pat@esdc-edsc.gc.ca", "--department", "ESDC")
+    assert code == 0, out
+    assert run(*arguments, "--email", "sam@tbs-sct.gc.ca")[0] == 0
+    engine = make_engine(load_settings().effective_database_url)
+    try:
+        with session_factory(engine)() as session:
+            ids = {department.acronym: department.id for department in all_departments(session)}
+            pat = user_by_email(session, "pat@esdc-edsc.gc.ca")
+            sam = user_by_email(session, "sam@tbs-sct.gc.ca")
+            assert pat is not None and sam is not None
+            assert pat.department_ids(Role.PROCUREMENT) == {ids["ESDC"]}
+            assert sam.roles == {Role.PROCUREMENT} and sam.named_departments() == frozenset()
+    finally:
+        engine.dispose()

@@ -54,6 +54,11 @@ class PanelUser(Base):
     def roles(self) -> frozenset[Role]:
         return frozenset(Role(grant.role) for grant in self.grants)
 
+    def named_departments(self) -> frozenset[int]:
+        """Every department the account's grants name, whatever the role."""
+        return frozenset(grant.department_id for grant in self.grants
+                         if grant.department_id is not None)  # fmt: skip
+
     def department_ids(self, role: Role) -> frozenset[int]:
         return frozenset(
             grant.department_id

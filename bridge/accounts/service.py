@@ -77,10 +77,28 @@ def set_active(user: PanelUser, active: bool) -> None:
     user.active = active
 
 
+# Roles whose grants may name a department: an approver must (the steps they decide), procurement
+# staff may (the awards they handle; without one, every department's).
+SCOPED_ROLES = frozenset({Role.APPROVER, Role.PROCUREMENT})
+
+
+def grants_for(roles: Iterable[Role], departments: Iterable[int]) -> list[tuple[Role, int | None]]:
+    """The grants of these roles: a scoped role once per department when departments are given
+    (the form and the command line name them once for every scoped role), else once for all."""
+    chosen = sorted(set(departments))
+    grants: list[tuple[Role, int | None]] = []
+    for role in roles:
+        if role in SCOPED_ROLES and chosen:
+            grants.extend((role, department) for department in chosen)
+        else:
+            grants.append((role, None))
+    return grants
+
+
 def set_grants(user: PanelUser, grants: Iterable[tuple[Role, int | None]]) -> None:
     """Grant exactly these roles; a session that began with other roles ends."""
     wanted = {
-        (role.value, department if role is Role.APPROVER else None) for role, department in grants
+        (role.value, department if role in SCOPED_ROLES else None) for role, department in grants
     }
     if any(role == Role.APPROVER.value and department is None for role, department in wanted):
         raise AccountError("an approver must be given at least one department")

@@ -167,10 +167,15 @@ def exported_records(session: Session) -> Sequence[ExportedAward]:
 
 def retry_unexportable(session: Session, settings: Settings) -> int:
     """Build again the records that could not be built (a department assigned since, …)."""
-    waiting = session.scalars(
-        select(ExportedAward.opportunity_id).where(ExportedAward.problem.is_not(None))
-    ).all()
+    waiting = held_back_ids(session)
     return refresh(session, waiting, settings) if waiting else 0
+
+
+def held_back_ids(session: Session) -> list[str]:
+    """The awards whose record could not be built or delivered, and why is kept."""
+    return list(session.scalars(
+        select(ExportedAward.opportunity_id).where(ExportedAward.problem.is_not(None))
+        .order_by(ExportedAward.opportunity_id)))  # fmt: skip
 
 
 def delivery_states(session: Session, opportunity_ids: Sequence[str]) -> dict[str, dict[str, str]]:

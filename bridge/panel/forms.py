@@ -110,7 +110,9 @@ class UserForm(FlaskForm):  # type: ignore[misc]
         _l("Roles"),
         choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
     )
-    departments = MultiCheckboxField(_l("Departments (for approvers)"), coerce=int, choices=[])
+    departments = MultiCheckboxField(
+        _l("Departments (approvers; procurement staff, to limit them)"), coerce=int, choices=[]
+    )
     active = BooleanField(_l("Account active"), default=True)
 
     def validate_roles(self, field: MultiCheckboxField) -> None:

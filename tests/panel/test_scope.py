@@ -27,13 +27,14 @@ PROSPECTIVE = {"supplier": "Dana Developer", "days": 365, "total": "12000.00", "
 
 
 def approver_of(app: Flask, make_user: UserFactory, sessions: sessionmaker[Session],
-                acronym: str) -> FlaskClient:  # fmt: skip
-    email = make_user(Role.APPROVER)
+                acronym: str, role: Role = Role.APPROVER) -> FlaskClient:  # fmt: skip
+    """A signed-in account of ``role`` whose grant names the department ``acronym``."""
+    email = make_user(role)
     with transaction(sessions) as session:
         department = session.scalars(select(Department).where(Department.acronym == acronym))
         account = user_by_email(session, email)
         assert account is not None
-        set_grants(account, [(Role.APPROVER, department.one().id)])
+        set_grants(account, [(role, department.one().id)])
     client = app.test_client()
     sign_in(client, email)
     return client
@@ -88,3 +89,41 @@ def test_an_individual_winners_postal_code_is_whole_for_procurement_only(
     assert "V8W 1A1" in signed_in(Role.PROCUREMENT).get(page).get_data(as_text=True)
     viewer = signed_in(Role.VIEWER).get(page).get_data(as_text=True)
     assert "(V8W," in viewer and "V8W 1A1" not in viewer
+
+
+def test_procurement_staff_limited_to_departments_handle_their_awards_only(
+    app: Flask, make_user: UserFactory, sessions: sessionmaker[Session], signed_in: SignedIn
+) -> None:
+    routed(sessions)  # the award is TBS's
+    other = approver_of(app, make_user, sessions, "ESDC", Role.PROCUREMENT)
+    page = other.get(f"/awards/{AWARDED}")
+    assert page.status_code == 200 and f"/awards/{AWARDED}/coding" not in page.get_data(True)
+    for action in ("coding", "amendments", "termination", "export"):
+        assert other.post(f"/awards/{AWARDED}/{action}").status_code == 403, action
+    reports = other.get("/awards/reports").get_data(as_text=True)
+    assert 'value="ESDC"' in reports and 'value="TBS"' not in reports
+    refused = other.get("/awards/reports?department=TBS&period=2026&format=csv")
+    assert refused.status_code == 400
+    mine = approver_of(app, make_user, sessions, "TBS", Role.PROCUREMENT)
+    assert f"/awards/{AWARDED}/coding" in mine.get(f"/awards/{AWARDED}").get_data(True)
+    assert mine.post(f"/awards/{AWARDED}/export").status_code == 302
+    report = mine.get("/awards/reports?department=TBS&period=2026&format=csv")
+    assert report.status_code == 200
+    unscoped = signed_in(Role.PROCUREMENT)
+    assert unscoped.post(f"/awards/{AWARDED}/export").status_code == 302
+
+
+def test_a_procurement_account_keeps_the_departments_it_is_limited_to(
+    app: Flask, make_user: UserFactory, sessions: sessionmaker[Session]
+) -> None:
+    email = make_user(Role.PROCUREMENT)
+    with transaction(sessions) as session:
+        account = user_by_email(session, email)
+        assert account is not None and account.named_departments() == frozenset()
+        esdc = session.scalars(select(Department).where(Department.acronym == "ESDC")).one()
+        set_grants(account, [(Role.PROCUREMENT, esdc.id), (Role.VIEWER, esdc.id)])
+    with transaction(sessions) as session:
+        account = user_by_email(session, email)
+        assert account is not None
+        assert account.department_ids(Role.PROCUREMENT) == {esdc.id}
+        assert account.named_departments() == {esdc.id}  # a viewer's grant names none

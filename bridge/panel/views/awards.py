@@ -7,7 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask import request as http_request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,12 +29,13 @@ from wtforms.fields.choices import SelectChoice
 
 from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table
 from bridge.accounts.models import Role
+from bridge.approvals.flow import department_of
 from bridge.audit.service import record
 from bridge.departments.service import all_departments
 from bridge.exports.build import NOT_EXPORTABLE, NotExportable
 from bridge.exports.delivery import try_again
 from bridge.exports.models import Delivery, DeliveryState, ExportedAward
-from bridge.exports.outbox import current_record, delivery_states
+from bridge.exports.outbox import current_record, delivery_states, held_back_ids
 from bridge.exports.record import AwardRecord, from_document
 from bridge.exports.reports import InvalidReport, disclosure_report
 from bridge.exports.staff import (
@@ -42,6 +52,7 @@ from bridge.panel.exporting import deliver_soon, rebuild
 from bridge.panel.forms import AmendmentForm, ReportForm, TerminationForm
 from bridge.panel.i18n import current_language, number
 from bridge.panel.params import page_number, page_size
+from bridge.panel.scope import may_handle_award, procurement_departments
 from bridge.panel.titles import prefetch_titles
 from bridge.panel.views.sync import acting_user
 from bridge.settings import Settings
@@ -150,7 +161,7 @@ def _detail_page(opportunity_id: str, posted: FlaskForm | None = None) -> Any:
         record, problem = None, _(NOT_EXPORTABLE[refused.code])
     deliveries = database.scalars(select(Delivery).where(
         Delivery.opportunity_id == opportunity_id).order_by(Delivery.id.desc()))  # fmt: skip
-    editor = bool(EDITORS & acting_roles())
+    editor = bool(EDITORS & acting_roles()) and _handles(opportunity_id)
     coding = posted
     if coding is None and editor and record:
         coding = coding_form(effective_coding(database, opportunity_id))
@@ -163,6 +174,17 @@ def _detail_page(opportunity_id: str, posted: FlaskForm | None = None) -> Any:
         amendment=AmendmentForm(), termination=TerminationForm(),
         titles=prefetch_titles([opportunity_id]), opportunity_id=opportunity_id,
     ), (400 if posted is not None else 200)  # fmt: skip
+
+
+def _handles(opportunity_id: str) -> bool:
+    return may_handle_award(department_of(db(), opportunity_id))
+
+
+def _require_handling(opportunity_id: str) -> None:
+    """A procurement account limited to departments acts on their awards only."""
+    get_or_404(Award, opportunity_id)
+    if not _handles(opportunity_id):
+        abort(403)
 
 
 def acting_roles() -> frozenset[Role]:
@@ -179,7 +201,7 @@ def _back(opportunity_id: str) -> WerkzeugResponse:
 @blueprint.route("/<opportunity_id>/coding", methods=["POST"])
 def coding(opportunity_id: str) -> Any:
     database = db()
-    get_or_404(Award, opportunity_id)
+    _require_handling(opportunity_id)
     form = coding_form(effective_coding(database, opportunity_id), formdata=http_request.form)
     if not form.validate():
         return _detail_page(opportunity_id, posted=form)
@@ -202,7 +224,7 @@ def coding(opportunity_id: str) -> Any:
 @blueprint.route("/<opportunity_id>/amendments", methods=["POST"])
 def amend(opportunity_id: str) -> WerkzeugResponse:
     database = db()
-    get_or_404(Award, opportunity_id)
+    _require_handling(opportunity_id)
     form = AmendmentForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -218,7 +240,7 @@ def amend(opportunity_id: str) -> WerkzeugResponse:
 @blueprint.route("/<opportunity_id>/termination", methods=["POST"])
 def terminate(opportunity_id: str) -> WerkzeugResponse:
     database = db()
-    get_or_404(Award, opportunity_id)
+    _require_handling(opportunity_id)
     form = TerminationForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -238,8 +260,12 @@ def export_now(opportunity_id: str | None = None) -> WerkzeugResponse:
     held back) now, and start delivering."""
     database = db()
     if opportunity_id is not None:
-        get_or_404(Award, opportunity_id)
-    built = rebuild([opportunity_id] if opportunity_id else None)
+        _require_handling(opportunity_id)
+        built = rebuild([opportunity_id])
+    elif procurement_departments() is None:
+        built = rebuild(None)
+    else:  # every record held back in the user's departments
+        built = rebuild([held for held in held_back_ids(database) if _handles(held)])
     record(database, acting_user(), "export.requested", "award", opportunity_id or "*",
            after={"deliveries": built})  # fmt: skip
     database.commit()
@@ -261,8 +287,10 @@ def export_now(opportunity_id: str | None = None) -> WerkzeugResponse:
 def reports() -> Any:
     form = ReportForm(http_request.args)
     language = current_language()
+    mine = procurement_departments()
     form.department.choices = [SelectChoice(d.acronym, f"{d.acronym} — {d.name(language)}")
-                               for d in all_departments(db())]  # fmt: skip
+                               for d in all_departments(db())
+                               if mine is None or d.id in mine]  # fmt: skip
     problems = []
     if http_request.args and form.validate():
         try:

@@ -14,6 +14,7 @@ from bridge.accounts.models import PanelUser, Role
 from bridge.accounts.service import (
     AccountError,
     create_user,
+    grants_for,
     set_active,
     set_grants,
     set_password,
@@ -50,18 +51,12 @@ def _form(user: PanelUser | None = None) -> UserForm:
     ]
     if user is not None and not form.is_submitted():
         form.roles.data = sorted(role.value for role in user.roles)
-        form.departments.data = sorted(user.department_ids(Role.APPROVER))
+        form.departments.data = sorted(user.named_departments())
     return form
 
 
 def _grants(form: UserForm) -> list[tuple[Role, int | None]]:
-    grants: list[tuple[Role, int | None]] = []
-    for role in map(Role, form.roles.data or []):
-        if role is Role.APPROVER:
-            grants.extend((role, department) for department in form.departments.data or [])
-        else:
-            grants.append((role, None))
-    return grants
+    return grants_for(map(Role, form.roles.data or []), form.departments.data or [])
 
 
 @blueprint.route("/")
@@ -70,7 +65,7 @@ def index() -> Any:
     users = database.scalars(select(PanelUser).order_by(PanelUser.email)).all()
     acronyms = {department.id: department.acronym for department in all_departments(database)}
     approves = {user.id: sorted(acronyms[department] for department in
-                                user.department_ids(Role.APPROVER)) for user in users}  # fmt: skip
+                                user.named_departments()) for user in users}  # fmt: skip
     return render_template("users/index.html", users=users, approves=approves)
 
 
