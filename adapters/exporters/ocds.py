@@ -131,11 +131,18 @@ def _buyer_id(record: AwardRecord) -> str:
 def _amendment_description(record: AwardRecord, change: Decimal) -> dict[str, str]:
     """What an amendment changed, in the release's language and the other (open-data readers
     of a French release read it in French)."""
+    text = _value_change(change)
+    return _localized("description", record, text.en, text.fr)
+
+
+@lru_cache(maxsize=1024)
+def _value_change(change: Decimal) -> Bilingual:
+    """The words for a change of value, once per amount (formatting money in two locales costs
+    more than the rest of a release)."""
     sign = "+" if change > 0 else ""
     amount = Bilingual(*(sign + format_currency(change, "CAD", locale=BABEL_LOCALES[language])
                          for language in LANGUAGES))  # fmt: skip
-    text = Bilingual.message(N_("Value change: %(amount)s"), amount=amount)
-    return _localized("description", record, text.en, text.fr)
+    return Bilingual.message(N_("Value change: %(amount)s"), amount=amount)
 
 
 def _texts(record: AwardRecord) -> dict[str, str]:
