@@ -189,8 +189,9 @@ def export(context: Context, period: str | None, department: str | None, out: Pa
     click.echo(f"delivered: {report.delivered}, to retry: {report.retrying}, dead: {report.dead}")
     for error in report.errors:
         click.echo(f"  {error}", err=True)
-    if out is not None or "directory" in settings.export_sinks:
-        click.echo(f"OCDS packages: {settings.export_directory / 'ocds'}")
+    packages = settings.export_directory / "ocds"
+    if (out is not None or "directory" in settings.export_sinks) and packages.exists():
+        click.echo(f"OCDS packages: {packages}")
     if period:
         with sessions() as session:
             if department and department not in {d.acronym for d in all_departments(session)}:

@@ -15,7 +15,7 @@ from bridge.clock import utcnow
 from bridge.db.engine import transaction
 from bridge.exports.delivery import DeliveryReport, PackageKeeper, Sink, SinkFailed, deliver_due
 from bridge.exports.outbox import InvalidExport, drain, retry_unexportable
-from bridge.exports.publication import build_packages
+from bridge.exports.publication import RecordsState, build_packages, records_state
 from bridge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ class ExportJobs:
             sink for sink in sinks if isinstance(sink, PackageKeeper)
         ]
         self.keepers += keepers
+        self.kept: RecordsState | None = None  # the records the kept packages were built from
 
     def run(self) -> DeliveryReport | None:
         try:
@@ -49,12 +50,16 @@ class ExportJobs:
         return report
 
     def keep_packages(self, report: DeliveryReport) -> None:
-        """The OCDS packages of every record to the sinks that keep them; a failure is in the
+        """The OCDS packages of every record to the sinks that keep them, when the records
+        changed since the last time (building them compiles every record); a failure is in the
         report and the next run writes them again."""
         if not self.keepers:
             return
         try:
             with self.sessions() as session:
+                state = records_state(session)
+                if state == self.kept:
+                    return  # nothing changed since they were written
                 built = build_packages(session, self.settings)
         except InvalidExport as invalid:
             report.errors.append(f"OCDS packages not written: {invalid}")
@@ -62,11 +67,14 @@ class ExportJobs:
         if built is None:
             return
         files = built.files()
+        failed = False
         for sink in self.keepers:
             try:
                 sink.keep_packages(files)
-            except SinkFailed as failed:
-                report.errors.append(str(failed))
+            except SinkFailed as problem:
+                report.errors.append(str(problem))
+                failed = True
+        self.kept = None if failed else state
 
     def schedule(self, scheduler: BaseScheduler) -> None:
         scheduler.add_job(self.run, IntervalTrigger(minutes=self.settings.export_interval_minutes),

@@ -95,6 +95,20 @@ def last_change(session: Session) -> datetime:
     return newest or datetime.min.replace(tzinfo=UTC)
 
 
+RecordsState = tuple[int, int, datetime]
+
+
+def records_state(session: Session) -> RecordsState:
+    """What the packages depend on: how many records, their revisions (which any change raises,
+    even under a stopped clock), and when the newest changed. Equal states, equal packages."""
+    count, revisions = session.execute(
+        select(func.count(), func.coalesce(func.sum(ExportedAward.revision), 0)).where(
+            ExportedAward.record.is_not(None)
+        )
+    ).one()
+    return (count, revisions, last_change(session))
+
+
 def build_packages(session: Session, settings: Settings) -> OcdsPackages | None:
     """Both packages of every exported record, checked against the official schema; ``None``
     before the first award is exported (the standard wants at least one release or record in a

@@ -28,7 +28,7 @@ from bridge.audit.service import Actor
 from bridge.awards.models import AwardAmendment
 from bridge.db.engine import transaction
 from bridge.exports import delivery as delivery_module
-from bridge.exports.delivery import LEASE, deliver_due, try_again
+from bridge.exports.delivery import LEASE, SinkFailed, deliver_due, try_again
 from bridge.exports.models import Delivery
 from bridge.exports.outbox import drain, refresh
 from bridge.marketplace.client import MarketplaceClient
@@ -216,3 +216,41 @@ def test_a_signed_request_replayed_later_is_refused_and_redirects_are_not_follow
     assert not verify(SECRET, timestamp, body.replace(b'"batch"', b'"batcH"'), given)
     frozen_clock.shift(TOLERANCE + timedelta(seconds=1))
     assert not verify(SECRET, timestamp, body, given)  # a replay, too late
+
+
+class CountingKeeper:
+    """Keeps packages in memory; fails when told to."""
+
+    def __init__(self) -> None:
+        self.kept: list[dict[str, bytes]] = []
+        self.failing = False
+
+    def keep_packages(self, files: dict[str, bytes]) -> None:
+        if self.failing:
+            raise SinkFailed("disk full")
+        self.kept.append(files)
+
+
+def test_the_packages_are_built_again_only_when_a_record_changed(
+    awarded: None, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from bridge.exports.jobs import ExportJobs
+
+    keeper = CountingKeeper()
+    jobs = ExportJobs(sessions, export_settings(tmp_path, "webhook"), [], [keeper])
+    jobs.run()
+    assert len(keeper.kept) == 1 and set(keeper.kept[0]) == {
+        "release-package.json", "record-package.json"}  # fmt: skip
+    jobs.run()
+    assert len(keeper.kept) == 1  # nothing changed: nothing built
+    with transaction(sessions) as session:
+        session.add(AwardAmendment(opportunity_id=AWARDED, amount_change=Decimal("500.00"),
+                                   reason="Extra page", recorded_by="test",
+                                   effective_on=FIXED_NOW))  # fmt: skip
+        refresh(session, [AWARDED], jobs.settings)
+    keeper.failing = True
+    report = jobs.run()
+    assert report is not None and report.errors == ["disk full"]
+    keeper.failing = False
+    jobs.run()  # the failed write is tried again
+    assert len(keeper.kept) == 2 and keeper.kept[1] != keeper.kept[0]

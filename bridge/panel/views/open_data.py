@@ -10,15 +10,18 @@ endpoint off (``BRIDGE_OCDS_ENDPOINT_ENABLED=false``) and it answers 404.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from threading import Lock
 from typing import Any
 
 from flask import Blueprint, abort, current_app, request
-from sqlalchemy import func, select
 
-from bridge.exports.models import ExportedAward
-from bridge.exports.publication import PACKAGE_NAMES, build_packages, last_change
+from bridge.exports.publication import (
+    PACKAGE_NAMES,
+    RecordsState,
+    build_packages,
+    last_change,
+    records_state,
+)
 from bridge.panel import db
 from bridge.settings import Settings
 
@@ -27,12 +30,11 @@ blueprint = Blueprint("open_data", __name__)
 
 class _Built:
     """The last packages built by this panel, and the state of the records they were built
-    from: how many, their revisions (which any change raises, even under a stopped clock), and
-    when the newest changed."""
+    from."""
 
     def __init__(self) -> None:
         self.lock = Lock()
-        self.key: tuple[int, int, datetime] | None = None
+        self.key: RecordsState | None = None
         self.files: dict[str, bytes] = {}
 
 
@@ -42,12 +44,7 @@ def _files() -> dict[str, bytes]:
     settings: Settings = current_app.config["BRIDGE_SETTINGS"]
     built: _Built = current_app.extensions.setdefault("ocds_packages", _Built())
     session = db()
-    count, revisions = session.execute(
-        select(func.count(), func.coalesce(func.sum(ExportedAward.revision), 0)).where(
-            ExportedAward.record.is_not(None)
-        )
-    ).one()
-    key = (count, revisions, last_change(session))
+    key = records_state(session)
     with built.lock:
         if built.key != key:
             packages = build_packages(session, settings)
