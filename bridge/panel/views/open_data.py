@@ -10,6 +10,7 @@ endpoint off (``BRIDGE_OCDS_ENDPOINT_ENABLED=false``) and it answers 404.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
@@ -19,7 +20,6 @@ from bridge.exports.publication import (
     PACKAGE_NAMES,
     RecordsState,
     build_packages,
-    last_change,
     records_state,
 )
 from bridge.panel import db
@@ -28,29 +28,33 @@ from bridge.settings import Settings
 blueprint = Blueprint("open_data", __name__)
 
 
+@dataclass(frozen=True)
 class _Built:
-    """The last packages built by this panel, and the state of the records they were built
-    from."""
+    """Packages built by this panel: the state of the records they were built from, their
+    bytes, and each one's ETag (hashed once per build, not per poll)."""
 
-    def __init__(self) -> None:
-        self.lock = Lock()
-        self.key: RecordsState | None = None
-        self.files: dict[str, bytes] = {}
+    state: RecordsState
+    files: dict[str, bytes]
+    etags: dict[str, str]
 
 
-def _files() -> dict[str, bytes]:
+_building = Lock()
+
+
+def _current() -> _Built:
     """The packages as they stand, rebuilt only when a record changed since the last build;
     none before the first award is exported."""
     settings: Settings = current_app.config["BRIDGE_SETTINGS"]
-    built: _Built = current_app.extensions.setdefault("ocds_packages", _Built())
     session = db()
-    key = records_state(session)
-    with built.lock:
-        if built.key != key:
+    state = records_state(session)
+    with _building:
+        built: _Built | None = current_app.extensions.get("ocds_packages")
+        if built is None or built.state != state:
             packages = build_packages(session, settings)
-            built.files = packages.files() if packages else {}
-            built.key = key
-        return built.files
+            files = packages.files() if packages else {}
+            etags = {name: hashlib.sha256(body).hexdigest() for name, body in files.items()}
+            built = current_app.extensions["ocds_packages"] = _Built(state, files, etags)
+        return built
 
 
 @blueprint.route("/ocds/<name>")
@@ -58,12 +62,12 @@ def package(name: str) -> Any:
     settings: Settings = current_app.config["BRIDGE_SETTINGS"]
     if not settings.ocds_endpoint_enabled or name not in PACKAGE_NAMES:
         abort(404)
-    body = _files().get(name)
-    if body is None:
+    built = _current()
+    if name not in built.files:
         abort(404)
-    response = current_app.response_class(body, mimetype="application/json")
-    response.set_etag(hashlib.sha256(body).hexdigest())
-    response.last_modified = last_change(db())
+    response = current_app.response_class(built.files[name], mimetype="application/json")
+    response.set_etag(built.etags[name])
+    response.last_modified = built.state[2]  # when the newest record changed
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response.make_conditional(request)
