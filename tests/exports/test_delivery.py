@@ -254,3 +254,21 @@ def test_the_packages_are_built_again_only_when_a_record_changed(
     keeper.failing = False
     jobs.run()  # the failed write is tried again
     assert len(keeper.kept) == 2 and keeper.kept[1] != keeper.kept[0]
+
+
+def test_packages_the_directory_cannot_hold_are_reported_and_written_later(
+    awarded: None, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from bridge.exports.jobs import ExportJobs
+
+    settings = export_settings(tmp_path, "directory")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "ocds").write_text("a file where the folder should be")
+    jobs = ExportJobs(sessions, settings, [DirectorySink(settings.export_directory)])
+    report = jobs.run()
+    assert report is not None and report.delivered == 1
+    assert [error.split(":")[0] for error in report.errors] == [
+        f"cannot write {tmp_path / 'out' / 'ocds' / 'release-package.json'}"]  # fmt: skip
+    (tmp_path / "out" / "ocds").unlink()
+    jobs.run()
+    assert (tmp_path / "out" / "ocds" / "record-package.json").exists()

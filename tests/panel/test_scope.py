@@ -15,6 +15,7 @@ from bridge.accounts.models import PanelUser, Role
 from bridge.accounts.service import set_grants, user_by_email
 from bridge.db.engine import transaction
 from bridge.departments.models import Department
+from bridge.exports.models import ExportedAward
 from bridge.panel import LoginUser
 from bridge.panel.findings import finding_message
 from tests.panel.award_states import AWARDED, routed
@@ -107,6 +108,16 @@ def test_procurement_staff_limited_to_departments_handle_their_awards_only(
     mine = approver_of(app, make_user, sessions, "TBS", Role.PROCUREMENT)
     assert f"/awards/{AWARDED}/coding" in mine.get(f"/awards/{AWARDED}").get_data(True)
     assert mine.post(f"/awards/{AWARDED}/export").status_code == 302
+    # "Export held back" for a limited account builds only its departments' held-back records.
+    with transaction(sessions) as session:
+        held = ExportedAward(opportunity_id=AWARDED, revision=0, coding={}, problem="waiting")
+        session.merge(held)
+    other.post("/awards/export")
+    with sessions() as session:
+        assert session.get(ExportedAward, AWARDED).problem == "waiting"  # type: ignore[union-attr]
+    mine.post("/awards/export")
+    with sessions() as session:
+        assert session.get(ExportedAward, AWARDED).problem is None  # type: ignore[union-attr]
     report = mine.get("/awards/reports?department=TBS&period=2026&format=csv")
     assert report.status_code == 200
     unscoped = signed_in(Role.PROCUREMENT)
