@@ -3,7 +3,9 @@ official OCDS 1.1 schema (offline, from the copy the bridge ships)."""
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -139,6 +141,25 @@ def test_the_packages_match_their_golden_files() -> None:
 def test_an_amount_is_written_as_a_json_number_with_exactly_its_digits(amount: str) -> None:
     written = json.loads(json.dumps(ocds_value(Decimal(amount))), parse_float=Decimal)
     assert written == {"amount": Decimal(amount), "currency": "CAD"}
+
+
+@pytest.mark.parametrize(("change", "where", "says"), [
+    (lambda release: release["tender"].update(title=""), "tender/title", "shorter than 1"),
+    (lambda release: release.update(tag=["planning"]), "tag/0", '"planning" is not one of'),
+    (lambda release: release.update(note="x"), "", "'note' was unexpected"),
+    (lambda release: release["tender"]["value"].update(currency="USD"), "tender/value/currency",
+     '"CAD" was expected'),
+    (lambda release: release["tender"].update(tenderPeriod={"endDate": "2026-11-10"}),
+     "tender/tenderPeriod/endDate", "does not match"),
+])  # fmt: skip
+def test_the_typed_models_refuse_what_the_bridge_never_means_to_emit(
+    change: Callable[[dict[str, Any]], None], where: str, says: str
+) -> None:
+    release = copy.deepcopy(releases(organization_award(), PREFIX)[0])
+    assert problems(release) == []
+    change(release)
+    found = problems(release)
+    assert any(problem.startswith(f"{where}: ") and says in problem for problem in found), found
 
 
 @pytest.mark.parametrize(("english", "french", "language"), [
