@@ -81,24 +81,64 @@ def language_of(record: AwardRecord) -> str:
     return "en" if record.title_en.strip() else "fr"
 
 
-def _localized(name: str, record: AwardRecord, english: str, french: str) -> dict[str, str]:
-    """``name`` in the release's language and ``name_fr`` or ``name_en`` in the other; a
-    language without text is left out (OCDS tools report empty fields)."""
-    return _variants(name, language_of(record), english, french)
-
-
 @lru_cache(maxsize=8192)
 def _variants(name: str, first: str, english: str, french: str) -> dict[str, str]:
-    """The same few texts (a department's name, a title) recur in every release of a process:
-    worked out once. Callers copy the answer (``**``) or read it, never change it."""
+    """``name`` in the release's language and ``name_fr`` or ``name_en`` in the other; a
+    language without text is left out (OCDS tools report empty fields). The same few texts (a
+    department's name, a title) recur in every release of a process: worked out once. Callers
+    copy the answer (``**``) or read it, never change it."""
     other = "fr" if first == "en" else "en"
     texts = {"en": english.strip(), "fr": french.strip()}
     found = {name: texts[first], f"{name}_{other}": texts[other]}
     return {key: text for key, text in found.items() if text}
 
 
-def _parties(record: AwardRecord) -> list[dict[str, Any]]:
-    supplier = record.supplier
+@dataclass(frozen=True)
+class _Process:
+    """What every release of one award's contracting process shares, worked out once: an
+    export builds tens of thousands of releases, and these were most of their cost."""
+
+    record: AwardRecord
+    ocid: str
+    language: str
+    title: dict[str, str]
+    buyer: dict[str, Any]
+    parties: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, record: AwardRecord, prefix: str) -> _Process:
+        language = language_of(record)
+        names = _variants("name", language, record.department_name_en, record.department_name_fr)
+        buyer_id = f"CA-GOV-{record.department_acronym}"
+        buyer = {"id": buyer_id, **names, "roles": ["buyer", "procuringEntity"]}
+        return cls(
+            record=record,
+            ocid=ocid(prefix, record),
+            language=language,
+            title=_variants("title", language, record.title_en, record.title_fr),
+            buyer={"id": buyer_id, "name": names["name"]},
+            parties=[buyer, _supplier_party(record.supplier)],
+        )
+
+    def localized(self, name: str, english: str, french: str) -> dict[str, str]:
+        return _variants(name, self.language, english, french)
+
+    def release(self, suffix: str, day: date, tag: str) -> Release:
+        """A release's common head; the parties are one list for the whole process (the same
+        two organizations throughout)."""
+        return {
+            "ocid": self.ocid,
+            "id": f"{self.ocid}-{suffix}",
+            "date": _moment(day),
+            "tag": [tag],
+            "initiationType": "tender",
+            "language": self.language,
+            "parties": self.parties,
+            "buyer": self.buyer,
+        }
+
+
+def _supplier_party(supplier: SupplierRecord) -> dict[str, Any]:
     address = {
         key: value
         for key, value in (
@@ -114,74 +154,26 @@ def _parties(record: AwardRecord) -> list[dict[str, Any]]:
     }
     if address:
         party["address"] = address
-    return [
-        {
-            "id": _buyer_id(record),
-            **_localized("name", record, record.department_name_en, record.department_name_fr),
-            "roles": ["buyer", "procuringEntity"],
-        },
-        party,
-    ]
-
-
-def _buyer_id(record: AwardRecord) -> str:
-    return f"CA-GOV-{record.department_acronym}"
-
-
-def _amendment_description(record: AwardRecord, change: Decimal) -> dict[str, str]:
-    """What an amendment changed, in the release's language and the other (open-data readers
-    of a French release read it in French)."""
-    text = _value_change(change)
-    return _localized("description", record, text.en, text.fr)
+    return party
 
 
 @lru_cache(maxsize=1024)
 def _value_change(change: Decimal) -> Bilingual:
     """The words for a change of value, once per amount (formatting money in two locales costs
-    more than the rest of a release)."""
+    more than the rest of a release). Open-data readers of a French release read it in
+    French."""
     sign = "+" if change > 0 else ""
     amount = Bilingual(*(sign + format_currency(change, "CAD", locale=BABEL_LOCALES[language])
                          for language in LANGUAGES))  # fmt: skip
     return Bilingual.message(N_("Value change: %(amount)s"), amount=amount)
 
 
-def _texts(record: AwardRecord) -> dict[str, str]:
-    return {
-        **_localized("title", record, record.title_en, record.title_fr),
-        **_localized("description", record, record.description_en, record.description_fr),
-    }
-
-
-def _base(
-    record: AwardRecord,
-    prefix: str,
-    suffix: str,
-    day: date,
-    tag: str,
-    parties: list[dict[str, Any]] | None = None,
-) -> Release:
-    process = ocid(prefix, record)
-    return {
-        "ocid": process,
-        "id": f"{process}-{suffix}",
-        "date": _moment(day),
-        "tag": [tag],
-        "initiationType": "tender",
-        "language": language_of(record),
-        "parties": parties if parties is not None else _parties(record),
-        "buyer": {
-            "id": _buyer_id(record),
-            "name": _localized(
-                "name", record, record.department_name_en, record.department_name_fr
-            )["name"],
-        },
-    }
-
-
-def _tender(record: AwardRecord, status: str) -> dict[str, Any]:
+def _tender(process: _Process, status: str) -> dict[str, Any]:
+    record = process.record
     return {
         "id": record.opportunity_id,
-        **_texts(record),
+        **process.title,
+        **process.localized("description", record.description_en, record.description_fr),
         "status": status,
         "procurementMethod": "open",
         "mainProcurementCategory": "services",
@@ -192,12 +184,13 @@ def _tender(record: AwardRecord, status: str) -> dict[str, Any]:
 
 
 def _contract(
-    record: AwardRecord, value: Decimal, status: str, amendments: list[dict[str, Any]]
+    process: _Process, value: Decimal, status: str, amendments: list[dict[str, Any]]
 ) -> dict[str, Any]:
+    record = process.record
     contract: dict[str, Any] = {
         "id": f"{record.opportunity_id}-contract",
         "awardID": f"{record.opportunity_id}-award",
-        **_localized("title", record, record.title_en, record.title_fr),
+        **process.title,
         "status": status,
         "value": _value(value),
         "dateSigned": _moment(record.award_date),
@@ -215,54 +208,46 @@ def _contract(
 
 
 def releases(record: AwardRecord, prefix: str) -> list[Release]:
-    """Every release of the award's contracting process, oldest first (they share one list of
-    parties: the same two organizations throughout)."""
-    parties = _parties(record)
-    tender_day = record.tender_published or record.proposal_deadline
-    tender = _base(record, prefix, "tender", tender_day, "tender", parties)
-    tender["tender"] = _tender(record, "active")
-    award = _base(record, prefix, "award", record.award_date, "award", parties)
+    """Every release of the award's contracting process, oldest first."""
+    process = _Process.of(record, prefix)
+    tender = process.release("tender", record.tender_published or record.proposal_deadline,
+                             "tender")  # fmt: skip
+    tender["tender"] = _tender(process, "active")
+    award = process.release("award", record.award_date, "award")
     award["tender"] = {"id": record.opportunity_id, "status": "complete"}
     award["awards"] = [
         {
             "id": f"{record.opportunity_id}-award",
-            **_localized("title", record, record.title_en, record.title_fr),
+            **process.title,
             "status": "active",
             "date": _moment(record.award_date),
             "value": _value(record.original_value),
             "suppliers": [{"id": supplier_id(record.supplier), "name": record.supplier.legal_name}],
         }
     ]
-    contract = _base(record, prefix, "contract", record.award_date, "contract", parties)
-    contract["contracts"] = [_contract(record, record.original_value, "active", [])]
+    contract = process.release("contract", record.award_date, "contract")
+    contract["contracts"] = [_contract(process, record.original_value, "active", [])]
     found = [tender, award, contract]
     amendments: list[dict[str, Any]] = []
     total = record.original_value
     for item in record.amendments:
         total += item.value_change
+        words = _value_change(item.value_change)
         amendments.append(
             {
                 "id": f"{record.opportunity_id}-amendment-{item.number}",
                 "date": _moment(item.effective_on),
-                **_amendment_description(record, item.value_change),
+                **process.localized("description", words.en, words.fr),
                 "rationale": item.reason,
             }
         )
-        release = _base(
-            record,
-            prefix,
-            f"amendment-{item.number}",
-            item.effective_on,
-            "contractAmendment",
-            parties,
-        )
-        release["contracts"] = [_contract(record, total, "active", list(amendments))]
+        release = process.release(f"amendment-{item.number}", item.effective_on,
+                                  "contractAmendment")  # fmt: skip
+        release["contracts"] = [_contract(process, total, "active", list(amendments))]
         found.append(release)
     if record.canceled_on is not None:
-        release = _base(
-            record, prefix, "termination", record.canceled_on, "contractTermination", parties
-        )
-        release["contracts"] = [_contract(record, total, "terminated", list(amendments))]
+        release = process.release("termination", record.canceled_on, "contractTermination")
+        release["contracts"] = [_contract(process, total, "terminated", list(amendments))]
         found.append(release)
     return found
 
