@@ -61,24 +61,39 @@ def awards(count: int) -> list[Any]:
         value = Decimal(4000 + (number * 37) % 9000) + Decimal("0.50")
         amendments = (
             (AmendmentRecord(1, date(2027, 1, 5), Decimal("2500.00"), "More pages"),)
-            if number % 5 == 0 else ()
-        )  # fmt: skip
-        made.append(AwardRecord(
-            opportunity_id=f"00000000-0000-4000-8000-{number:012d}", kind="code-with-us",
-            department_acronym="TBS", department_name_en="Treasury Board of Canada Secretariat",
-            department_name_fr="Secrétariat du Conseil du Trésor du Canada",
-            title_en=f"Work package {number}", title_fr=f"Lot de travail {number}",
-            description_en="Build an accessible form.", description_fr="Créer un formulaire.",
-            buyer_name="Local Gov User",
-            supplier=SupplierRecord(f"organization:{number % 700}", "organization",
-                                    f"Vendor {number % 700} Ltd.", "K1A 0B1", "Canada"),
-            original_value=value,
-            award_date=date(2026, 11, 20) - timedelta(days=number % 200),
-            proposal_deadline=date(2026, 11, 10) - timedelta(days=number % 200),
-            tender_published=date(2026, 10, 1) - timedelta(days=number % 200),
-            start_date=date(2026, 12, 10), end_date=date(2027, 2, 1), number_of_bids=3,
-            amendments=amendments, coding=coding,
-        ))  # fmt: skip
+            if number % 5 == 0
+            else ()
+        )
+        made.append(
+            AwardRecord(
+                opportunity_id=f"00000000-0000-4000-8000-{number:012d}",
+                kind="code-with-us",
+                department_acronym="TBS",
+                department_name_en="Treasury Board of Canada Secretariat",
+                department_name_fr="Secrétariat du Conseil du Trésor du Canada",
+                title_en=f"Work package {number}",
+                title_fr=f"Lot de travail {number}",
+                description_en="Build an accessible form.",
+                description_fr="Créer un formulaire.",
+                buyer_name="Local Gov User",
+                supplier=SupplierRecord(
+                    f"organization:{number % 700}",
+                    "organization",
+                    f"Vendor {number % 700} Ltd.",
+                    "K1A 0B1",
+                    "Canada",
+                ),
+                original_value=value,
+                award_date=date(2026, 11, 20) - timedelta(days=number % 200),
+                proposal_deadline=date(2026, 11, 10) - timedelta(days=number % 200),
+                tender_published=date(2026, 10, 1) - timedelta(days=number % 200),
+                start_date=date(2026, 12, 10),
+                end_date=date(2027, 2, 1),
+                number_of_bids=3,
+                amendments=amendments,
+                coding=coding,
+            )
+        )
     return made
 
 
@@ -91,22 +106,24 @@ def baseline(records: list[Any], with_records: bool) -> None:
     table = load_table(INDIVIDUAL_TABLE)
     rows = [row for record in records for row in individual_rows(record, table)]
     per_process = [releases(record, PREFIX) for record in records]
-    compiled = [compile_record(items, releases_at="urn:x") for items in per_process
-                if with_records]  # fmt: skip
+    compiled = [compile_record(items, releases_at="urn:x") for items in per_process if with_records]
     gc.freeze()
     started = time.perf_counter()
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=table.header, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
-    head = {"uri": "urn:x", "version": "1.1", "publishedDate": PUBLISHED.isoformat(),
-            "publisher": {"name": "TBS"}}  # fmt: skip
+    head = {
+        "uri": "urn:x",
+        "version": "1.1",
+        "publishedDate": PUBLISHED.isoformat(),
+        "publisher": {"name": "TBS"},
+    }
     items = [release for process in per_process for release in process]
     documents = [buffer.getvalue().encode(), json.dumps({**head, "releases": items}).encode()]
     if with_records:
         documents.append(json.dumps({**head, "records": compiled}).encode())
-    print(json.dumps({"seconds": time.perf_counter() - started,
-                      "bytes": sum(map(len, documents))}))  # fmt: skip
+    print(json.dumps({"seconds": time.perf_counter() - started, "bytes": sum(map(len, documents))}))
 
 
 def export(records: list[Any], with_records: bool) -> None:
@@ -120,7 +137,7 @@ def export(records: list[Any], with_records: bool) -> None:
         load_table,
         to_csv,
         validate,
-    )  # fmt: skip
+    )
     from adapters.exporters.ocds import release_package, releases
     from adapters.exporters.ocds_models import problems
     from bridge.exports.outbox import schema_check
@@ -146,15 +163,31 @@ def export(records: list[Any], with_records: bool) -> None:
         assert check(package) == []
         files = {RELEASE_PACKAGE: serialize(package)}
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "rows": len(rows),
-                      "releases": sum(map(len, per_process)), "csv_bytes": len(document),
-                      "json_bytes": sum(map(len, files.values())),
-                      "peak_mb": peak_memory_mb(), "idle_mb": before}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rows": len(rows),
+                "releases": sum(map(len, per_process)),
+                "csv_bytes": len(document),
+                "json_bytes": sum(map(len, files.values())),
+                "peak_mb": peak_memory_mb(),
+                "idle_mb": before,
+            }
+        )
+    )
 
 
 def run_once(mode: str, count: int) -> dict[str, Any]:
-    command = [sys.executable, "-m", "benchmarks.bench_export", "--worker", mode,
-               "--awards", str(count)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.bench_export",
+        "--worker",
+        mode,
+        "--awards",
+        str(count),
+    ]
     answer = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
     result: dict[str, Any] = json.loads(answer.stdout.strip().splitlines()[-1])
     return result
@@ -170,8 +203,11 @@ def paired(mode: str, count: int, repeat: int) -> tuple[float, dict[str, Any], d
         ratios.append(run["seconds"] / base["seconds"])
         bases.append(base)
         runs.append(run)
-    return (statistics.median(ratios), min(bases, key=lambda item: item["seconds"]),
-            min(runs, key=lambda item: item["seconds"]))  # fmt: skip
+    return (
+        statistics.median(ratios),
+        min(bases, key=lambda item: item["seconds"]),
+        min(runs, key=lambda item: item["seconds"]),
+    )
 
 
 def main() -> None:
@@ -191,16 +227,24 @@ def main() -> None:
     repeat = arguments.repeat
     ratio, base, run = paired("export", arguments.awards, repeat)
     published_ratio, published_base, published = paired("publish", arguments.awards, repeat)
-    print(f"{arguments.awards} awards: {run['rows']} disclosure rows, "
-          f"{run['releases']} OCDS releases; medians of {repeat} paired runs")  # fmt: skip
-    print(f"export (CSV + release package), official OCDS schema and every check: fastest "
-          f"{run['seconds']:.2f} s against {base['seconds']:.2f} s, ratio {ratio:.2f} "
-          "(target <= 3)")  # fmt: skip
-    print(f"peak memory: {run['peak_mb']:.0f} MB (target <= 300), "
-          f"{run['peak_mb'] / run['idle_mb']:.2f} x the process before the work")  # fmt: skip
-    print(f"with the record package (ocdsmerge): fastest {published['seconds']:.2f} s against "
-          f"{published_base['seconds']:.2f} s, ratio {published_ratio:.2f}; peak memory "
-          f"{published['peak_mb']:.0f} MB")  # fmt: skip
+    print(
+        f"{arguments.awards} awards: {run['rows']} disclosure rows, "
+        f"{run['releases']} OCDS releases; medians of {repeat} paired runs"
+    )
+    print(
+        f"export (CSV + release package), official OCDS schema and every check: fastest "
+        f"{run['seconds']:.2f} s against {base['seconds']:.2f} s, ratio {ratio:.2f} "
+        "(target <= 3)"
+    )
+    print(
+        f"peak memory: {run['peak_mb']:.0f} MB (target <= 300), "
+        f"{run['peak_mb'] / run['idle_mb']:.2f} x the process before the work"
+    )
+    print(
+        f"with the record package (ocdsmerge): fastest {published['seconds']:.2f} s against "
+        f"{published_base['seconds']:.2f} s, ratio {published_ratio:.2f}; peak memory "
+        f"{published['peak_mb']:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

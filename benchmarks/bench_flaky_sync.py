@@ -56,28 +56,46 @@ def worker(base_url: str, database_url: str, full: bool, settings: dict[str, flo
         max_seconds=settings["backoff_max"],
     )
     client = MarketplaceClient(
-        f"{base_url}/api", "s%3Abenchmark.session", timeout=settings["timeout"],
-        concurrency=int(settings["concurrency"]), retry=policy,
-    )  # fmt: skip
+        f"{base_url}/api",
+        "s%3Abenchmark.session",
+        timeout=settings["timeout"],
+        concurrency=int(settings["concurrency"]),
+        retry=policy,
+    )
     sync = SyncEngine(
         client, session_factory(engine), writers=writer_factory(engine, separate_process=True)
     )
     started = time.perf_counter()
     report = sync.run(full=full)
-    print(json.dumps({
-        "seconds": time.perf_counter() - started, "outcome": report.outcome.value,
-        "behind": report.behind, "requests": report.http.get("requests", 0),
-        "retries": report.http.get("retries", 0), "gave_up": report.http.get("gave_up", 0),
-        "errors": report.errors[:3],
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "seconds": time.perf_counter() - started,
+                "outcome": report.outcome.value,
+                "behind": report.behind,
+                "requests": report.http.get("requests", 0),
+                "retries": report.http.get("retries", 0),
+                "gave_up": report.http.get("gave_up", 0),
+                "errors": report.errors[:3],
+            }
+        )
+    )
 
 
 def one_run(url: str, database_url: str, full: bool, settings: dict[str, float]) -> dict[str, Any]:
     command = [
-        sys.executable, "-m", "benchmarks.bench_flaky_sync", "--worker", "--base-url", url,
-        "--database-url", database_url, "--settings", json.dumps(settings),
+        sys.executable,
+        "-m",
+        "benchmarks.bench_flaky_sync",
+        "--worker",
+        "--base-url",
+        url,
+        "--database-url",
+        database_url,
+        "--settings",
+        json.dumps(settings),
         *(["--full"] if full else []),
-    ]  # fmt: skip
+    ]
     output = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     return result
@@ -88,8 +106,16 @@ def converge(
 ) -> list[dict[str, Any]]:
     """Runs from an empty database until one succeeds with nothing behind (at most MAX_RUNS)."""
     stall = 2 * settings["timeout"]
-    arguments = ["--proxy", upstream, "--rate", str(rate), "--seed", str(seed),
-                 "--stall-seconds", str(stall)]  # fmt: skip
+    arguments = [
+        "--proxy",
+        upstream,
+        "--rate",
+        str(rate),
+        "--seed",
+        str(seed),
+        "--stall-seconds",
+        str(stall),
+    ]
     empty_database(database_url)
     runs: list[dict[str, Any]] = []
     with served_by("benchmarks.bench_flaky_sync", arguments, "the faulty proxy") as url:
@@ -127,26 +153,40 @@ def main(argv: list[str] | None = None) -> None:
         worker(args.base_url, args.database_url, args.full, json.loads(args.settings))
         return
 
-    settings = {"timeout": args.timeout, "attempts": args.attempts, "backoff_base": 0.5,
-                "backoff_max": args.backoff_max, "concurrency": args.concurrency}  # fmt: skip
+    settings = {
+        "timeout": args.timeout,
+        "attempts": args.attempts,
+        "backoff_base": 0.5,
+        "backoff_max": args.backoff_max,
+        "concurrency": args.concurrency,
+    }
     sizes = {"cwu": args.cwu, "swu": args.swu, "twu": args.twu}
     print(f"sizes {sizes}, {os.cpu_count()} cores, client {settings}")
     with tempfile.TemporaryDirectory() as directory, served_marketplace(sizes, 0.0) as upstream:
         url = args.database_url or f"sqlite:///{directory}/bench.sqlite3"
         [clean] = converge(upstream, url, 0.0, args.seed, settings)
-        scenarios = [(rate, converge(upstream, url, rate, args.seed, settings))
-                     for rate in args.rates]  # fmt: skip
-    print(f"\nbaseline: one clean full sync through the proxy: {clean['seconds']:.1f} s, "
-          f"{clean['requests']} requests")  # fmt: skip
-    print(f"{'faults':>6} {'runs':>5} {'requests':>9} {'ratio':>6} {'seconds':>8} {'ratio':>6}"
-          "  each run: outcome, behind, requests, seconds")  # fmt: skip
+        scenarios = [
+            (rate, converge(upstream, url, rate, args.seed, settings)) for rate in args.rates
+        ]
+    print(
+        f"\nbaseline: one clean full sync through the proxy: {clean['seconds']:.1f} s, "
+        f"{clean['requests']} requests"
+    )
+    print(
+        f"{'faults':>6} {'runs':>5} {'requests':>9} {'ratio':>6} {'seconds':>8} {'ratio':>6}"
+        "  each run: outcome, behind, requests, seconds"
+    )
     for rate, runs in scenarios:
         requests = sum(run["requests"] for run in runs)
         seconds = sum(run["seconds"] for run in runs)
-        each = "; ".join(f"{run['outcome']} {run['behind']} {run['requests']} "
-                         f"{run['seconds']:.1f}" for run in runs)  # fmt: skip
-        print(f"{rate:6.0%} {len(runs):5d} {requests:9d} {requests / clean['requests']:6.2f} "
-              f"{seconds:8.1f} {seconds / clean['seconds']:6.2f}  {each}")  # fmt: skip
+        each = "; ".join(
+            f"{run['outcome']} {run['behind']} {run['requests']} {run['seconds']:.1f}"
+            for run in runs
+        )
+        print(
+            f"{rate:6.0%} {len(runs):5d} {requests:9d} {requests / clean['requests']:6.2f} "
+            f"{seconds:8.1f} {seconds / clean['seconds']:6.2f}  {each}"
+        )
 
 
 if __name__ == "__main__":

@@ -329,8 +329,11 @@ def seed(database_url: str, count: int) -> Seeded:
                 proposals += _proposals(rng, opportunity, opportunity["num_proposals"])
             history += _history(rng, opportunity, statuses[kind])
             opportunities.append(opportunity)
-        for table, rows in ((Opportunity, opportunities), (Proposal, proposals),
-                            (HistoryEntry, history)):  # fmt: skip
+        for table, rows in (
+            (Opportunity, opportunities),
+            (Proposal, proposals),
+            (HistoryEntry, history),
+        ):
             for start in range(0, len(rows), 1000):
                 session.execute(insert(table), rows[start : start + 1000])
     seeded = time.perf_counter()
@@ -435,18 +438,21 @@ def routes(seeded: Seeded, deep_page: int, page_size: int) -> list[Route]:
     return [
         ("/healthz", lambda _: ("/healthz", '"ok"')),
         ("list, first page", lambda _: ("/opportunities/", title(listed[0]))),
-        (f"list, page {deep_page}",
-         lambda _: (f"/opportunities/?page={deep_page}", title(deep))),
-        ("list filtered (kind, status, department, text)",
-         lambda _: (f"/opportunities/?{query}", filtered_expect)),
+        (f"list, page {deep_page}", lambda _: (f"/opportunities/?page={deep_page}", title(deep))),
+        (
+            "list filtered (kind, status, department, text)",
+            lambda _: (f"/opportunities/?{query}", filtered_expect),
+        ),
         ("detail, a different opportunity each time", detail),
-    ]  # fmt: skip
+    ]
 
 
 def measure(
-    sessions: list[requests.Session], base_url: str, route: Callable[[int], tuple[str, str]],
+    sessions: list[requests.Session],
+    base_url: str,
+    route: Callable[[int], tuple[str, str]],
     total: int,
-) -> tuple[list[float], float]:  # fmt: skip
+) -> tuple[list[float], float]:
     """``total`` requests shared by the clients, all at once: each one's seconds, and the wall's."""
     latencies: list[float] = []
     failures: list[str] = []
@@ -490,8 +496,10 @@ def p95(values: list[float]) -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Panel latency under concurrent clients, as "
-                                     "ratios to /healthz on the same server.")  # fmt: skip
+    parser = argparse.ArgumentParser(
+        description="Panel latency under concurrent clients, as "
+        "ratios to /healthz on the same server."
+    )
     parser.add_argument("--opportunities", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=1_000, help="per route (default 1000)")
@@ -526,22 +534,28 @@ def main(argv: list[str] | None = None) -> None:
                 (name, *measure(clients, base_url, route, args.requests)) for name, route in table
             ]
     backend = database_url.split(":", 1)[0].split("+", 1)[0]
-    print(f"{args.opportunities} opportunities ({len(seeded.filtered)} match the filter "
-          f"{FILTER}), {seeded.authors} authors, {seeded.proposals} proposals; {backend}, "
-          f"seeded in {seeded.seed_seconds:.0f} s, judged by the rules in "
-          f"{seeded.judge_seconds:.0f} s")  # fmt: skip
+    print(
+        f"{args.opportunities} opportunities ({len(seeded.filtered)} match the filter "
+        f"{FILTER}), {seeded.authors} authors, {seeded.proposals} proposals; {backend}, "
+        f"seeded in {seeded.seed_seconds:.0f} s, judged by the rules in "
+        f"{seeded.judge_seconds:.0f} s"
+    )
     print(
         f"{args.clients} clients, {args.requests} requests per route, {page_size} a page, "
         f"server: waitress, 8 threads; {os.cpu_count()} cores for the server and the clients"
     )
     baseline = results[0][1]
     base_median, base_p95 = statistics.median(baseline), p95(baseline)
-    print(f"\n{'route':48} {'median ms':>9} {'p95 ms':>8} {'median ratio':>12} {'p95 ratio':>9}"
-          f" {'req/s':>7}")  # fmt: skip
+    print(
+        f"\n{'route':48} {'median ms':>9} {'p95 ms':>8} {'median ratio':>12} {'p95 ratio':>9}"
+        f" {'req/s':>7}"
+    )
     for name, latencies, wall in results:
         median, high, rate = statistics.median(latencies), p95(latencies), len(latencies) / wall
-        print(f"{name:48} {median * 1000:9.1f} {high * 1000:8.1f} "
-              f"{median / base_median:12.2f} {high / base_p95:9.2f} {rate:7.0f}")  # fmt: skip
+        print(
+            f"{name:48} {median * 1000:9.1f} {high * 1000:8.1f} "
+            f"{median / base_median:12.2f} {high / base_p95:9.2f} {rate:7.0f}"
+        )
     print(f"\nratios to /healthz on the same server; whole run {time.perf_counter() - began:.0f} s")
 
 

@@ -44,9 +44,15 @@ ROOT = Path(__file__).resolve().parent.parent
 def served_marketplace(sizes: dict[str, int], latency_ms: float) -> Iterator[str]:
     """Start ``benchmarks.marketplace_server`` in its own process; yield its base URL."""
     arguments = [
-        "--cwu", str(sizes["cwu"]), "--swu", str(sizes["swu"]), "--twu", str(sizes["twu"]),
-        "--latency-ms", str(latency_ms),
-    ]  # fmt: skip
+        "--cwu",
+        str(sizes["cwu"]),
+        "--swu",
+        str(sizes["swu"]),
+        "--twu",
+        str(sizes["twu"]),
+        "--latency-ms",
+        str(latency_ms),
+    ]
     with served_by("benchmarks.marketplace_server", arguments, "the marketplace server") as url:
         yield url
 
@@ -74,8 +80,16 @@ def worker(
         before = peak_memory_mb()
         # The bridge's own HTTP configuration: proxies resolved once, not per request.
         stats = fetch_all(base_url, urls, concurrency, trust_env=False)
-        print(json.dumps({"seconds": stats.elapsed_seconds, "requests": stats.requests,
-                          "memory_mb": peak_memory_mb(), "memory_before_mb": before}))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "seconds": stats.elapsed_seconds,
+                    "requests": stats.requests,
+                    "memory_mb": peak_memory_mb(),
+                    "memory_before_mb": before,
+                }
+            )
+        )
         return
 
     from bridge.clock import utcnow
@@ -101,9 +115,18 @@ def worker(
     seconds = time.perf_counter() - started
     # Both processes' peaks added: more than they ever held at once, never less.
     memory_mb = peak_memory_mb() + writer_peak_memory_mb()
-    print(json.dumps({"seconds": seconds, "ok": report.ok, "errors": report.errors[:5],
-                      "requests": report.http.get("requests", 0), "memory_mb": memory_mb,
-                      "counts": report.counts}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "ok": report.ok,
+                "errors": report.errors[:5],
+                "requests": report.http.get("requests", 0),
+                "memory_mb": memory_mb,
+                "counts": report.counts,
+            }
+        )
+    )
 
 
 def measure(
@@ -115,10 +138,22 @@ def measure(
     writer: str,
 ) -> dict[str, Any]:
     command = [
-        sys.executable, "-m", "benchmarks.bench_sync", "--worker", mode, "--base-url", base_url,
-        "--database-url", database_url, "--concurrency", str(concurrency),
-        "--sizes", json.dumps(sizes), "--writer", writer,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "benchmarks.bench_sync",
+        "--worker",
+        mode,
+        "--base-url",
+        base_url,
+        "--database-url",
+        database_url,
+        "--concurrency",
+        str(concurrency),
+        "--sizes",
+        json.dumps(sizes),
+        "--writer",
+        writer,
+    ]
     output = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     return result
@@ -155,9 +190,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.worker:
         worker(
-            args.worker, args.base_url, args.database_url, args.concurrency, args.sizes,
+            args.worker,
+            args.base_url,
+            args.database_url,
+            args.concurrency,
+            args.sizes,
             args.writer,
-        )  # fmt: skip
+        )
         return
 
     sizes = {"cwu": args.cwu, "swu": args.swu, "twu": args.twu}
@@ -215,8 +254,11 @@ def run_suite(
                 measured.append((run("baseline"), run("full")))
             second = run("incremental")
             steady = run("steady")
-    for name, result in (*(("full", full) for _, full in measured), ("second", second),
-                         ("steady", steady)):  # fmt: skip
+    for name, result in (
+        *(("full", full) for _, full in measured),
+        ("second", second),
+        ("steady", steady),
+    ):
         if not result["ok"]:
             raise SystemExit(f"the {name} sync failed: {result['errors']}")
 
@@ -228,13 +270,25 @@ def run_suite(
 
     rows = [
         ("baseline: fetch every URL, discard bodies", baseline, "1.000", ""),
-        ("full first sync", full, f"{statistics.median(ratios):.3f} of baseline (median)",
-         "target <= 1.3"),
-        ("second sync, nothing changed", second, ratio(second["seconds"], full["seconds"], "full"),
-         "target <= 0.15"),
-        ("steady run, every open one re-checked", steady,
-         ratio(steady["seconds"], full["seconds"], "full"), ""),
-    ]  # fmt: skip
+        (
+            "full first sync",
+            full,
+            f"{statistics.median(ratios):.3f} of baseline (median)",
+            "target <= 1.3",
+        ),
+        (
+            "second sync, nothing changed",
+            second,
+            ratio(second["seconds"], full["seconds"], "full"),
+            "target <= 0.15",
+        ),
+        (
+            "steady run, every open one re-checked",
+            steady,
+            ratio(steady["seconds"], full["seconds"], "full"),
+            "",
+        ),
+    ]
     backend = url.split(":", 1)[0]
     print(f"\nanswers delayed {latency_ms:g} ms, database {backend}, {pairs} pairs")
     print(f"{'measurement':42} {'seconds':>8} {'requests':>9}  ratio")
@@ -242,9 +296,11 @@ def run_suite(
         print(f"{name:42} {result['seconds']:8.2f} {result['requests']:9d}  {relative} {target}")
     print("full sync / baseline, each pair: " + ", ".join(f"{value:.3f}" for value in ratios))
     memory_mb = max(full["memory_mb"] for _, full in measured)
-    print(f"peak memory of the full sync (both processes): {memory_mb:.0f} MB "
-          f"(target <= 300 MB), {memory_mb / idle['memory_mb']:.2f} x the idle bridge "
-          f"process's {idle['memory_mb']:.0f} MB")  # fmt: skip
+    print(
+        f"peak memory of the full sync (both processes): {memory_mb:.0f} MB "
+        f"(target <= 300 MB), {memory_mb / idle['memory_mb']:.2f} x the idle bridge "
+        f"process's {idle['memory_mb']:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -131,8 +131,10 @@ def notify(context: Context) -> None:
     report = jobs.deliver()
     if report is None:
         raise click.ClickException("The database could not be read; see the log.")
-    click.echo(f"reminders queued: {reminders}; sent: {report.sent}, to retry: "
-               f"{report.retrying}, failed: {report.failed}")  # fmt: skip
+    click.echo(
+        f"reminders queued: {reminders}; sent: {report.sent}, to retry: "
+        f"{report.retrying}, failed: {report.failed}"
+    )
     for error in report.errors:
         click.echo(f"  {error}", err=True)
     if report.failed:
@@ -197,8 +199,11 @@ def export(context: Context, period: str | None, department: str | None, out: Pa
             if department and department not in {d.acronym for d in all_departments(session)}:
                 raise click.BadParameter(f"no department {department}", param_hint="--department")
             try:
-                reports = ([disclosure_report(session, period, department)] if department
-                           else disclosure_reports(session, period))  # fmt: skip
+                reports = (
+                    [disclosure_report(session, period, department)]
+                    if department
+                    else disclosure_reports(session, period)
+                )
             except InvalidPeriod:
                 raise click.BadParameter(
                     "a fiscal quarter like 2026-2027-Q3, or a year like 2026", param_hint="--period"
@@ -364,8 +369,14 @@ def users_create(
             user = create_user(session, email, name, password, grants)
         except AccountError as exc:
             raise click.ClickException(str(exc)) from None
-        record(session, Actor.job("cli"), "user.created", "panel_user", user.id,
-               after={"email": user.email, "roles": sorted(roles)})  # fmt: skip
+        record(
+            session,
+            Actor.job("cli"),
+            "user.created",
+            "panel_user",
+            user.id,
+            after={"email": user.email, "roles": sorted(roles)},
+        )
         announce_waiting_steps(session, user.department_ids(Role.APPROVER))
     click.echo(f"created {user.email} ({', '.join(sorted(roles))})")
 

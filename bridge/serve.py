@@ -58,8 +58,13 @@ def run_server(
             export_now("re-evaluation")
 
     def launch_reevaluation(trigger: str) -> None:
-        scheduler.add_job(reevaluate, kwargs={"trigger": trigger}, id="rules-all",
-                          replace_existing=True, max_instances=1)  # fmt: skip
+        scheduler.add_job(
+            reevaluate,
+            kwargs={"trigger": trigger},
+            id="rules-all",
+            replace_existing=True,
+            max_instances=1,
+        )
 
     app = create_app(settings, engine, launch_sync=launch if sync else None)
     app.config["BRIDGE_LAUNCH_REEVALUATION"] = launch_reevaluation

@@ -47,8 +47,12 @@ def test_sync_prints_a_summary_and_status_reports_counts(
     assert code == 0
     report = json.loads(out)
     assert report["opportunities"]["code-with-us"] == {
-        "AWARDED": 1, "CANCELED": 1, "DRAFT": 1, "PUBLISHED": 2, "UNDER_REVIEW": 1,
-    }  # fmt: skip
+        "AWARDED": 1,
+        "CANCELED": 1,
+        "DRAFT": 1,
+        "PUBLISHED": 2,
+        "UNDER_REVIEW": 1,
+    }
     assert report["opportunities"]["sprint-with-us"] == {"PUBLISHED": 1}
     assert report["opportunities"]["team-with-us"] == {"PUBLISHED": 1}
     assert report["proposals"]["code-with-us"] == {"AWARDED": 1, "NOT_AWARDED": 1}

@@ -119,8 +119,13 @@ def test_plain_http_is_for_this_machine_only(variable: str, url: str, accepted: 
 
 
 def test_smtp_credentials_need_starttls() -> None:
-    settings = load_settings({"BRIDGE_NOTIFIER": "smtp", "BRIDGE_SMTP_USERNAME": "bridge",
-                              "BRIDGE_SMTP_PASSWORD": "a password"})  # fmt: skip
+    settings = load_settings(
+        {
+            "BRIDGE_NOTIFIER": "smtp",
+            "BRIDGE_SMTP_USERNAME": "bridge",
+            "BRIDGE_SMTP_PASSWORD": "a password",
+        }
+    )
     with pytest.raises(SettingsError, match="BRIDGE_SMTP_STARTTLS"):
         settings.require_notifier()
     settings.model_copy(update={"smtp_starttls": True}).require_notifier()

@@ -79,13 +79,16 @@ def load_table(path: Path) -> Table:
     fields = []
     for raw in resource["fields"]:
         choices = raw.get("choices")
-        fields.append(FieldSpec(
-            id=raw["id"], type=raw["type"],
-            required=bool(raw.get("form_required") or raw.get("excel_required")),
-            choices=frozenset(choices) if isinstance(choices, dict) else None,
-            labels=choices if isinstance(choices, dict) else {},
-            title=raw.get("label") or {},
-        ))  # fmt: skip
+        fields.append(
+            FieldSpec(
+                id=raw["id"],
+                type=raw["type"],
+                required=bool(raw.get("form_required") or raw.get("excel_required")),
+                choices=frozenset(choices) if isinstance(choices, dict) else None,
+                labels=choices if isinstance(choices, dict) else {},
+                title=raw.get("label") or {},
+            )
+        )
     return Table(resource["title"], tuple(fields), tuple(resource.get("primary_key", ())))
 
 
@@ -147,33 +150,36 @@ def individual_rows(record: AwardRecord, table: Table | None = None) -> list[dic
         row = {spec.id: "" for spec in table.fields}
         row.update({key: value for key, value in record.coding.items() if key in row})
         reference = f"{record.department_acronym}-{record.opportunity_id}-{event.number:03d}"
-        row.update({
-            "reference_number": reference,
-            "procurement_id": record.opportunity_id,
-            "vendor_name": record.supplier.legal_name,
-            "vendor_postal_code": postal_prefix(record.supplier.postal_code, country),
-            "buyer_name": "NA" if amendment else record.buyer_name,
-            "contract_date": record.award_date.isoformat(),
-            "description_en": record.title_en,
-            "description_fr": record.title_fr,
-            "contract_period_start": record.start_date.isoformat() if record.start_date else "",
-            "delivery_date": record.end_date.isoformat() if record.end_date else "",
-            "contract_value": money(event.total),
-            "original_value": money(record.original_value),
-            "amendment_value": money(event.total - record.original_value) if amendment else "",
-            "country_of_vendor": country,
-            "instrument_type": "A" if amendment else record.coding.get("instrument_type", "C"),
-            "number_of_bids": str(record.number_of_bids),
-            "reporting_period": reporting_period(event.day),
-        })  # fmt: skip
+        row.update(
+            {
+                "reference_number": reference,
+                "procurement_id": record.opportunity_id,
+                "vendor_name": record.supplier.legal_name,
+                "vendor_postal_code": postal_prefix(record.supplier.postal_code, country),
+                "buyer_name": "NA" if amendment else record.buyer_name,
+                "contract_date": record.award_date.isoformat(),
+                "description_en": record.title_en,
+                "description_fr": record.title_fr,
+                "contract_period_start": record.start_date.isoformat() if record.start_date else "",
+                "delivery_date": record.end_date.isoformat() if record.end_date else "",
+                "contract_value": money(event.total),
+                "original_value": money(record.original_value),
+                "amendment_value": money(event.total - record.original_value) if amendment else "",
+                "country_of_vendor": country,
+                "instrument_type": "A" if amendment else record.coding.get("instrument_type", "C"),
+                "number_of_bids": str(record.number_of_bids),
+                "reporting_period": reporting_period(event.day),
+            }
+        )
         if amendment:
             row["award_criteria"] = "0"  # the portal's rule for amendments
         rows.append(row)
     return rows
 
 
-def aggregate_rows(records: Iterable[AwardRecord], year: int,
-                   table: Table | None = None) -> list[dict[str, str]]:  # fmt: skip
+def aggregate_rows(
+    records: Iterable[AwardRecord], year: int, table: Table | None = None
+) -> list[dict[str, str]]:
     """The year's row of the aggregate table: contracts and amendments at or under $10,000."""
     table = table or load_table(AGGREGATE_TABLE)
     counts = dict.fromkeys(CATEGORY_FIELDS.values(), 0)
@@ -238,13 +244,17 @@ def _rule_errors(row: Mapping[str, str]) -> list[tuple[str, str]]:
     """The cross-field rules of the individual table's validation notes."""
     errors = []
     procedure = row.get("solicitation_procedure", "")
-    if (procedure in {"TC", "TN", "AC"} and row.get("trade_agreement", "XX") not in ("", "XX")
-            and row.get("limited_tendering_reason") in ("0", "00")):  # fmt: skip
+    if (
+        procedure in {"TC", "TN", "AC"}
+        and row.get("trade_agreement", "XX") not in ("", "XX")
+        and row.get("limited_tendering_reason") in ("0", "00")
+    ):
         errors.append(("limited_tendering_reason", "a reason is needed under a trade agreement"))
     if procedure in NON_COMPETITIVE and row.get("number_of_bids") != "1":
         errors.append(("number_of_bids", "must be 1 for a non-competitive contract"))
     if (procedure in NON_COMPETITIVE or row.get("instrument_type") == "A") and row.get(
-            "award_criteria", "0") not in ("", "0"):  # fmt: skip
+        "award_criteria", "0"
+    ) not in ("", "0"):
         errors.append(("award_criteria", "must be 0 for a non-competitive contract or amendment"))
     if row.get("instrument_type") == "A" and not row.get("amendment_value"):
         errors.append(("amendment_value", "required for an amendment"))
@@ -257,8 +267,11 @@ def _rule_errors(row: Mapping[str, str]) -> list[tuple[str, str]]:
     commodity = row.get("commodity_code")
     if commodity and not re.fullmatch(r"[A-Za-z0-9]{1,8}", commodity):
         errors.append(("commodity_code", "at most 8 letters or digits"))
-    if row.get("commodity_type") in ("S", "C") and "contract_period_start" in row and not row[
-            "contract_period_start"]:  # fmt: skip
+    if (
+        row.get("commodity_type") in ("S", "C")
+        and "contract_period_start" in row
+        and not row["contract_period_start"]
+    ):
         errors.append(("contract_period_start", "required for services and construction"))
     return errors
 
@@ -275,8 +288,11 @@ def validate(table: Table, rows: Sequence[Mapping[str, str]]) -> list[RowError]:
     columns = set(table.header)
     # Free text that is not required has nothing to check; the rest repeats across rows (codes,
     # dates), so each distinct value of a field is judged once.
-    checked = [spec for spec in table.fields
-               if spec.required or spec.choices is not None or spec.type != "text"]  # fmt: skip
+    checked = [
+        spec
+        for spec in table.fields
+        if spec.required or spec.choices is not None or spec.type != "text"
+    ]
     # The portal must receive the text unchanged, so text a spreadsheet would run is refused
     # (to be corrected at its source) rather than neutralised.
     texts = [spec.id for spec in table.fields if spec.type == "text"]
@@ -291,8 +307,9 @@ def validate(table: Table, rows: Sequence[Mapping[str, str]]) -> list[RowError]:
             if found is None:
                 found = judged[(spec.id, value)] = _format_errors(spec, value)
             problems += [RowError(number, spec.id, message) for message in found]
-        problems += [RowError(number, field, FORMULA) for field in texts
-                     if runs_as_formula(row[field])]  # fmt: skip
+        problems += [
+            RowError(number, field, FORMULA) for field in texts if runs_as_formula(row[field])
+        ]
         problems += [RowError(number, field, message) for field, message in _rule_errors(row)]
         key = tuple(row[name] for name in table.primary_key)
         if key in keys:

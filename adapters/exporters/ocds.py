@@ -163,8 +163,12 @@ def _value_change(change: Decimal) -> Bilingual:
     more than the rest of a release). Open-data readers of a French release read it in
     French."""
     sign = "+" if change > 0 else ""
-    amount = Bilingual(*(sign + format_currency(change, "CAD", locale=BABEL_LOCALES[language])
-                         for language in LANGUAGES))  # fmt: skip
+    amount = Bilingual(
+        *(
+            sign + format_currency(change, "CAD", locale=BABEL_LOCALES[language])
+            for language in LANGUAGES
+        )
+    )
     return Bilingual.message(N_("Value change: %(amount)s"), amount=amount)
 
 
@@ -210,8 +214,9 @@ def _contract(
 def releases(record: AwardRecord, prefix: str) -> list[Release]:
     """Every release of the award's contracting process, oldest first."""
     process = _Process.of(record, prefix)
-    tender = process.release("tender", record.tender_published or record.proposal_deadline,
-                             "tender")  # fmt: skip
+    tender = process.release(
+        "tender", record.tender_published or record.proposal_deadline, "tender"
+    )
     tender["tender"] = _tender(process, "active")
     award = process.release("award", record.award_date, "award")
     award["tender"] = {"id": record.opportunity_id, "status": "complete"}
@@ -241,8 +246,9 @@ def releases(record: AwardRecord, prefix: str) -> list[Release]:
                 "rationale": item.reason,
             }
         )
-        release = process.release(f"amendment-{item.number}", item.effective_on,
-                                  "contractAmendment")  # fmt: skip
+        release = process.release(
+            f"amendment-{item.number}", item.effective_on, "contractAmendment"
+        )
         release["contracts"] = [_contract(process, total, "active", list(amendments))]
         found.append(release)
     if record.canceled_on is not None:
@@ -332,10 +338,13 @@ def compile_record(
     """
     ordered = sorted(items, key=lambda release: release["date"])
     linked: list[dict[str, Any]] = (
-        [{"url": f"{releases_at}#{item['id']}", "date": item["date"], "tag": item["tag"]}
-         for item in items]
-        if releases_at else list(items)
-    )  # fmt: skip
+        [
+            {"url": f"{releases_at}#{item['id']}", "date": item["date"], "tag": item["tag"]}
+            for item in items
+        ]
+        if releases_at
+        else list(items)
+    )
     return {
         "ocid": ordered[-1]["ocid"],
         "releases": linked,

@@ -17,8 +17,10 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 # An ISO 8601 date and time with its offset, as the standard's ``date-time`` format wants it.
-Moment = Annotated[str, StringConstraints(
-    pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")]  # fmt: skip
+Moment = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"),
+]
 # A text field is present with text, or absent: OCDS tools report empty strings.
 Text = Annotated[str, StringConstraints(min_length=1)]
 Tag = Literal["tender", "award", "contract", "contractAmendment", "contractTermination"]
@@ -60,8 +62,9 @@ class Period(_Strict):
 
 class Tender(_Strict):
     id: str
-    status: Literal["planning", "planned", "active", "cancelled", "unsuccessful", "complete",
-                    "withdrawn"]  # fmt: skip
+    status: Literal[
+        "planning", "planned", "active", "cancelled", "unsuccessful", "complete", "withdrawn"
+    ]
     title: Text | None = None
     title_fr: Text | None = None
     title_en: Text | None = None
@@ -145,5 +148,7 @@ def problems(release: dict[str, Any]) -> list[str]:
     validator = _release_validator()
     if validator.is_valid(release):
         return []
-    return [f"{'/'.join(map(str, error.instance_path))}: {error.message}"
-            for error in validator.iter_errors(release)]  # fmt: skip
+    return [
+        f"{'/'.join(map(str, error.instance_path))}: {error.message}"
+        for error in validator.iter_errors(release)
+    ]

@@ -21,8 +21,12 @@ PERMANENT_STATUSES = frozenset({400, 403, 404})
 class GCNotifyNotifier:
     name = "gc-notify"
 
-    def __init__(self, client: NotificationsAPIClient, template_id: str,
-                 templates: dict[str, str] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        client: NotificationsAPIClient,
+        template_id: str,
+        templates: dict[str, str] | None = None,
+    ) -> None:
         self.client, self.template_id, self.templates = client, template_id, templates or {}
 
     @classmethod
@@ -45,8 +49,9 @@ class GCNotifyNotifier:
             )
         except HTTPError as exc:
             permanent = exc.status_code in PERMANENT_STATUSES
-            raise DeliveryFailed(f"GC Notify {exc.status_code}: {exc.message}",
-                                 permanent=permanent) from exc  # fmt: skip
+            raise DeliveryFailed(
+                f"GC Notify {exc.status_code}: {exc.message}", permanent=permanent
+            ) from exc
         except (APIError, OSError) as exc:
             raise DeliveryFailed(f"GC Notify unreachable: {exc}") from exc
         return str(answer.get("id")) if isinstance(answer, dict) else None

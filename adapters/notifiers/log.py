@@ -20,6 +20,11 @@ class LogNotifier:
     def send(self, message: OutgoingMessage) -> str | None:
         domain = message.recipient.rpartition("@")[2] or "?"
         log.info("notification %s (%s) to someone at %s", message.reference, message.kind, domain)
-        log.debug("notification %s to %s: %s\n%s", message.reference, message.recipient,
-                  message.subject, message.body)  # fmt: skip
+        log.debug(
+            "notification %s to %s: %s\n%s",
+            message.reference,
+            message.recipient,
+            message.subject,
+            message.body,
+        )
         return None

@@ -45,9 +45,15 @@ class SMTPNotifier:
     @classmethod
     def from_settings(cls, settings: Settings) -> SMTPNotifier:
         password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
-        return cls(settings.smtp_host, settings.smtp_port, settings.smtp_sender,
-                   starttls=settings.smtp_starttls, username=settings.smtp_username,
-                   password=password, timeout=settings.smtp_timeout_seconds)  # fmt: skip
+        return cls(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_sender,
+            starttls=settings.smtp_starttls,
+            username=settings.smtp_username,
+            password=password,
+            timeout=settings.smtp_timeout_seconds,
+        )
 
     def send(self, message: OutgoingMessage) -> str | None:
         if self.username and not self.starttls:
@@ -69,8 +75,9 @@ class SMTPNotifier:
             raise DeliveryFailed(f"address refused: {exc.recipients}", permanent=True) from exc
         except smtplib.SMTPResponseException as exc:
             # 5xx answers are final (bad mailbox, policy); 4xx are the server asking for later.
-            raise DeliveryFailed(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
-                                 permanent=exc.smtp_code >= 500) from exc  # fmt: skip
+            raise DeliveryFailed(
+                f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", permanent=exc.smtp_code >= 500
+            ) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryFailed(f"SMTP server unreachable: {exc}") from exc
         return str(email["Message-ID"])

@@ -19,8 +19,9 @@ from bridge.rules.findings import Finding, Severity
 from bridge.translations.public_copy import bilingual_copy
 
 
-def _published_length(context: RuleContext, field: str, source: str, translation: str,
-                      target: Language) -> dict[str, int] | None:  # fmt: skip
+def _published_length(
+    context: RuleContext, field: str, source: str, translation: str, target: Language
+) -> dict[str, int] | None:
     """The figures of a bilingual copy of ``field`` that the marketplace would refuse; None
     when it fits. Code With Us opportunities are published with both languages in each field,
     so this is found when the translation is saved, long before anyone publishes."""
@@ -30,8 +31,12 @@ def _published_length(context: RuleContext, field: str, source: str, translation
     joined = bilingual_copy({field: source}, {field: translation}, target).get(field, source)
     if units(joined) <= limit:
         return None
-    return {"joined": units(joined), "limit": limit, "source_units": units(source),
-            "translation_units": units(translation.strip())}  # fmt: skip
+    return {
+        "joined": units(joined),
+        "limit": limit,
+        "source_units": units(source),
+        "translation_units": units(translation.strip()),
+    }
 
 
 # A name runs to a few words (a place, an organisation, an acronym); a Title Case English title

@@ -19,9 +19,13 @@ def sinks_from_settings(settings: Settings, notifier: Notifier) -> list[Sink]:
             sinks.append(DirectorySink(settings.export_directory))
         elif name == "webhook":
             assert settings.export_webhook_url and settings.export_webhook_secret
-            sinks.append(WebhookSink(str(settings.export_webhook_url),
-                                     settings.export_webhook_secret.get_secret_value().encode(),
-                                     timeout=settings.http_timeout_seconds))  # fmt: skip
+            sinks.append(
+                WebhookSink(
+                    str(settings.export_webhook_url),
+                    settings.export_webhook_secret.get_secret_value().encode(),
+                    timeout=settings.http_timeout_seconds,
+                )
+            )
         else:
             sinks.append(EmailSink(notifier, settings.export_email_recipients))
     return sinks

@@ -36,8 +36,10 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def batch_document(batch: str, items: list[Item]) -> bytes:
-    deliveries = [{"idempotency_key": item.idempotency_key, **item.payload}
-                  for item in sorted(items, key=lambda item: item.delivery_id)]  # fmt: skip
+    deliveries = [
+        {"idempotency_key": item.idempotency_key, **item.payload}
+        for item in sorted(items, key=lambda item: item.delivery_id)
+    ]
     document = {"batch": batch, "deliveries": deliveries}
     return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False).encode("utf-8")
 

@@ -16,8 +16,10 @@ from bridge.notifications.messages import assemble, compose
 def _line(item: Item) -> str:
     record = item.payload["record"]
     supplier = record["supplier"]["legal_name"]
-    return (f"- {record['title_en']} / {record['title_fr']} — {supplier} — "
-            f"{record['original_value']} $ (revision {item.payload['revision']})")  # fmt: skip
+    return (
+        f"- {record['title_en']} / {record['title_fr']} — {supplier} — "
+        f"{record['original_value']} $ (revision {item.payload['revision']})"
+    )
 
 
 class EmailSink:

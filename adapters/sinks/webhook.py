@@ -50,8 +50,14 @@ def body_of(item: Item, batch: str) -> bytes:
 class WebhookSink:
     name = "webhook"
 
-    def __init__(self, url: str, secret: bytes, *, timeout: float = 20.0,
-                 http: requests.Session | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        url: str,
+        secret: bytes,
+        *,
+        timeout: float = 20.0,
+        http: requests.Session | None = None,
+    ) -> None:
         self.url, self.secret, self.timeout = url, secret, timeout
         self.http = http or requests.Session()
 
@@ -67,8 +73,13 @@ class WebhookSink:
                 SIGNATURE_HEADER: signature(self.secret, timestamp, body),
             }
             try:
-                answer = self.http.post(self.url, data=body, headers=headers,
-                                        timeout=self.timeout, allow_redirects=False)  # fmt: skip
+                answer = self.http.post(
+                    self.url,
+                    data=body,
+                    headers=headers,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
             except requests.RequestException as problem:
                 outcomes[item.delivery_id] = f"no answer: {type(problem).__name__}"
                 continue

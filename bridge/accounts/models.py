@@ -56,8 +56,9 @@ class PanelUser(Base):
 
     def named_departments(self) -> frozenset[int]:
         """Every department the account's grants name, whatever the role."""
-        return frozenset(grant.department_id for grant in self.grants
-                         if grant.department_id is not None)  # fmt: skip
+        return frozenset(
+            grant.department_id for grant in self.grants if grant.department_id is not None
+        )
 
     def department_ids(self, role: Role) -> frozenset[int]:
         return frozenset(

@@ -49,9 +49,16 @@ def chain_of(session: Session, department_id: int) -> list[ApprovalStep]:
 
 
 def _describe(steps: list[ApprovalStep]) -> list[dict[str, object]]:
-    return [{"key": step.key, "name_en": step.name_en, "name_fr": step.name_fr,
-             "min_amount": step.min_amount, "approvers": [user.id for user in step.approvers]}
-            for step in steps]  # fmt: skip
+    return [
+        {
+            "key": step.key,
+            "name_en": step.name_en,
+            "name_fr": step.name_fr,
+            "min_amount": step.min_amount,
+            "approvers": [user.id for user in step.approvers],
+        }
+        for step in steps
+    ]
 
 
 def _key(name: str, taken: set[str]) -> str:
@@ -62,8 +69,9 @@ def _key(name: str, taken: set[str]) -> str:
     return key
 
 
-def save_chain(session: Session, department_id: int, drafts: list[StepDraft],
-               actor: Actor) -> list[ApprovalStep]:  # fmt: skip
+def save_chain(
+    session: Session, department_id: int, drafts: list[StepDraft], actor: Actor
+) -> list[ApprovalStep]:
     """Replace the department's chain with ``drafts``, in their order; audited."""
     if not drafts:
         raise ChainRefused("empty")
@@ -74,10 +82,10 @@ def save_chain(session: Session, department_id: int, drafts: list[StepDraft],
         raise ChainRefused("unknown_step")
     removed = [step for step_id, step in current.items() if step_id not in kept]
     if removed and session.scalar(
-        select(ApprovalDecision.id).where(
-            ApprovalDecision.step_id.in_([step.id for step in removed])
-        ).limit(1)
-    ):  # fmt: skip
+        select(ApprovalDecision.id)
+        .where(ApprovalDecision.step_id.in_([step.id for step in removed]))
+        .limit(1)
+    ):
         raise ChainRefused("step_decided")
     for step in removed:
         session.delete(step)
@@ -101,6 +109,13 @@ def save_chain(session: Session, department_id: int, drafts: list[StepDraft],
         )
         chain.append(step)
     session.flush()
-    record(session, actor, "approval.chain_saved", "department", department_id,
-           before={"steps": before}, after={"steps": _describe(chain)})  # fmt: skip
+    record(
+        session,
+        actor,
+        "approval.chain_saved",
+        "department",
+        department_id,
+        before={"steps": before},
+        after={"steps": _describe(chain)},
+    )
     return chain

@@ -67,8 +67,9 @@ def covered(session: Session, opportunity: Opportunity) -> bool:
     return False
 
 
-def _became_published(event: ChangeEvent, opportunity: Opportunity, watching_since: datetime
-                      ) -> bool:  # fmt: skip
+def _became_published(
+    event: ChangeEvent, opportunity: Opportunity, watching_since: datetime
+) -> bool:
     if event.type == ChangeEventType.STATUS_CHANGED.value:
         return event.details.get("to") == "PUBLISHED"
     if event.type == ChangeEventType.CREATED.value and opportunity.status == "PUBLISHED":
@@ -93,8 +94,9 @@ def consume_events(session: Session, *, cancel: bool, now: datetime | None = Non
     return len(events)
 
 
-def raise_alert(session: Session, opportunity: Opportunity, *, cancel: bool,
-                now: datetime) -> ApprovalAlert | None:  # fmt: skip
+def raise_alert(
+    session: Session, opportunity: Opportunity, *, cancel: bool, now: datetime
+) -> ApprovalAlert | None:
     """Record the alert once per version and tell the people concerned."""
     exists = session.scalar(
         select(ApprovalAlert.id).where(
@@ -121,9 +123,15 @@ def raise_alert(session: Session, opportunity: Opportunity, *, cancel: bool,
     )
     session.add(alert)
     session.flush()
-    record(session, Actor.job("approval-guard"), "approval.unapproved_publication",
-           "opportunity", opportunity.id, now=now,
-           after={"alert": alert.id, "version": opportunity.version, "cancel": cancel})  # fmt: skip
+    record(
+        session,
+        Actor.job("approval-guard"),
+        "approval.unapproved_publication",
+        "opportunity",
+        opportunity.id,
+        now=now,
+        after={"alert": alert.id, "version": opportunity.version, "cancel": cancel},
+    )
     action = (
         Bilingual.message(N_("The bridge cancels it on the marketplace, as its settings ask."))
         if cancel
@@ -165,8 +173,9 @@ def cancel_unapproved(sessions: sessionmaker[Session], client: MarketplaceClient
                 canceled += 1
                 continue
             if status_name not in CANCELABLE:
-                _close(sessions, alert_id, AlertStatus.CANCEL_PENDING,
-                       f"{NOT_CANCELABLE}{status_name}")  # fmt: skip
+                _close(
+                    sessions, alert_id, AlertStatus.CANCEL_PENDING, f"{NOT_CANCELABLE}{status_name}"
+                )
                 continue
             client.send(kind, opportunity_id, Cancel(note=CANCEL_NOTE))
         except WriteOutcomeUnknown:
@@ -180,25 +189,41 @@ def cancel_unapproved(sessions: sessionmaker[Session], client: MarketplaceClient
     return canceled
 
 
-def _close(sessions: sessionmaker[Session], alert_id: int, status: AlertStatus,
-           error: str | None) -> None:  # fmt: skip
+def _close(
+    sessions: sessionmaker[Session], alert_id: int, status: AlertStatus, error: str | None
+) -> None:
     with transaction(sessions) as session:
         alert = session.get(ApprovalAlert, alert_id)
         assert alert is not None
         alert.status, alert.cancel_error = status.value, error
         if status is AlertStatus.CANCELED:
-            record(session, Actor.job("approval-guard"), "approval.canceled_unapproved",
-                   "opportunity", alert.opportunity_id, after={"alert": alert_id})  # fmt: skip
+            record(
+                session,
+                Actor.job("approval-guard"),
+                "approval.canceled_unapproved",
+                "opportunity",
+                alert.opportunity_id,
+                after={"alert": alert_id},
+            )
 
 
-def resolve(session: Session, alert: ApprovalAlert, actor: Actor,
-            now: datetime | None = None) -> None:  # fmt: skip
+def resolve(
+    session: Session, alert: ApprovalAlert, actor: Actor, now: datetime | None = None
+) -> None:
     """An administrator looked at the alert and closes it."""
     now = now or utcnow()
     before = alert.status
     alert.status, alert.resolved_at, alert.resolved_by = AlertStatus.RESOLVED.value, now, actor.name
-    record(session, actor, "approval.alert_resolved", "approval_alert", alert.id, now=now,
-           before={"status": before}, after={"status": alert.status})  # fmt: skip
+    record(
+        session,
+        actor,
+        "approval.alert_resolved",
+        "approval_alert",
+        alert.id,
+        now=now,
+        before={"status": before},
+        after={"status": alert.status},
+    )
 
 
 def alerts_of(session: Session, opportunity_id: str) -> list[ApprovalAlert]:

@@ -62,30 +62,41 @@ def _pending(session: Session) -> list[tuple[int, str, str, str]]:
         .where(ApprovalDecision.note_status == "pending")
         .order_by(ApprovalDecision.id)
     )
-    return [(decision.id, opportunity.kind, opportunity.id, note_text(decision, step))
-            for decision, step, opportunity in rows]  # fmt: skip
+    return [
+        (decision.id, opportunity.kind, opportunity.id, note_text(decision, step))
+        for decision, step, opportunity in rows
+    ]
 
 
-def _already_there(client: MarketplaceClient, kind: OpportunityKind, opportunity_id: str,
-                   decision_id: int) -> bool:  # fmt: skip
+def _already_there(
+    client: MarketplaceClient, kind: OpportunityKind, opportunity_id: str, decision_id: int
+) -> bool:
     answer = client.get_opportunity(kind, opportunity_id)
     if not isinstance(answer, Fetched) or not hasattr(answer.record, "history"):
         return False
     return any(marker(decision_id) in (entry.note or "") for entry in answer.record.history or [])
 
 
-def _mark(sessions: sessionmaker[Session], decision_id: int, status: str,
-          error: str | None = None) -> None:  # fmt: skip
+def _mark(
+    sessions: sessionmaker[Session], decision_id: int, status: str, error: str | None = None
+) -> None:
     with transaction(sessions) as session:
         decision = session.get(ApprovalDecision, decision_id)
         assert decision is not None
         decision.note_status, decision.note_error = status, error
-        record(session, Actor.job("approvals"), f"approval.note_{status}", "approval_decision",
-               decision_id, after={"request": decision.request_id, "error": error})  # fmt: skip
+        record(
+            session,
+            Actor.job("approvals"),
+            f"approval.note_{status}",
+            "approval_decision",
+            decision_id,
+            after={"request": decision.request_id, "error": error},
+        )
 
 
-def send_change_requests(sessions: sessionmaker[Session], client: MarketplaceClient,
-                         refusals: list[str] | None = None) -> int:  # fmt: skip
+def send_change_requests(
+    sessions: sessionmaker[Session], client: MarketplaceClient, refusals: list[str] | None = None
+) -> int:
     """Write every pending request for changes on the marketplace; the number written. Notes
     refused for good are described in ``refusals``."""
     refusals = [] if refusals is None else refusals

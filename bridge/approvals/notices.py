@@ -84,48 +84,85 @@ def _path(request: ApprovalRequest) -> str:
     return f"/approvals/{request.id}"
 
 
-def step_awaiting(session: Session, request: ApprovalRequest, step: ApprovalStep,
-                  now: datetime) -> int:  # fmt: skip
+def step_awaiting(
+    session: Session, request: ApprovalRequest, step: ApprovalStep, now: datetime
+) -> int:
     recipients = [user.email for user in deciders(session, request, step)]
     params = {**_about(session, request), "step": _step(step)}
-    return enqueue(session, "step_awaiting", recipients, params, key=f"{request.id}:{step.id}",
-                   path=_path(request), now=now)  # fmt: skip
+    return enqueue(
+        session,
+        "step_awaiting",
+        recipients,
+        params,
+        key=f"{request.id}:{step.id}",
+        path=_path(request),
+        now=now,
+    )
 
 
-def reminder(session: Session, request: ApprovalRequest, step: ApprovalStep,
-             now: datetime) -> int:  # fmt: skip
+def reminder(session: Session, request: ApprovalRequest, step: ApprovalStep, now: datetime) -> int:
     recipients = [user.email for user in deciders(session, request, step)]
     since = Bilingual.day((request.waiting_since or request.opened_at).date())
     params = {**_about(session, request), "step": _step(step), "since": since}
-    return enqueue(session, "reminder", recipients, params,
-                   key=f"{request.id}:{step.id}:{now.date().isoformat()}", path=_path(request),
-                   now=now)  # fmt: skip
+    return enqueue(
+        session,
+        "reminder",
+        recipients,
+        params,
+        key=f"{request.id}:{step.id}:{now.date().isoformat()}",
+        path=_path(request),
+        now=now,
+    )
 
 
-def decided(session: Session, request: ApprovalRequest, decision: ApprovalDecision,
-            step: ApprovalStep, now: datetime) -> None:  # fmt: skip
+def decided(
+    session: Session,
+    request: ApprovalRequest,
+    decision: ApprovalDecision,
+    step: ApprovalStep,
+    now: datetime,
+) -> None:
     """Tell the author about a request for changes, which needs them at once. Approvals are
     not told one by one: the author hears once, with every step, when the path is complete."""
     if decision.decision == Decision.APPROVE.value:
         return
-    params = {**_about(session, request), "step": _step(step), "decider": decision.user_name,
-              "comment": decision.comment}  # fmt: skip
-    enqueue(session, "changes_requested", _author(request), params, key=str(decision.id),
-            path=None, now=now)  # fmt: skip
+    params = {
+        **_about(session, request),
+        "step": _step(step),
+        "decider": decision.user_name,
+        "comment": decision.comment,
+    }
+    enqueue(
+        session,
+        "changes_requested",
+        _author(request),
+        params,
+        key=str(decision.id),
+        path=None,
+        now=now,
+    )
 
 
 def _digest(session: Session, request: ApprovalRequest, zone: ZoneInfo) -> Bilingual:
     """Each approved step, by whom and on which day (in the bridge's time zone), one per line."""
-    steps = {step.id: step for step in session.scalars(
-        select(ApprovalStep).where(ApprovalStep.id.in_(
-            [decision.step_id for decision in request.decisions])))}  # fmt: skip
+    steps = {
+        step.id: step
+        for step in session.scalars(
+            select(ApprovalStep).where(
+                ApprovalStep.id.in_([decision.step_id for decision in request.decisions])
+            )
+        )
+    }
     lines = [
-        Bilingual.message(DIGEST_LINE, step=_step(steps[decision.step_id]),
-                          decider=decision.user_name,
-                          day=Bilingual.day(decision.decided_at.astimezone(zone).date()))
+        Bilingual.message(
+            DIGEST_LINE,
+            step=_step(steps[decision.step_id]),
+            decider=decision.user_name,
+            day=Bilingual.day(decision.decided_at.astimezone(zone).date()),
+        )
         for decision in sorted(request.decisions, key=lambda item: item.decided_at)
         if decision.decision == Decision.APPROVE.value and decision.step_id in steps
-    ]  # fmt: skip
+    ]
     return Bilingual("\n".join(line.en for line in lines), "\n".join(line.fr for line in lines))
 
 
@@ -136,16 +173,24 @@ def approved(session: Session, request: ApprovalRequest, zone: ZoneInfo, now: da
 
 
 def ready_to_publish(session: Session, request: ApprovalRequest, now: datetime) -> None:
-    enqueue(session, "ready_to_publish", administrators(session), _about(session, request),
-            key=str(request.id), path=_path(request), now=now)  # fmt: skip
+    enqueue(
+        session,
+        "ready_to_publish",
+        administrators(session),
+        _about(session, request),
+        key=str(request.id),
+        path=_path(request),
+        now=now,
+    )
 
 
 def published(session: Session, request: ApprovalRequest, zone: ZoneInfo, now: datetime) -> None:
     """The author's one message about a completed path (with every step), and administrators'."""
     params = {**_about(session, request), "steps": _digest(session, request, zone)}
     recipients = [*_author(request), *administrators(session)]
-    enqueue(session, "published", recipients, params, key=str(request.id), path=_path(request),
-            now=now)  # fmt: skip
+    enqueue(
+        session, "published", recipients, params, key=str(request.id), path=_path(request), now=now
+    )
 
 
 def publish_failed(session: Session, request: ApprovalRequest, error: str, now: datetime) -> None:
@@ -154,12 +199,24 @@ def publish_failed(session: Session, request: ApprovalRequest, error: str, now: 
     reason = failure_reason(error)
     described: Param = Bilingual.message(reason[0], **reason[1]) if reason else error
     params = {**_about(session, request), "error": described}
-    enqueue(session, "publish_failed", administrators(session), params, key=str(request.id),
-            path=_path(request), now=now)  # fmt: skip
+    enqueue(
+        session,
+        "publish_failed",
+        administrators(session),
+        params,
+        key=str(request.id),
+        path=_path(request),
+        now=now,
+    )
 
 
-def unapproved_publication(session: Session, alert: ApprovalAlert, opportunity: Opportunity,
-                           action: Bilingual, now: datetime) -> None:  # fmt: skip
+def unapproved_publication(
+    session: Session,
+    alert: ApprovalAlert,
+    opportunity: Opportunity,
+    action: Bilingual,
+    now: datetime,
+) -> None:
     """Administrators learn what happened; the department's approvers (when it is known) learn
     it too, with what they can do about it, as they cannot close the alert themselves."""
     department = session.get(Department, alert.department_id) if alert.department_id else None
@@ -172,12 +229,26 @@ def unapproved_publication(session: Session, alert: ApprovalAlert, opportunity: 
         "action": action,
     }
     path, key = f"/approvals/alerts/{alert.id}", str(alert.id)
-    enqueue(session, "unapproved_publication", administrators(session), params, key=key,
-            path=path, now=now)  # fmt: skip
+    enqueue(
+        session,
+        "unapproved_publication",
+        administrators(session),
+        params,
+        key=key,
+        path=path,
+        now=now,
+    )
     if department is not None:
         approvers = [user.email for user in _people(session, Role.APPROVER, department.id)]
-        enqueue(session, "unapproved_publication_department", approvers, params, key=key,
-                path=path, now=now)  # fmt: skip
+        enqueue(
+            session,
+            "unapproved_publication_department",
+            approvers,
+            params,
+            key=key,
+            path=path,
+            now=now,
+        )
 
 
 def _author(request: ApprovalRequest) -> Iterable[str]:

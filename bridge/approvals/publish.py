@@ -93,17 +93,24 @@ def approval_note(session: Session, request: ApprovalRequest, zone: ZoneInfo) ->
     )
 
 
-def authorize(session: Session, request: ApprovalRequest, user: PanelUser,
-              now: datetime | None = None) -> None:  # fmt: skip
+def authorize(
+    session: Session, request: ApprovalRequest, user: PanelUser, now: datetime | None = None
+) -> None:
     """An administrator lets an approved request be published (auto-publish off)."""
     now = now or utcnow()
     if request.status != RequestStatus.APPROVED.value or request.publish_authorized_by:
         raise ValueError("not waiting for publication")
     request.publish_authorized_by = user.display_name
     request.publish_refused_at = None  # tried again, once the cause is fixed
-    record(session, Actor.user(user.id, user.display_name), "approval.publish_authorized",
-           "approval_request", request.id, now=now,
-           after={"opportunity": request.opportunity_id, "version": request.version})  # fmt: skip
+    record(
+        session,
+        Actor.user(user.id, user.display_name),
+        "approval.publish_authorized",
+        "approval_request",
+        request.id,
+        now=now,
+        after={"opportunity": request.opportunity_id, "version": request.version},
+    )
 
 
 def _check_fits(copy: dict[str, str]) -> None:
@@ -115,8 +122,9 @@ def _check_fits(copy: dict[str, str]) -> None:
 
 
 class Publisher:
-    def __init__(self, sessions: sessionmaker[Session], client: MarketplaceClient,
-                 settings: Settings) -> None:  # fmt: skip
+    def __init__(
+        self, sessions: sessionmaker[Session], client: MarketplaceClient, settings: Settings
+    ) -> None:
         self.sessions, self.client, self.settings = sessions, client, settings
 
     def run(self, now: datetime | None = None) -> PublishReport:
@@ -162,8 +170,15 @@ class Publisher:
         if self.settings.approvals_bilingual_copy and kind is OpportunityKind.CODE_WITH_US:
             # What the approvers approved, not the translations as they stand now.
             copy = dict(request.approved_copy or public_copy(session, opportunity))
-        return Plan(request.id, kind, opportunity.id, request.content_hash, request.copy_hash,
-                    copy, approval_note(session, request, self.settings.zone))  # fmt: skip
+        return Plan(
+            request.id,
+            kind,
+            opportunity.id,
+            request.content_hash,
+            request.copy_hash,
+            copy,
+            approval_note(session, request, self.settings.zone),
+        )
 
     # One attempt ------------------------------------------------------------------------------
 
@@ -221,8 +236,14 @@ class Publisher:
             request = session.get(ApprovalRequest, request_id)
             assert request is not None
             request.copy_hash = copy_hash
-            record(session, Actor.job("approvals"), action, "approval_request", request_id,
-                   after={"copy_hash": copy_hash})  # fmt: skip
+            record(
+                session,
+                Actor.job("approvals"),
+                action,
+                "approval_request",
+                request_id,
+                after={"copy_hash": copy_hash},
+            )
 
     def _published(self, plan: Plan, held: str, now: datetime, *, sent: bool) -> None:
         with transaction(self.sessions) as session:
@@ -231,10 +252,20 @@ class Publisher:
             request.status, request.published_at = RequestStatus.PUBLISHED.value, now
             request.publish_attempts += 1
             request.publish_error = None
-            record(session, Actor.job("approvals"), "approval.published", "approval_request",
-                   request.id, now=now, after={"opportunity": plan.opportunity_id,
-                   "content_hash": held, "publish_sent": sent,
-                   "authorized_by": request.publish_authorized_by})  # fmt: skip
+            record(
+                session,
+                Actor.job("approvals"),
+                "approval.published",
+                "approval_request",
+                request.id,
+                now=now,
+                after={
+                    "opportunity": plan.opportunity_id,
+                    "content_hash": held,
+                    "publish_sent": sent,
+                    "authorized_by": request.publish_authorized_by,
+                },
+            )
             notices.published(session, request, self.settings.zone, now)
         log.info("published %s (approval request %s)", plan.opportunity_id, plan.request_id)
 
@@ -248,8 +279,17 @@ class Publisher:
             request.publish_error = error
             if isinstance(problem, NotPublished) and problem.code in FOR_GOOD:
                 request.publish_refused_at, request.publish_authorized_by = now, None
-            record(session, Actor.job("approvals"), "approval.publish_failed",
-                   "approval_request", request.id, now=now,
-                   after={"opportunity": plan.opportunity_id, "error": error,
-                          "attempt": request.publish_attempts})  # fmt: skip
+            record(
+                session,
+                Actor.job("approvals"),
+                "approval.publish_failed",
+                "approval_request",
+                request.id,
+                now=now,
+                after={
+                    "opportunity": plan.opportunity_id,
+                    "error": error,
+                    "attempt": request.publish_attempts,
+                },
+            )
             notices.publish_failed(session, request, error, now)

@@ -27,12 +27,15 @@ ROLES = {
     "GOV": N_("%(name)s (government user of the marketplace)"),
 }
 HOW = {
-    CREATED_PUBLISHED: N_("%(who)s created it directly as published, without submitting it for "
-                          "review."),
-    PUBLISHED_DURING_REVIEW: N_("%(who)s published it while it was under review, before the "
-                                "department's approval was complete."),
+    CREATED_PUBLISHED: N_(
+        "%(who)s created it directly as published, without submitting it for review."
+    ),
+    PUBLISHED_DURING_REVIEW: N_(
+        "%(who)s published it while it was under review, before the "
+        "department's approval was complete."
+    ),
     PUBLISHED: N_("%(who)s published it."),
-}  # fmt: skip
+}
 UNKNOWN = N_("An account the marketplace does not name")
 
 

@@ -10,13 +10,18 @@ REASONS: dict[str, str] = {
     "unreadable": N_("The marketplace sent an opportunity the bridge cannot read."),
     "unapproved_content": N_("It is published on the marketplace with content nobody approved."),
     "status": N_("The opportunity is %(status)s on the marketplace."),
-    "changed": N_("The opportunity changed since it was approved; a new approval follows the "
-                  "next sync."),
-    "refused": N_("The marketplace refused it; fix the cause, then publish again. Its message, "
-                  "in English: %(status)s"),
-    "too_long": N_("In both languages, a field is longer than the marketplace takes (%(status)s); "
-                   "shorten a version, then publish again."),
-}  # fmt: skip
+    "changed": N_(
+        "The opportunity changed since it was approved; a new approval follows the next sync."
+    ),
+    "refused": N_(
+        "The marketplace refused it; fix the cause, then publish again. Its message, "
+        "in English: %(status)s"
+    ),
+    "too_long": N_(
+        "In both languages, a field is longer than the marketplace takes (%(status)s); "
+        "shorten a version, then publish again."
+    ),
+}
 STORED_PREFIX = "reason:"
 # Reasons no retry can change: the request waits for an administrator.
 FOR_GOOD = frozenset({"refused", "too_long"})

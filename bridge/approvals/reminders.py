@@ -32,8 +32,9 @@ def working_days_between(start: date, end: date) -> int:
     return days
 
 
-def send_reminders(sessions: sessionmaker[Session], working_days: int, zone: ZoneInfo,
-                   now: datetime | None = None) -> int:  # fmt: skip
+def send_reminders(
+    sessions: sessionmaker[Session], working_days: int, zone: ZoneInfo, now: datetime | None = None
+) -> int:
     """Queue a reminder for every step waiting ``working_days`` since it opened or was last
     reminded; the number of messages queued."""
     if working_days <= 0:

@@ -182,16 +182,32 @@ def decide(
         request.approved_copy = public_copy(session, opportunity)
     session.flush()
     _tell(session, request, made, step, now)
-    record(session, Actor.user(user.id, user.display_name), f"approval.{decision.value}",
-           "approval_request", request.id, now=now,
-           after={"opportunity": opportunity.id, "version": request.version, "step": step.key,
-                  "comment": made.comment, "status": request.status})  # fmt: skip
+    record(
+        session,
+        Actor.user(user.id, user.display_name),
+        f"approval.{decision.value}",
+        "approval_request",
+        request.id,
+        now=now,
+        after={
+            "opportunity": opportunity.id,
+            "version": request.version,
+            "step": step.key,
+            "comment": made.comment,
+            "status": request.status,
+        },
+    )
     session.flush()
     return made
 
 
-def _tell(session: Session, request: ApprovalRequest, made: ApprovalDecision,
-          step: ApprovalStep, now: datetime) -> None:  # fmt: skip
+def _tell(
+    session: Session,
+    request: ApprovalRequest,
+    made: ApprovalDecision,
+    step: ApprovalStep,
+    now: datetime,
+) -> None:
     """The author learns of a request for changes; the next step's approvers learn it awaits
     them. The author's digest of approvals goes with publication (``bridge.approvals.publish``)."""
     notices.decided(session, request, made, step, now)
@@ -247,14 +263,25 @@ def open_request(
     first = progress(session, request).next_step
     if first is not None:
         notices.step_awaiting(session, request, first, now)
-    record(session, Actor.job("approvals"), "approval.requested", "approval_request", request.id,
-           now=now, after={"opportunity": opportunity.id, "version": opportunity.version,
-                           "superseded": [item.id for item in existing]})  # fmt: skip
+    record(
+        session,
+        Actor.job("approvals"),
+        "approval.requested",
+        "approval_request",
+        request.id,
+        now=now,
+        after={
+            "opportunity": opportunity.id,
+            "version": opportunity.version,
+            "superseded": [item.id for item in existing],
+        },
+    )
     return request
 
 
-def announce_waiting_steps(session: Session, department_ids: Iterable[int] | None = None,
-                           now: datetime | None = None) -> int:  # fmt: skip
+def announce_waiting_steps(
+    session: Session, department_ids: Iterable[int] | None = None, now: datetime | None = None
+) -> int:
     """Tell whoever may now decide an open request's waiting step that it awaits them.
 
     Called when approvers or chains change: someone granted the approver role after a request

@@ -155,12 +155,15 @@ def verify(session: Session) -> ChainBreak | None:
         if recomputed != entry.hash:
             return ChainBreak(entry.id, "its content was changed after it was written")
         if head is not None and entry.id == head.entry_id and entry.hash != head.hash:
-            return ChainBreak(entry.id, "it is not the entry the chain's head outside the "
-                                        "database names")  # fmt: skip
+            return ChainBreak(
+                entry.id, "it is not the entry the chain's head outside the database names"
+            )
         expected_prev, last = entry.hash, entry
     if head is not None and (last is None or last.id < head.entry_id):
-        return ChainBreak(head.entry_id, "the newest entries are missing: the chain's head "
-                                         "outside the database goes further")  # fmt: skip
+        return ChainBreak(
+            head.entry_id,
+            "the newest entries are missing: the chain's head outside the database goes further",
+        )
     return None
 
 

@@ -99,8 +99,15 @@ def update_department(
     after = describe(department)
     if after == before:
         return False
-    record(session, actor, "department.updated", "department", department.id,
-           before=before, after=after)  # fmt: skip
+    record(
+        session,
+        actor,
+        "department.updated",
+        "department",
+        department.id,
+        before=before,
+        after=after,
+    )
     session.flush()
     return True
 
@@ -116,6 +123,13 @@ def assign_department(
         session.add(row)
     row.department_id, row.assigned_by, row.assigned_at = department.id, actor.name, utcnow()
     after = {"department": department.id, "acronym": department.acronym}
-    record(session, actor, "opportunity.department_assigned", "opportunity", opportunity_id,
-           before=before, after=after)  # fmt: skip
+    record(
+        session,
+        actor,
+        "opportunity.department_assigned",
+        "opportunity",
+        opportunity_id,
+        before=before,
+        after=after,
+    )
     session.flush()

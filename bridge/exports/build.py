@@ -91,8 +91,9 @@ def _supplier(session: Session, award: Award) -> SupplierRecord:
     )
 
 
-def _amendments(session: Session, award: Award, settings: RuleSettings,
-                zone: ZoneInfo) -> tuple[AmendmentRecord, ...]:  # fmt: skip
+def _amendments(
+    session: Session, award: Award, settings: RuleSettings, zone: ZoneInfo
+) -> tuple[AmendmentRecord, ...]:
     rows = session.scalars(
         select(AwardAmendment)
         .where(AwardAmendment.opportunity_id == award.opportunity_id)
@@ -103,8 +104,11 @@ def _amendments(session: Session, award: Award, settings: RuleSettings,
     for number, row in enumerate(rows, start=1):
         cumulative += row.amount_change
         now = contract_value(award.amount, settings, cumulative)
-        records.append(AmendmentRecord(number, row.effective_on.astimezone(zone).date(),
-                                       now - so_far, row.reason))  # fmt: skip
+        records.append(
+            AmendmentRecord(
+                number, row.effective_on.astimezone(zone).date(), now - so_far, row.reason
+            )
+        )
         so_far = now
     return tuple(records)
 
@@ -125,8 +129,12 @@ def _bids(session: Session, opportunity_id: str) -> int:
     )
 
 
-def build_record(session: Session, opportunity_id: str, zone: ZoneInfo,
-                 coding: Mapping[str, Mapping[str, str]] | None = None) -> AwardRecord:  # fmt: skip
+def build_record(
+    session: Session,
+    opportunity_id: str,
+    zone: ZoneInfo,
+    coding: Mapping[str, Mapping[str, str]] | None = None,
+) -> AwardRecord:
     """The award record of one AWARDED opportunity, as the bridge knows it now."""
     award = session.get(Award, opportunity_id)
     opportunity = session.get(Opportunity, opportunity_id)
@@ -140,8 +148,11 @@ def build_record(session: Session, opportunity_id: str, zone: ZoneInfo,
     texts, language = authored(session, opportunity)
     own = dict(texts)
     # The other language: a translator's, or the author's own where they wrote both.
-    other = {status.field: status.translation for status in field_statuses(session, opportunity)
-             if status.translation.strip()}  # fmt: skip
+    other = {
+        status.field: status.translation
+        for status in field_statuses(session, opportunity)
+        if status.translation.strip()
+    }
     english, french = (own, other) if language == "en" else (other, own)
     author = (
         session.get(MarketplaceUser, opportunity.created_by_id)

@@ -74,14 +74,22 @@ def _batch_name(sink: str, ids: list[int], now: datetime) -> str:
     return f"{sink}-{now:%Y%m%dT%H%M%S}-{digest}"
 
 
-def claim(sessions: sessionmaker[Session], sink: str, now: datetime,
-          limit: int) -> dict[str, list[Item]]:  # fmt: skip
+def claim(
+    sessions: sessionmaker[Session], sink: str, now: datetime, limit: int
+) -> dict[str, list[Item]]:
     """Due deliveries of ``sink`` by batch: a retried batch keeps its name and contents."""
     with transaction(sessions) as session:
-        due = list(session.scalars(
-            select(Delivery)
-            .where(Delivery.sink == sink, Delivery.state.in_(DUE), Delivery.next_attempt_at <= now)
-            .order_by(Delivery.id).limit(limit).with_for_update(skip_locked=True)))  # fmt: skip
+        due = list(
+            session.scalars(
+                select(Delivery)
+                .where(
+                    Delivery.sink == sink, Delivery.state.in_(DUE), Delivery.next_attempt_at <= now
+                )
+                .order_by(Delivery.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
         fresh = [delivery for delivery in due if delivery.batch is None]
         if fresh:
             name = _batch_name(sink, [delivery.id for delivery in fresh], now)
@@ -98,8 +106,14 @@ def claim(sessions: sessionmaker[Session], sink: str, now: datetime,
         return dict(batches)
 
 
-def deliver_due(sessions: sessionmaker[Session], sinks: list[Sink], *, max_attempts: int,
-                now: datetime | None = None, limit: int = 200) -> DeliveryReport:  # fmt: skip
+def deliver_due(
+    sessions: sessionmaker[Session],
+    sinks: list[Sink],
+    *,
+    max_attempts: int,
+    now: datetime | None = None,
+    limit: int = 200,
+) -> DeliveryReport:
     """Send what is due to every sink; each outcome is written as soon as it is known."""
     now = now or utcnow()
     report = DeliveryReport()
@@ -113,8 +127,13 @@ def deliver_due(sessions: sessionmaker[Session], sinks: list[Sink], *, max_attem
     return report
 
 
-def _record(sessions: sessionmaker[Session], outcomes: dict[int, str | None], max_attempts: int,
-            now: datetime, report: DeliveryReport) -> None:  # fmt: skip
+def _record(
+    sessions: sessionmaker[Session],
+    outcomes: dict[int, str | None],
+    max_attempts: int,
+    now: datetime,
+    report: DeliveryReport,
+) -> None:
     with transaction(sessions) as session:
         for delivery_id, error in sorted(outcomes.items()):
             delivery = session.get(Delivery, delivery_id)
@@ -136,20 +155,41 @@ def _record(sessions: sessionmaker[Session], outcomes: dict[int, str | None], ma
                     delivery.next_attempt_at = now + backoff(delivery.attempts)
                     report.retrying += 1
                     continue
-            record(session, Actor.job("exports"), action, "delivery", delivery.id, now=now,
-                   after={"key": delivery.idempotency_key, "batch": delivery.batch,
-                          "error": delivery.last_error})  # fmt: skip
+            record(
+                session,
+                Actor.job("exports"),
+                action,
+                "delivery",
+                delivery.id,
+                now=now,
+                after={
+                    "key": delivery.idempotency_key,
+                    "batch": delivery.batch,
+                    "error": delivery.last_error,
+                },
+            )
 
 
-def try_again(session: Session, delivery_id: int, actor: Actor,
-              now: datetime | None = None) -> Delivery:  # fmt: skip
+def try_again(
+    session: Session, delivery_id: int, actor: Actor, now: datetime | None = None
+) -> Delivery:
     """An administrator's retry of a dead delivery: a fresh series of attempts."""
     now = now or utcnow()
     delivery = session.get(Delivery, delivery_id)
     if delivery is None or delivery.state != DeliveryState.DEAD.value:
         raise LookupError(delivery_id)
     delivery.state, delivery.attempts, delivery.next_attempt_at = (
-        DeliveryState.RETRYING.value, 0, now)  # fmt: skip
-    record(session, actor, "export.retried", "delivery", delivery_id, now=now,
-           after={"key": delivery.idempotency_key})  # fmt: skip
+        DeliveryState.RETRYING.value,
+        0,
+        now,
+    )
+    record(
+        session,
+        actor,
+        "export.retried",
+        "delivery",
+        delivery_id,
+        now=now,
+        after={"key": delivery.idempotency_key},
+    )
     return delivery

@@ -22,8 +22,13 @@ log = logging.getLogger(__name__)
 
 
 class ExportJobs:
-    def __init__(self, sessions: sessionmaker[Session], settings: Settings, sinks: list[Sink],
-                 keepers: Sequence[PackageKeeper] = ()) -> None:  # fmt: skip
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        sinks: list[Sink],
+        keepers: Sequence[PackageKeeper] = (),
+    ) -> None:
         """``keepers``: where the OCDS packages go besides the sinks that keep them (the
         folder of ``gc-bridge export --out`` when no directory sink is configured)."""
         self.sessions, self.settings, self.sinks = sessions, settings, sinks
@@ -38,15 +43,20 @@ class ExportJobs:
             drain(self.sessions, self.settings)
             with transaction(self.sessions) as session:
                 retry_unexportable(session, self.settings)
-            report = deliver_due(self.sessions, self.sinks,
-                                 max_attempts=self.settings.export_max_attempts)  # fmt: skip
+            report = deliver_due(
+                self.sessions, self.sinks, max_attempts=self.settings.export_max_attempts
+            )
             self.keep_packages(report)
         except SQLAlchemyError:
             log.exception("the award export failed; what is pending stays in the outbox")
             return None
         if report.delivered or report.retrying or report.dead:
-            log.info("exports: %d delivered, %d to retry, %d dead",
-                     report.delivered, report.retrying, report.dead)  # fmt: skip
+            log.info(
+                "exports: %d delivered, %d to retry, %d dead",
+                report.delivered,
+                report.retrying,
+                report.dead,
+            )
         return report
 
     def keep_packages(self, report: DeliveryReport) -> None:
@@ -77,6 +87,12 @@ class ExportJobs:
         self.kept = None if failed else state
 
     def schedule(self, scheduler: BaseScheduler) -> None:
-        scheduler.add_job(self.run, IntervalTrigger(minutes=self.settings.export_interval_minutes),
-                          id="exports", coalesce=True, max_instances=1, replace_existing=True,
-                          next_run_time=utcnow())  # fmt: skip
+        scheduler.add_job(
+            self.run,
+            IntervalTrigger(minutes=self.settings.export_interval_minutes),
+            id="exports",
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+            next_run_time=utcnow(),
+        )

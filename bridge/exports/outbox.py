@@ -42,8 +42,9 @@ log = logging.getLogger(__name__)
 
 CURSOR = "exports"
 BATCH = 200
-AWARD_EVENTS = frozenset({ChangeEventType.BECAME_AWARDED.value,
-                          ChangeEventType.AWARD_CHANGED.value})  # fmt: skip
+AWARD_EVENTS = frozenset(
+    {ChangeEventType.BECAME_AWARDED.value, ChangeEventType.AWARD_CHANGED.value}
+)
 
 
 def idempotency_key(sink: str, opportunity_id: str, revision: int) -> str:
@@ -65,8 +66,9 @@ def check_documents(payload: dict[str, Any], settings: Settings) -> list[str]:
     which the schema leaves optional)."""
     rows = validate(load_table(INDIVIDUAL_TABLE), payload["disclosure_rows"])
     found = [f"disclosure row {item.row} {item.field}: {item.message}" for item in rows]
-    meta = PackageMetadata(f"urn:{settings.ocds_prefix}:check", utcnow(),
-                           Publisher(settings.ocds_publisher))  # fmt: skip
+    meta = PackageMetadata(
+        f"urn:{settings.ocds_prefix}:check", utcnow(), Publisher(settings.ocds_publisher)
+    )
     package = release_package(payload["ocds_releases"], meta)
     found += [f"ocds {problem}" for problem in schema_check(settings.ocds_schema_dir)(package)]
     for release in payload["ocds_releases"]:
@@ -97,12 +99,17 @@ def current_record(session: Session, opportunity_id: str, settings: Settings) ->
     built = build_record(session, opportunity_id, settings.zone, coding)
     if exported is None:
         return built
-    return replace(built, coding={**built.coding, **exported.coding},
-                   canceled_on=exported.terminated_on)  # fmt: skip
+    return replace(
+        built, coding={**built.coding, **exported.coding}, canceled_on=exported.terminated_on
+    )
 
 
-def refresh(session: Session, opportunity_ids: Iterable[str], settings: Settings,
-            now: datetime | None = None) -> int:  # fmt: skip
+def refresh(
+    session: Session,
+    opportunity_ids: Iterable[str],
+    settings: Settings,
+    now: datetime | None = None,
+) -> int:
     """Build the records again; enqueue a delivery per sink for each that changed."""
     now = now or utcnow()
     enqueued = 0
@@ -133,15 +140,28 @@ def refresh(session: Session, opportunity_ids: Iterable[str], settings: Settings
         exported.fingerprint, exported.record = mark, to_document(built)
         exported.updated_at = now
         for sink in settings.export_sinks:
-            session.add(Delivery(
-                opportunity_id=opportunity_id, revision=exported.revision, sink=sink,
-                idempotency_key=idempotency_key(sink, opportunity_id, exported.revision),
-                payload=payload, created_at=now, next_attempt_at=now,
-            ))  # fmt: skip
+            session.add(
+                Delivery(
+                    opportunity_id=opportunity_id,
+                    revision=exported.revision,
+                    sink=sink,
+                    idempotency_key=idempotency_key(sink, opportunity_id, exported.revision),
+                    payload=payload,
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
             enqueued += 1
         revised = {"revision": exported.revision, "sinks": list(settings.export_sinks)}
-        record(session, Actor.job("exports"), "export.record_revised", "award", opportunity_id,
-               now=now, after=revised)  # fmt: skip
+        record(
+            session,
+            Actor.job("exports"),
+            "export.record_revised",
+            "award",
+            opportunity_id,
+            now=now,
+            after=revised,
+        )
     session.flush()
     return enqueued
 
@@ -160,9 +180,13 @@ def drain(sessions: sessionmaker[Session], settings: Settings) -> int:
 
 
 def exported_records(session: Session) -> Sequence[ExportedAward]:
-    return list(session.scalars(
-        select(ExportedAward).where(ExportedAward.record.is_not(None))
-        .order_by(ExportedAward.opportunity_id)))  # fmt: skip
+    return list(
+        session.scalars(
+            select(ExportedAward)
+            .where(ExportedAward.record.is_not(None))
+            .order_by(ExportedAward.opportunity_id)
+        )
+    )
 
 
 def retry_unexportable(session: Session, settings: Settings) -> int:
@@ -173,9 +197,13 @@ def retry_unexportable(session: Session, settings: Settings) -> int:
 
 def held_back_ids(session: Session) -> list[str]:
     """The awards whose record could not be built or delivered, and why is kept."""
-    return list(session.scalars(
-        select(ExportedAward.opportunity_id).where(ExportedAward.problem.is_not(None))
-        .order_by(ExportedAward.opportunity_id)))  # fmt: skip
+    return list(
+        session.scalars(
+            select(ExportedAward.opportunity_id)
+            .where(ExportedAward.problem.is_not(None))
+            .order_by(ExportedAward.opportunity_id)
+        )
+    )
 
 
 def delivery_states(session: Session, opportunity_ids: Sequence[str]) -> dict[str, dict[str, str]]:

@@ -50,8 +50,9 @@ def packages_url(settings: Settings) -> str:
 
 def publisher_of(settings: Settings) -> Publisher:
     uri = str(settings.ocds_publisher_uri) if settings.ocds_publisher_uri else ""
-    return Publisher(settings.ocds_publisher, settings.ocds_publisher_scheme,
-                     settings.ocds_publisher_uid, uri)  # fmt: skip
+    return Publisher(
+        settings.ocds_publisher, settings.ocds_publisher_scheme, settings.ocds_publisher_uid, uri
+    )
 
 
 def metadata(settings: Settings, name: str, published: datetime) -> PackageMetadata:
@@ -129,8 +130,10 @@ def packages_of(
     """The packages of these contracting processes (each a list of its releases)."""
     every_release = [release for items in per_process for release in items]
     releases_meta = metadata(settings, RELEASE_PACKAGE, published)
-    records = [compile_record(items, settings.ocds_schema_dir, releases_at=releases_meta.uri)
-               for items in per_process]  # fmt: skip
+    records = [
+        compile_record(items, settings.ocds_schema_dir, releases_at=releases_meta.uri)
+        for items in per_process
+    ]
     built = OcdsPackages(
         release_package(every_release, releases_meta),
         record_package(records, metadata(settings, RECORD_PACKAGE, published)),

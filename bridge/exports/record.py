@@ -99,10 +99,14 @@ def from_document(document: Mapping[str, Any]) -> AwardRecord:
     values = dict(document)
     values["supplier"] = SupplierRecord(**values["supplier"])
     values["amendments"] = tuple(
-        AmendmentRecord(item["number"], date.fromisoformat(item["effective_on"]),
-                        Decimal(item["value_change"]), item["reason"])
+        AmendmentRecord(
+            item["number"],
+            date.fromisoformat(item["effective_on"]),
+            Decimal(item["value_change"]),
+            item["reason"],
+        )
         for item in values["amendments"]
-    )  # fmt: skip
+    )
     values["original_value"] = Decimal(values["original_value"])
     for name in ("award_date", "proposal_deadline"):
         values[name] = date.fromisoformat(values[name])

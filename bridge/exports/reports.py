@@ -67,21 +67,25 @@ def departments_with_awards(session: Session) -> list[str]:
 
 def disclosure_reports(session: Session, period: str) -> list[Report]:
     """One report of ``period`` per department that has award records."""
-    return [disclosure_report(session, period, acronym)
-            for acronym in departments_with_awards(session)]  # fmt: skip
+    return [
+        disclosure_report(session, period, acronym) for acronym in departments_with_awards(session)
+    ]
 
 
 def disclosure_report(session: Session, period: str, department: str) -> Report:
     """``department``'s report of ``period`` (a fiscal quarter or a calendar year), validated.
     A department with nothing to disclose gets a report with no rows (individual) or zeros
     (aggregate), which is what it files."""
-    records = [record for record in _records(session)
-               if record.department_acronym == department]  # fmt: skip
+    records = [record for record in _records(session) if record.department_acronym == department]
     quarter = QUARTER.match(period)
     if quarter and int(quarter.group(2)) == int(quarter.group(1)) + 1:
         table = load_table(INDIVIDUAL_TABLE)
-        rows = [row for record in records for row in individual_rows(record, table)
-                if row["reporting_period"] == period]  # fmt: skip
+        rows = [
+            row
+            for record in records
+            for row in individual_rows(record, table)
+            if row["reporting_period"] == period
+        ]
         rows.sort(key=lambda row: row["reference_number"])
         name = f"disclosure-individual-{period}-{department}"
     elif YEAR.match(period):

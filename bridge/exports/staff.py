@@ -53,8 +53,11 @@ def editable_fields() -> dict[str, frozenset[str] | None]:
     for spec in table.fields:
         if spec.id in FREE_CODES:
             chosen[spec.id] = None
-        elif spec.choices is not None and spec.id not in ("country_of_vendor", "reporting_period",
-                                                          "instrument_type"):  # fmt: skip
+        elif spec.choices is not None and spec.id not in (
+            "country_of_vendor",
+            "reporting_period",
+            "instrument_type",
+        ):
             chosen[spec.id] = spec.choices
     return chosen
 
@@ -89,8 +92,13 @@ def effective_coding(session: Session, opportunity_id: str) -> dict[str, str]:
     return {**_defaults(session, opportunity_id), **staff}
 
 
-def save_coding(session: Session, opportunity_id: str, coding: Mapping[str, str],
-                settings: Settings, actor: Actor) -> bool:  # fmt: skip
+def save_coding(
+    session: Session,
+    opportunity_id: str,
+    coding: Mapping[str, str],
+    settings: Settings,
+    actor: Actor,
+) -> bool:
     """Keep staff's coding and build the record again; False (nothing kept, no revision, no
     audit entry) when the coding in effect would not change."""
     fields = editable_fields()
@@ -104,29 +112,62 @@ def save_coding(session: Session, opportunity_id: str, coding: Mapping[str, str]
     exported = _exported(session, opportunity_id)
     stored = dict(exported.coding)
     exported.coding = dict(coding)
-    record(session, actor, "export.coding_saved", "award", opportunity_id, before=stored,
-           after=dict(coding))  # fmt: skip
+    record(
+        session,
+        actor,
+        "export.coding_saved",
+        "award",
+        opportunity_id,
+        before=stored,
+        after=dict(coding),
+    )
     refresh(session, [opportunity_id], settings)
     return True
 
 
-def record_amendment(session: Session, opportunity_id: str, change: Decimal, effective_on: date,
-                     reason: str, settings: Settings, actor: Actor) -> None:  # fmt: skip
+def record_amendment(
+    session: Session,
+    opportunity_id: str,
+    change: Decimal,
+    effective_on: date,
+    reason: str,
+    settings: Settings,
+    actor: Actor,
+) -> None:
     moment = datetime.combine(effective_on, time(12), tzinfo=settings.zone).astimezone(UTC)
-    session.add(AwardAmendment(opportunity_id=opportunity_id, amount_change=change, reason=reason,
-                               effective_on=moment, recorded_by=actor.name))  # fmt: skip
+    session.add(
+        AwardAmendment(
+            opportunity_id=opportunity_id,
+            amount_change=change,
+            reason=reason,
+            effective_on=moment,
+            recorded_by=actor.name,
+        )
+    )
     session.flush()
-    record(session, actor, "export.amendment_recorded", "award", opportunity_id,
-           after={"change": str(change), "effective_on": effective_on.isoformat(),
-                  "reason": reason})  # fmt: skip
+    record(
+        session,
+        actor,
+        "export.amendment_recorded",
+        "award",
+        opportunity_id,
+        after={"change": str(change), "effective_on": effective_on.isoformat(), "reason": reason},
+    )
     RulePipeline().evaluate(session, [opportunity_id], "amendment")
     refresh(session, [opportunity_id], settings)
 
 
-def terminate(session: Session, opportunity_id: str, on: date, settings: Settings,
-              actor: Actor) -> None:  # fmt: skip
+def terminate(
+    session: Session, opportunity_id: str, on: date, settings: Settings, actor: Actor
+) -> None:
     exported = _exported(session, opportunity_id)
     exported.terminated_on = on
-    record(session, actor, "export.terminated", "award", opportunity_id,
-           after={"terminated_on": on.isoformat()})  # fmt: skip
+    record(
+        session,
+        actor,
+        "export.terminated",
+        "award",
+        opportunity_id,
+        after={"terminated_on": on.isoformat()},
+    )
     refresh(session, [opportunity_id], settings)

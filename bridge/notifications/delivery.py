@@ -128,8 +128,9 @@ def deliver_due(
             reference = notifier.send(message)
         except Exception as error:  # one message that cannot be sent never stops the others
             failure = _as_failure(error, message)
-            final = _failed(sessions, int(message.reference), str(failure), failure.permanent,
-                            max_attempts, now)  # fmt: skip
+            final = _failed(
+                sessions, int(message.reference), str(failure), failure.permanent, max_attempts, now
+            )
             report.errors.append(f"{message.kind} to {message.recipient}: {failure}")
             if final:
                 report.failed += 1
@@ -150,20 +151,42 @@ def _as_failure(error: Exception, message: OutgoingMessage) -> DeliveryFailed:
     return DeliveryFailed(f"{type(error).__name__}: {error}")
 
 
-def _sent(sessions: sessionmaker[Session], notification_id: int, reference: str | None,
-          notifier: str, now: datetime) -> None:  # fmt: skip
+def _sent(
+    sessions: sessionmaker[Session],
+    notification_id: int,
+    reference: str | None,
+    notifier: str,
+    now: datetime,
+) -> None:
     with transaction(sessions) as session:
         notification = session.get(Notification, notification_id)
         assert notification is not None
         notification.status, notification.sent_at = NotificationStatus.SENT.value, now
         notification.reference, notification.last_error = reference, None
-        record(session, Actor.job("notifications"), "notification.sent", "notification",
-               notification_id, now=now, after={"kind": notification.kind, "notifier": notifier,
-               "recipient": notification.recipient, "reference": reference})  # fmt: skip
+        record(
+            session,
+            Actor.job("notifications"),
+            "notification.sent",
+            "notification",
+            notification_id,
+            now=now,
+            after={
+                "kind": notification.kind,
+                "notifier": notifier,
+                "recipient": notification.recipient,
+                "reference": reference,
+            },
+        )
 
 
-def _failed(sessions: sessionmaker[Session], notification_id: int, error: str, permanent: bool,
-            max_attempts: int, now: datetime) -> bool:  # fmt: skip
+def _failed(
+    sessions: sessionmaker[Session],
+    notification_id: int,
+    error: str,
+    permanent: bool,
+    max_attempts: int,
+    now: datetime,
+) -> bool:
     """Record a failed attempt; True when the message will not be tried again."""
     with transaction(sessions) as session:
         notification = session.get(Notification, notification_id)
@@ -178,16 +201,24 @@ def _failed(sessions: sessionmaker[Session], notification_id: int, error: str, p
                 "recipient": notification.recipient,
                 "attempts": notification.attempts,
             }
-            record(session, Actor.job("notifications"), "notification.failed", "notification",
-                   notification_id, now=now, after=details)  # fmt: skip
+            record(
+                session,
+                Actor.job("notifications"),
+                "notification.failed",
+                "notification",
+                notification_id,
+                now=now,
+                after=details,
+            )
         else:
             notification.next_attempt_at = now + backoff(notification.attempts)
         log.warning("notification %s (%s) not sent: %s", notification_id, notification.kind, error)
         return final
 
 
-def send_again(session: Session, notification_id: int, actor: Actor,
-               now: datetime | None = None) -> Notification:  # fmt: skip
+def send_again(
+    session: Session, notification_id: int, actor: Actor, now: datetime | None = None
+) -> Notification:
     """An administrator's retry of a failed message: a fresh series of attempts."""
     now = now or utcnow()
     notification = session.get(Notification, notification_id)
@@ -195,6 +226,13 @@ def send_again(session: Session, notification_id: int, actor: Actor,
         raise LookupError(notification_id)
     notification.status = NotificationStatus.PENDING.value
     notification.attempts, notification.next_attempt_at = 0, now
-    record(session, actor, "notification.retried", "notification", notification_id, now=now,
-           after={"kind": notification.kind, "recipient": notification.recipient})  # fmt: skip
+    record(
+        session,
+        actor,
+        "notification.retried",
+        "notification",
+        notification_id,
+        now=now,
+        after={"kind": notification.kind, "recipient": notification.recipient},
+    )
     return notification

@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 
 class NotificationJobs:
-    def __init__(self, sessions: sessionmaker[Session], settings: Settings,
-                 notifier: Notifier) -> None:  # fmt: skip
+    def __init__(
+        self, sessions: sessionmaker[Session], settings: Settings, notifier: Notifier
+    ) -> None:
         self.sessions, self.settings, self.notifier = sessions, settings, notifier
 
     def deliver(self) -> DeliveryReport | None:
@@ -34,14 +35,19 @@ class NotificationJobs:
             log.exception("sending notifications failed; they stay in the outbox")
             return None
         if report.sent or report.failed or report.retrying:
-            log.info("notifications: %d sent, %d to retry, %d failed",
-                     report.sent, report.retrying, report.failed)  # fmt: skip
+            log.info(
+                "notifications: %d sent, %d to retry, %d failed",
+                report.sent,
+                report.retrying,
+                report.failed,
+            )
         return report
 
     def remind(self) -> int:
         try:
-            queued = send_reminders(self.sessions, self.settings.approvals_reminder_working_days,
-                                    self.settings.zone)  # fmt: skip
+            queued = send_reminders(
+                self.sessions, self.settings.approvals_reminder_working_days, self.settings.zone
+            )
         except SQLAlchemyError:
             log.exception("queuing approval reminders failed")
             return 0
@@ -52,7 +58,17 @@ class NotificationJobs:
     def schedule(self, scheduler: BaseScheduler) -> None:
         """Send every minute; look for overdue steps every hour."""
         common = {"coalesce": True, "max_instances": 1, "replace_existing": True}
-        scheduler.add_job(self.deliver, IntervalTrigger(minutes=1), id="notifications",
-                          next_run_time=utcnow(), **common)  # fmt: skip
-        scheduler.add_job(self.remind, IntervalTrigger(hours=1), id="approval-reminders",
-                          next_run_time=utcnow(), **common)  # fmt: skip
+        scheduler.add_job(
+            self.deliver,
+            IntervalTrigger(minutes=1),
+            id="notifications",
+            next_run_time=utcnow(),
+            **common,
+        )
+        scheduler.add_job(
+            self.remind,
+            IntervalTrigger(hours=1),
+            id="approval-reminders",
+            next_run_time=utcnow(),
+            **common,
+        )

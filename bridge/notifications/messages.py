@@ -50,61 +50,78 @@ Param = str | Bilingual
 MESSAGES: dict[str, tuple[str, str]] = {
     "step_awaiting": (
         N_("Approval needed: %(title)s"),
-        N_("The step “%(step)s” of %(department)s awaits your decision on the opportunity "
-           "“%(title)s”."),
+        N_(
+            "The step “%(step)s” of %(department)s awaits your decision on the opportunity "
+            "“%(title)s”."
+        ),
     ),
     "reminder": (
         N_("Reminder, approval waiting: %(title)s"),
-        N_("The step “%(step)s” of the opportunity “%(title)s” has waited for a decision "
-           "since %(since)s."),
+        N_(
+            "The step “%(step)s” of the opportunity “%(title)s” has waited for a decision "
+            "since %(since)s."
+        ),
     ),
     "changes_requested": (
         N_("Changes requested: %(title)s"),
-        N_("%(decider)s asked for changes at the step “%(step)s” of your opportunity "
-           "“%(title)s”: %(comment)s\n\nEdit the opportunity on the marketplace; its approval "
-           "then starts again."),
+        N_(
+            "%(decider)s asked for changes at the step “%(step)s” of your opportunity "
+            "“%(title)s”: %(comment)s\n\nEdit the opportunity on the marketplace; its approval "
+            "then starts again."
+        ),
     ),
     "approved": (
         N_("Approved: %(title)s"),
-        N_("Every step of the approval of your opportunity “%(title)s” is approved:\n\n"
-           "%(steps)s\n\nAn administrator publishes it on the marketplace; you will be told "
-           "when it is published."),
+        N_(
+            "Every step of the approval of your opportunity “%(title)s” is approved:\n\n"
+            "%(steps)s\n\nAn administrator publishes it on the marketplace; you will be told "
+            "when it is published."
+        ),
     ),
     "ready_to_publish": (
         N_("Ready to publish: %(title)s"),
-        N_("Every step of the approval of “%(title)s” (%(department)s) is approved. Publish it "
-           "from the panel."),
+        N_(
+            "Every step of the approval of “%(title)s” (%(department)s) is approved. Publish it "
+            "from the panel."
+        ),
     ),
     "published": (
         N_("Published: %(title)s"),
-        N_("The opportunity “%(title)s” is published on the marketplace, in both languages. "
-           "Its approval:\n\n%(steps)s"),
+        N_(
+            "The opportunity “%(title)s” is published on the marketplace, in both languages. "
+            "Its approval:\n\n%(steps)s"
+        ),
     ),
     "publish_failed": (
         N_("Publication failed: %(title)s"),
-        N_("The bridge could not publish “%(title)s”: %(error)s It tries again at the next "
-           "sync."),
+        N_("The bridge could not publish “%(title)s”: %(error)s It tries again at the next sync."),
     ),
     "unapproved_publication": (
         N_("Published without approval: %(title)s"),
-        N_("The opportunity “%(title)s” (%(department)s) was published on the marketplace "
-           "without a completed departmental approval of its content. %(how)s %(action)s"),
+        N_(
+            "The opportunity “%(title)s” (%(department)s) was published on the marketplace "
+            "without a completed departmental approval of its content. %(how)s %(action)s"
+        ),
     ),
     "unapproved_publication_department": (
         N_("Published without approval: %(title)s"),
-        N_("The opportunity “%(title)s” (%(department)s) was published on the marketplace "
-           "without a completed departmental approval of its content. %(how)s %(action)s"
-           "\n\nWhat you can do: read what was published on the alert's page. If it may stay "
-           "public, tell the bridge's administrators, who close the alert. If it must not, ask "
-           "its author or a marketplace administrator to cancel it on the marketplace, or ask "
-           "the bridge's administrators to have it canceled."),
+        N_(
+            "The opportunity “%(title)s” (%(department)s) was published on the marketplace "
+            "without a completed departmental approval of its content. %(how)s %(action)s"
+            "\n\nWhat you can do: read what was published on the alert's page. If it may stay "
+            "public, tell the bridge's administrators, who close the alert. If it must not, ask "
+            "its author or a marketplace administrator to cancel it on the marketplace, or ask "
+            "the bridge's administrators to have it canceled."
+        ),
     ),
     "awards_exported": (
         N_("Award records for reporting: %(number)s"),
-        N_("Award records ready for the GC's reporting (batch %(batch)s): %(number)s."
-           "\n\n%(awards)s"),
+        N_(
+            "Award records ready for the GC's reporting (batch %(batch)s): %(number)s."
+            "\n\n%(awards)s"
+        ),
     ),
-}  # fmt: skip
+}
 
 
 def _translate(message_id: str, language: str, params: Mapping[str, Any]) -> str:

@@ -226,9 +226,24 @@ def _register_blueprints(app: Flask, settings: Settings) -> None:
     )
 
     for module in (
-        auth, i18n, health, dashboard, opportunities, proposals, awards, sync, quarantine,
-        users, audit, rules, translations, departments, approvals, notifications, open_data,
-    ):  # fmt: skip
+        auth,
+        i18n,
+        health,
+        dashboard,
+        opportunities,
+        proposals,
+        awards,
+        sync,
+        quarantine,
+        users,
+        audit,
+        rules,
+        translations,
+        departments,
+        approvals,
+        notifications,
+        open_data,
+    ):
         app.register_blueprint(module.blueprint)
     auth.init_oidc(app, settings)
 

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from bridge.accounts.models import Role
 
-PUBLIC = frozenset({"static", "auth.sign_in", "auth.oidc_start", "auth.oidc_callback",
-                    "i18n.switch", "health.healthz", "health.readyz",
-                    "open_data.package"})  # fmt: skip
+PUBLIC = frozenset(
+    {
+        "static",
+        "auth.sign_in",
+        "auth.oidc_start",
+        "auth.oidc_callback",
+        "i18n.switch",
+        "health.healthz",
+        "health.readyz",
+        "open_data.package",
+    }
+)
 
 EVERYONE = frozenset(Role)
 STAFF = frozenset({Role.ADMIN, Role.OPERATOR, Role.APPROVER, Role.PROCUREMENT})

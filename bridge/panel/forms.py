@@ -46,8 +46,9 @@ from bridge.panel.i18n import lazy_count, locale_code
 
 def at_most(limit: int) -> LazyString:
     """The message of a field that takes at most ``limit`` characters."""
-    return lazy_count("Use at most %(count)s character.", "Use at most %(count)s characters.",
-                      limit)  # fmt: skip
+    return lazy_count(
+        "Use at most %(count)s character.", "Use at most %(count)s characters.", limit
+    )
 
 
 class SignInForm(FlaskForm):  # type: ignore[misc]
@@ -135,8 +136,11 @@ class LocalizedDecimalField(DecimalField):  # type: ignore[misc]
     widget = TextInput()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["render_kw"] = {"inputmode": "decimal", "autocomplete": "off",
-                               **(kwargs.get("render_kw") or {})}  # fmt: skip
+        kwargs["render_kw"] = {
+            "inputmode": "decimal",
+            "autocomplete": "off",
+            **(kwargs.get("render_kw") or {}),
+        }
         super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
@@ -167,8 +171,10 @@ class _LocalizedRange(NumberRange):  # type: ignore[misc]
             and (self.max is None or data <= self.max)
         ):
             return
-        low, high = (None if bound is None else format_decimal(bound, locale=locale_code())
-                     for bound in (self.min, self.max))  # fmt: skip
+        low, high = (
+            None if bound is None else format_decimal(bound, locale=locale_code())
+            for bound in (self.min, self.max)
+        )
         if low is not None and high is not None:
             message = gettext("Enter a number from %(low)s to %(high)s.", low=low, high=high)
         elif low is not None:
@@ -289,17 +295,25 @@ class ChainStepForm(Form):  # type: ignore[misc]
     """One step of a chain (a sub-form: the chain form carries the CSRF token)."""
 
     step_id = HiddenField()
-    position = IntegerField(_l("Order"), validators=[
-        InputRequired(_l("Give the step's place.")), _number_range(1, 50)])  # fmt: skip
-    name_en = StringField(_l("Name in English"), validators=[
-        DataRequired(_l("Enter the step's name in English.")), Length(max=200)])  # fmt: skip
-    name_fr = StringField(_l("Name in French"), validators=[
-        DataRequired(_l("Enter the step's name in French.")), Length(max=200)])  # fmt: skip
+    position = IntegerField(
+        _l("Order"), validators=[InputRequired(_l("Give the step's place.")), _number_range(1, 50)]
+    )
+    name_en = StringField(
+        _l("Name in English"),
+        validators=[DataRequired(_l("Enter the step's name in English.")), Length(max=200)],
+    )
+    name_fr = StringField(
+        _l("Name in French"),
+        validators=[DataRequired(_l("Enter the step's name in French.")), Length(max=200)],
+    )
     min_amount = LocalizedDecimalField(
-        _l("Only above this value (optional)"), places=2,
-        validators=[Optional(), _number_range(0, None)])  # fmt: skip
-    approvers = MultiCheckboxField(_l("Decided by (none ticked: any approver of the department)"),
-                                   coerce=int, choices=[])  # fmt: skip
+        _l("Only above this value (optional)"),
+        places=2,
+        validators=[Optional(), _number_range(0, None)],
+    )
+    approvers = MultiCheckboxField(
+        _l("Decided by (none ticked: any approver of the department)"), coerce=int, choices=[]
+    )
     remove = BooleanField(_l("Remove this step"))
 
 
@@ -307,8 +321,10 @@ class NewStepForm(Form):  # type: ignore[misc]
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
     name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=200)])
     min_amount = LocalizedDecimalField(
-        _l("Only above this value (optional)"), places=2,
-        validators=[Optional(), _number_range(0, None)])  # fmt: skip
+        _l("Only above this value (optional)"),
+        places=2,
+        validators=[Optional(), _number_range(0, None)],
+    )
 
     def validate(self, extra_validators: object = None) -> bool:
         """Both names or neither (``Optional`` stops a field's own validators when empty)."""

@@ -150,9 +150,14 @@ class ContextBuilder:
         self._departments_by_author: dict[str, int | None] | None = None
         # Departments administrators gave to opportunities their authors' domains did not route.
         self.assigned: dict[str, int] = dict(
-            iter(session.execute(select(OpportunityDepartment.opportunity_id,
-                                        OpportunityDepartment.department_id)))
-        )  # fmt: skip
+            iter(
+                session.execute(
+                    select(
+                        OpportunityDepartment.opportunity_id, OpportunityDepartment.department_id
+                    )
+                )
+            )
+        )
         self._awards_cache: dict[int, list[RelatedAward]] = {}
         self._postings_cache: dict[int, list[RelatedPosting]] = {}
 
@@ -317,14 +322,18 @@ class ContextBuilder:
                 RelatedAward(
                     opportunity_id=award.opportunity_id,
                     title=title,
-                    supplier=supplier_of(award.proponent_type, award.proponent_id,
-                                         award.supplier_name, award.supplier_email),
+                    supplier=supplier_of(
+                        award.proponent_type,
+                        award.proponent_id,
+                        award.supplier_name,
+                        award.supplier_email,
+                    ),
                     value=award.amount + Decimal(str(amendments.get(award.opportunity_id, 0))),
                     awarded_at=award.awarded_at,
                 )
                 for award, title, author in rows
                 if self._department(award.opportunity_id, author) == department_id
-            ]  # fmt: skip
+            ]
             awards.sort(key=lambda item: (item.awarded_at, item.opportunity_id))
             self._awards_cache[department_id] = awards
         return self._awards_cache[department_id]
@@ -346,11 +355,10 @@ class ContextBuilder:
                 )
             )
             postings = [
-                RelatedPosting(identifier, title, f"{title}\n{description}", amount,
-                               _aware(posted))
+                RelatedPosting(identifier, title, f"{title}\n{description}", amount, _aware(posted))
                 for identifier, title, description, amount, posted, author in rows
                 if self._department(identifier, author) == department_id
-            ]  # fmt: skip
+            ]
             postings.sort(key=lambda item: (item.posted_at, item.opportunity_id))
             self._postings_cache[department_id] = postings
         return self._postings_cache[department_id]
@@ -386,10 +394,12 @@ def _authored(
     for name in TEXT_FIELDS:
         text = getattr(opportunity, name) or ""
         both = None if name in known else split_both_languages(name, text)
-        texts.append((name, both.first if both else authored_text(name, text, known.get(name, "")),
-                      both))  # fmt: skip
-    texts += [(f"{ADDENDUM_PREFIX}{item.id}", item.description, None)
-              for item in opportunity.addenda]  # fmt: skip
+        texts.append(
+            (name, both.first if both else authored_text(name, text, known.get(name, "")), both)
+        )
+    texts += [
+        (f"{ADDENDUM_PREFIX}{item.id}", item.description, None) for item in opportunity.addenda
+    ]
     return [(name, text, both) for name, text, both in texts if text.strip()]
 
 

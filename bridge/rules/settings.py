@@ -102,7 +102,15 @@ def save_rule_settings(
             row = RuleSetting(key=key)
             session.add(row)
         row.value, row.updated_at, row.updated_by = after, now, actor.name
-        record(session, actor, "rule_setting.changed", "rule_setting", key,
-               before={"value": before}, after={"value": after}, now=now)  # fmt: skip
+        record(
+            session,
+            actor,
+            "rule_setting.changed",
+            "rule_setting",
+            key,
+            before={"value": before},
+            after={"value": after},
+            now=now,
+        )
     session.flush()
     return changes

@@ -114,8 +114,10 @@ class SyncService:
         if report.events:
             log.info(
                 "rules: %d changes, %d opportunities evaluated, %d with new findings",
-                report.events, report.evaluated, report.changed,
-            )  # fmt: skip
+                report.events,
+                report.evaluated,
+                report.changed,
+            )
 
     def write_back(
         self, client: MarketplaceClient
@@ -136,8 +138,11 @@ class SyncService:
         if written or published.published or published.failed or canceled:
             log.info(
                 "approvals: %d notes written, %d published, %d failed to publish, %d canceled",
-                written, published.published, published.failed, canceled,
-            )  # fmt: skip
+                written,
+                published.published,
+                published.failed,
+                canceled,
+            )
         errors = [*refused_notes, *(f"publishing {error}" for error in published.errors)]
         return errors, published.written
 

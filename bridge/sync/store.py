@@ -186,10 +186,15 @@ def add_to_backlog(
         if entry is None:
             session.add(
                 BacklogEntry(
-                    opportunity_id=opportunity_id, kind=kind, error=error[:2000],
-                    first_failed_at=now, last_failed_at=now, run_id=run_id, failures=1,
+                    opportunity_id=opportunity_id,
+                    kind=kind,
+                    error=error[:2000],
+                    first_failed_at=now,
+                    last_failed_at=now,
+                    run_id=run_id,
+                    failures=1,
                 )
-            )  # fmt: skip
+            )
             continue
         entry.error, entry.last_failed_at, entry.run_id = error[:2000], now, run_id
         entry.failures += 1

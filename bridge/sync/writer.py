@@ -268,14 +268,18 @@ def _plan_content(
         }
     )
     new_addenda = _plan_children(
-        writes.addenda, writes.stale_addenda, stored.addenda.get(record.id, set()),
+        writes.addenda,
+        writes.stale_addenda,
+        stored.addenda.get(record.id, set()),
         [_addendum_row(record.id, item) for item in record.addenda],
-    )  # fmt: skip
+    )
     if record.history is not None:
         _plan_children(
-            writes.history, writes.stale_history, stored.history.get(record.id, set()),
+            writes.history,
+            writes.stale_history,
+            stored.history.get(record.id, set()),
             [_history_row(record.id, item) for item in record.history],
-        )  # fmt: skip
+        )
     _plan_events(writes, record, kind, version, previous, new_content, new_addenda)
     return version
 

@@ -23,10 +23,17 @@ from bridge.translations.public_copy import LONG_FIELDS, SHORT_FIELDS
 
 # Words that, alone on a line or in parentheses after a label, announce a language's part.
 LANGUAGE_WORDS: dict[Language, tuple[str, ...]] = {
-    "fr": ("français", "francais", "french", "version française", "version francaise",
-           "en français", "french version"),
+    "fr": (
+        "français",
+        "francais",
+        "french",
+        "version française",
+        "version francaise",
+        "en français",
+        "french version",
+    ),
     "en": ("english", "anglais", "english version", "version anglaise", "en anglais"),
-}  # fmt: skip
+}
 _DECORATION = re.compile(r"^[#>*_\s-]+|[*_:\s-]+$")
 _IN_PARENTHESES = re.compile(r"\(([^()]*)\)\s*$")
 _RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")

@@ -19,18 +19,28 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bridge.rules.context import Language
 
-LONG_FIELDS = ("description", "acceptance_criteria", "evaluation_criteria", "submission_info",
-               "remote_desc")  # fmt: skip
+LONG_FIELDS = (
+    "description",
+    "acceptance_criteria",
+    "evaluation_criteria",
+    "submission_info",
+    "remote_desc",
+)
 SHORT_FIELDS = ("title", "teaser", "location")
 # The heading is written in the language it introduces, as on Canada.ca.
 HEADINGS: dict[Language, str] = {"fr": "Version française", "en": "English version"}
 SEPARATOR = "\n\n---\n\n"
 # The marketplace's edit command spells fields in camelCase.
 MARKETPLACE_NAMES = {
-    "title": "title", "teaser": "teaser", "location": "location", "description": "description",
-    "acceptance_criteria": "acceptanceCriteria", "evaluation_criteria": "evaluationCriteria",
-    "submission_info": "submissionInfo", "remote_desc": "remoteDesc",
-}  # fmt: skip
+    "title": "title",
+    "teaser": "teaser",
+    "location": "location",
+    "description": "description",
+    "acceptance_criteria": "acceptanceCriteria",
+    "evaluation_criteria": "evaluationCriteria",
+    "submission_info": "submissionInfo",
+    "remote_desc": "remoteDesc",
+}
 
 
 def authored_text(field: str, text: str, translation: str = "") -> str:

@@ -139,9 +139,16 @@ def save_translation(
     row.source_text = source if made_from == text_hash(source) else row.source_text or ""
     row.source_hash, row.text = made_from, text
     row.updated_at, row.updated_by = now, actor.name
-    record(session, actor, "translation.saved", "opportunity", opportunity.id,
-           before=before and {"field": field, **before},
-           after={"field": field, "text": text, "source_hash": made_from}, now=now)  # fmt: skip
+    record(
+        session,
+        actor,
+        "translation.saved",
+        "opportunity",
+        opportunity.id,
+        before=before and {"field": field, **before},
+        after={"field": field, "text": text, "source_hash": made_from},
+        now=now,
+    )
     session.flush()
     return row
 
@@ -222,8 +229,15 @@ def apply_import(
         if unit.target_language != _other(language):
             problems.append(ImportProblem(unit.unit_id, "bad_language"))
             continue
-        save_translation(session, opportunity, field, unit.target_text, actor,
-                         source_hash=unit.source_hash, now=now)  # fmt: skip
+        save_translation(
+            session,
+            opportunity,
+            field,
+            unit.target_text,
+            actor,
+            source_hash=unit.source_hash,
+            now=now,
+        )
         if unit.source_hash != text_hash(sources[field]):
             problems.append(ImportProblem(unit.unit_id, "source_changed", stored=True))
         saved += 1

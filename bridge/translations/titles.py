@@ -50,8 +50,10 @@ def by_language(title: str, translation: Translation | None) -> TitleByLanguage:
     if translation is not None:
         source = authored_text("title", title, translation.text)
         if translation.source_hash == text_hash(source) and translation.text.strip():
-            return {translation.source_language: source,
-                    translation.target_language: translation.text}  # fmt: skip
+            return {
+                translation.source_language: source,
+                translation.target_language: translation.text,
+            }
         return {"en": source, "fr": source}  # outdated: the author's text is the truth
     both = split_both_languages("title", title)
     if both is not None:

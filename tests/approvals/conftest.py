@@ -93,16 +93,19 @@ def translate(sessions: sessionmaker[Session]) -> None:
 
 
 def attempt(
-    sessions: sessionmaker[Session], user_id: int, decision: Decision = Decision.APPROVE,
+    sessions: sessionmaker[Session],
+    user_id: int,
+    decision: Decision = Decision.APPROVE,
     comment: str = "",
-) -> str:  # fmt: skip
+) -> str:
     """``"ok"`` or the refusal's code; the transaction is rolled back on refusal."""
     try:
         with transaction(sessions) as session:
             request = session.scalars(
-                select(ApprovalRequest).where(ApprovalRequest.opportunity_id == UNDER_REVIEW)
+                select(ApprovalRequest)
+                .where(ApprovalRequest.opportunity_id == UNDER_REVIEW)
                 .order_by(ApprovalRequest.id.desc())
-            ).first()  # fmt: skip
+            ).first()
             user = session.get(PanelUser, user_id)
             assert request is not None and user is not None
             decide(session, request, user, decision, comment)

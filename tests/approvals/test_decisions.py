@@ -20,9 +20,13 @@ from tests.sync.helpers import make_sync
 
 @pytest.mark.parametrize(
     ("who", "code"),
-    [("elsewhere", "not_an_approver"), ("admin", "not_an_approver"), ("author", "author"),
-     ("first", "ok")],
-)  # fmt: skip
+    [
+        ("elsewhere", "not_an_approver"),
+        ("admin", "not_an_approver"),
+        ("author", "author"),
+        ("first", "ok"),
+    ],
+)
 def test_scoping_and_the_author_rule(
     world: People, sessions: sessionmaker[Session], who: str, code: str
 ) -> None:

@@ -35,9 +35,13 @@ APPROVERS = ("budget@tbs-sct.gc.ca", "director@tbs-sct.gc.ca", "procurement@tbs-
 
 @pytest.mark.usefixtures("mocked")
 def test_submitted_for_review_routed_approved_in_the_panel_and_published_in_both_languages(
-    fake: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session],
-    db_url: str, db_engine: Engine, tmp_path: Path,
-) -> None:  # fmt: skip
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    sessions: sessionmaker[Session],
+    db_url: str,
+    db_engine: Engine,
+    tmp_path: Path,
+) -> None:
     for user in fake.users:
         if user["email"] == "gov@example.invalid":
             user["email"] = AUTHOR
@@ -77,11 +81,13 @@ def test_submitted_for_review_routed_approved_in_the_panel_and_published_in_both
             browser.post("/language/fr")  # one approver works in French
         queue = browser.get("/approvals/").get_data(as_text=True)
         assert f"/approvals/{request.id}" in queue
-        answer = browser.post(f"/approvals/{request.id}", data={"approve": "1"},
-                              follow_redirects=True)  # fmt: skip
+        answer = browser.post(
+            f"/approvals/{request.id}", data={"approve": "1"}, follow_redirects=True
+        )
         assert answer.status_code == 200
-        assert ("Votre décision est enregistrée." if number == 2 else "Your decision is recorded."
-                ) in answer.get_data(as_text=True)  # fmt: skip
+        assert (
+            "Votre décision est enregistrée." if number == 2 else "Your decision is recorded."
+        ) in answer.get_data(as_text=True)
     assert launched == ["approval"]  # the last approval starts a sync that publishes
 
     bridge.run_once()

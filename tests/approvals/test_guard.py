@@ -27,17 +27,24 @@ def alerts(sessions: sessionmaker[Session]) -> list[tuple[str, str, int | None]]
 
 
 def test_what_was_published_before_the_bridge_raises_nothing(
-    world: People, sessions: sessionmaker[Session], client: MarketplaceClient, db_url: str,
+    world: People,
+    sessions: sessionmaker[Session],
+    client: MarketplaceClient,
+    db_url: str,
     db_engine: Engine,
-) -> None:  # fmt: skip
+) -> None:
     service(db_url, db_engine, client).run_once()
     assert alerts(sessions) == []
 
 
 def test_a_direct_publication_raises_an_alert_to_admins_and_the_department(
-    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
-    client: MarketplaceClient, db_url: str, db_engine: Engine,
-) -> None:  # fmt: skip
+    world: People,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    db_url: str,
+    db_engine: Engine,
+) -> None:
     bridge = service(db_url, db_engine, client)
     bridge.run_once()
     # A GOV author creates one directly as PUBLISHED (the marketplace allows it for CWU)...
@@ -59,9 +66,13 @@ def test_a_direct_publication_raises_an_alert_to_admins_and_the_department(
 
 
 def test_the_alert_says_who_published_and_how_and_tells_approvers_what_to_do(
-    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
-    client: MarketplaceClient, db_url: str, db_engine: Engine,
-) -> None:  # fmt: skip
+    world: People,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    db_url: str,
+    db_engine: Engine,
+) -> None:
     bridge = service(db_url, db_engine, client)
     bridge.run_once()
     fake.set_status(CWU, UNDER_REVIEW, "PUBLISHED", by="admin@example.invalid")
@@ -70,13 +81,19 @@ def test_the_alert_says_who_published_and_how_and_tells_approvers_what_to_do(
         (alert,) = alerts_of(session, UNDER_REVIEW)
         assert alert.details["by_name"] == "Local Admin" and alert.details["by_type"] == "ADMIN"
         how = how_published(alert.details)
-        admins = session.scalars(select(Notification).where(
-            Notification.recipient == "admin@tbs-sct.gc.ca")).all()  # fmt: skip
-        approvers = session.scalars(select(Notification).where(
-            Notification.recipient == "first@tbs-sct.gc.ca",
-            Notification.kind.like("unapproved%"))).all()  # fmt: skip
-    assert how.en == ("Local Admin (marketplace administrator) published it while it was "
-                      "under review, before the department's approval was complete.")  # fmt: skip
+        admins = session.scalars(
+            select(Notification).where(Notification.recipient == "admin@tbs-sct.gc.ca")
+        ).all()
+        approvers = session.scalars(
+            select(Notification).where(
+                Notification.recipient == "first@tbs-sct.gc.ca",
+                Notification.kind.like("unapproved%"),
+            )
+        ).all()
+    assert how.en == (
+        "Local Admin (marketplace administrator) published it while it was "
+        "under review, before the department's approval was complete."
+    )
     assert how.fr.startswith("Local Admin (administrateur ou administratrice du marché) l'a")
     (to_admin,) = [item for item in admins if item.kind == "unapproved_publication"]
     assert how.en in to_admin.fields["body_en"] and how.fr in to_admin.fields["body_fr"]
@@ -88,13 +105,16 @@ def test_the_alert_says_who_published_and_how_and_tells_approvers_what_to_do(
 
 
 def test_a_direct_creation_by_an_unknown_account_is_described_as_such(
-    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
-    client: MarketplaceClient, db_url: str, db_engine: Engine,
-) -> None:  # fmt: skip
+    world: People,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    db_url: str,
+    db_engine: Engine,
+) -> None:
     bridge = service(db_url, db_engine, client)
     bridge.run_once()
-    detail = fake.clone(CWU, UNDER_REVIEW, DIRECT, status="PUBLISHED",
-                        publishedAt=AFTER_FIRST_SYNC)  # fmt: skip
+    detail = fake.clone(CWU, UNDER_REVIEW, DIRECT, status="PUBLISHED", publishedAt=AFTER_FIRST_SYNC)
     detail["history"] = []
     fake.set_status(CWU, DIRECT, "PUBLISHED")
     bridge.run_once()
@@ -102,13 +122,18 @@ def test_a_direct_creation_by_an_unknown_account_is_described_as_such(
         (alert,) = alerts_of(session, DIRECT)
         assert how_published(alert.details).en == (
             "An account the marketplace does not name created it directly as published, "
-            "without submitting it for review.")  # fmt: skip
+            "without submitting it for review."
+        )
 
 
 def test_settings_can_have_it_canceled_with_a_note(
-    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
-    client: MarketplaceClient, db_url: str, db_engine: Engine,
-) -> None:  # fmt: skip
+    world: People,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    db_url: str,
+    db_engine: Engine,
+) -> None:
     bridge = service(db_url, db_engine, client, approvals_cancel_unapproved=True)
     bridge.run_once()
     fake.clone(CWU, UNDER_REVIEW, DIRECT, status="PUBLISHED", publishedAt=AFTER_FIRST_SYNC)
@@ -122,5 +147,6 @@ def test_settings_can_have_it_canceled_with_a_note(
     assert [status for _, status, _ in alerts(sessions)] == ["canceled"]
     cancels = [body for _, key, body in fake.commands if key == DIRECT and body["tag"] == "cancel"]
     bridge.run_once()
-    assert len([body for _, key, body in fake.commands
-                if key == DIRECT and body["tag"] == "cancel"]) == len(cancels)  # fmt: skip
+    assert len(
+        [body for _, key, body in fake.commands if key == DIRECT and body["tag"] == "cancel"]
+    ) == len(cancels)

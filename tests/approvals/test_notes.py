@@ -71,8 +71,11 @@ def test_a_note_never_written_is_tried_again_on_the_next_run(
     world: People, sessions: sessionmaker[Session], fake: FakeMarketplace, client: MarketplaceClient
 ) -> None:
     request_changes(world, sessions)
-    fake.fail(r"^/opportunities/code-with-us/", (502, {"Content-Type": "text/plain"}, "down"),
-              method="PUT")  # fmt: skip
+    fake.fail(
+        r"^/opportunities/code-with-us/",
+        (502, {"Content-Type": "text/plain"}, "down"),
+        method="PUT",
+    )
     assert send_change_requests(sessions, client) == 0
     assert notes_on(fake) == [] and status(sessions) == "pending"
     assert send_change_requests(sessions, client) == 1
@@ -124,8 +127,12 @@ def test_a_note_the_marketplace_refuses_is_a_permanent_failure_never_sent_again(
     refusal = (
         FIXTURES / "error.cwu-opportunity.update-addNote-too-long.admin.400.json"
     ).read_bytes()
-    fake.fail(rf"^/opportunities/{CWU}/", (400, {"Content-Type": "application/json"}, refusal),
-              method="PUT", times=10)  # fmt: skip
+    fake.fail(
+        rf"^/opportunities/{CWU}/",
+        (400, {"Content-Type": "application/json"}, refusal),
+        method="PUT",
+        times=10,
+    )
     assert send_change_requests(sessions, client) == 0
     assert send_change_requests(sessions, client) == 0
     assert fake.count("PUT", rf"^/opportunities/{CWU}/") == 1  # not retried at every sync

@@ -46,10 +46,12 @@ def bridge_settings(db_url: str, **overrides: Any) -> Settings:
     )
 
 
-def service(db_url: str, engine: Engine, client: MarketplaceClient, **overrides: Any
-            ) -> SyncService:  # fmt: skip
-    return SyncService(bridge_settings(db_url, **overrides), engine,
-                       client_factory=lambda _: client)  # fmt: skip
+def service(
+    db_url: str, engine: Engine, client: MarketplaceClient, **overrides: Any
+) -> SyncService:
+    return SyncService(
+        bridge_settings(db_url, **overrides), engine, client_factory=lambda _: client
+    )
 
 
 def approve_every_step(sessions: sessionmaker[Session], world: People) -> None:
@@ -73,14 +75,23 @@ def request_state(sessions: sessionmaker[Session]) -> tuple[str, int, str | None
 
 def messages_to(sessions: sessionmaker[Session], address: str) -> list[str]:
     with sessions() as session:
-        return list(session.scalars(select(Notification.kind).where(
-            Notification.recipient == address).order_by(Notification.id)))  # fmt: skip
+        return list(
+            session.scalars(
+                select(Notification.kind)
+                .where(Notification.recipient == address)
+                .order_by(Notification.id)
+            )
+        )
 
 
 def test_the_whole_path_publishes_both_languages_once(
-    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
-    client: MarketplaceClient, db_url: str, db_engine: Engine,
-) -> None:  # fmt: skip
+    world: People,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    db_url: str,
+    db_engine: Engine,
+) -> None:
     approve_every_step(sessions, world)
     bridge = service(db_url, db_engine, client)
     assert bridge.run_once() is not None
@@ -112,13 +123,16 @@ def test_the_whole_path_publishes_both_languages_once(
                 RuleEvaluation.opportunity_id == UNDER_REVIEW, RuleEvaluation.current.is_(True)
             )
         ).one()
-        assert evaluation.version == opportunity.version and not evaluation.blocking  # fmt: skip
+        assert evaluation.version == opportunity.version and not evaluation.blocking
         requests_ = session.scalars(select(ApprovalRequest.status)).all()
         assert requests_ == ["published"]
     assert messages_to(sessions, AUTHOR) == ["published"]  # one digest of the whole path
     with sessions() as session:
-        digest = session.scalars(select(Notification).where(
-            Notification.recipient == AUTHOR)).one().fields  # fmt: skip
+        digest = (
+            session.scalars(select(Notification).where(Notification.recipient == AUTHOR))
+            .one()
+            .fields
+        )
     assert all(name in digest["body_en"] for name in ("first", "second", "third"))
     assert "Budget holder (FAA section 32): first, " in digest["body_en"]
     assert "\u00a0: first, le " in digest["body_fr"]
@@ -128,14 +142,19 @@ def test_the_whole_path_publishes_both_languages_once(
 
 
 def test_a_translation_changed_after_approval_is_not_published(
-    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
-    client: MarketplaceClient, db_url: str, db_engine: Engine,
-) -> None:  # fmt: skip
+    world: People,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    db_url: str,
+    db_engine: Engine,
+) -> None:
     approve_every_step(sessions, world)
     with transaction(sessions) as session:
         opportunity = session.get_one(Opportunity, UNDER_REVIEW)
-        save_translation(session, opportunity, "title", "Titre que personne n'a approuvé",
-                         TRANSLATOR)  # fmt: skip
+        save_translation(
+            session, opportunity, "title", "Titre que personne n'a approuvé", TRANSLATOR
+        )
     service(db_url, db_engine, client).run_once()
     published = fake.opportunities[CWU][UNDER_REVIEW]
     assert published["status"] == "PUBLISHED"
@@ -144,12 +163,17 @@ def test_a_translation_changed_after_approval_is_not_published(
 
 
 def test_without_auto_publish_an_administrator_lets_it_go(
-    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
-    client: MarketplaceClient, db_url: str, db_engine: Engine,
-) -> None:  # fmt: skip
+    world: People,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    db_url: str,
+    db_engine: Engine,
+) -> None:
     approve_every_step(sessions, world)
-    bridge = service(db_url, db_engine, client, approvals_auto_publish=False,
-                     approvals_bilingual_copy=False)  # fmt: skip
+    bridge = service(
+        db_url, db_engine, client, approvals_auto_publish=False, approvals_bilingual_copy=False
+    )
     bridge.run_once()
     assert tags(fake) == [] and request_state(sessions)[0] == "approved"
     assert messages_to(sessions, "admin@tbs-sct.gc.ca") == ["ready_to_publish"]
@@ -169,9 +193,13 @@ def test_without_auto_publish_an_administrator_lets_it_go(
 
 
 def test_an_edit_after_approval_is_never_published(
-    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
-    client: MarketplaceClient, db_url: str, db_engine: Engine,
-) -> None:  # fmt: skip
+    world: People,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    db_url: str,
+    db_engine: Engine,
+) -> None:
     approve_every_step(sessions, world)
     # Edited on the marketplace after the approval, before the bridge publishes.
     fake.edit(CWU, UNDER_REVIEW, title="A different piece of work")
@@ -179,8 +207,9 @@ def test_an_edit_after_approval_is_never_published(
     assert report.failed == 1 and "changed since it was approved" in report.errors[0]
     assert tags(fake) == []
     with sessions() as session:  # administrators read why, in both languages
-        told = session.scalars(select(Notification).where(
-            Notification.kind == "publish_failed")).one()  # fmt: skip
+        told = session.scalars(
+            select(Notification).where(Notification.kind == "publish_failed")
+        ).one()
         assert "changed since it was approved" in told.fields["body_en"]
         assert "L'occasion a changé depuis son approbation" in told.fields["body_fr"]
     # The sync then sees the edit: the approval is superseded and the chain starts again.
@@ -191,8 +220,9 @@ def test_an_edit_after_approval_is_never_published(
         assert list(statuses) == ["superseded", "open"]
 
 
-def lost_after(fake: FakeMarketplace, error: Exception | None = None
-               ) -> Callable[[requests.PreparedRequest], Any]:  # fmt: skip
+def lost_after(
+    fake: FakeMarketplace, error: Exception | None = None
+) -> Callable[[requests.PreparedRequest], Any]:
     """A reply that applies the command on the marketplace, then loses its answer."""
 
     def reply(request: requests.PreparedRequest) -> Any:
@@ -211,25 +241,56 @@ FAILURES: dict[str, Callable[[FakeMarketplace], None]] = {
     "edit refused": lambda fake: fake.fail(DETAIL, LOST, method="PUT"),
     "edit applied, answer lost": lambda fake: fake.fail(DETAIL, lost_after(fake), method="PUT"),
     "edit applied, timed out": lambda fake: fake.fail(
-        DETAIL, lost_after(fake, requests.ReadTimeout("slow")), method="PUT"),
+        DETAIL, lost_after(fake, requests.ReadTimeout("slow")), method="PUT"
+    ),
     "publish refused": lambda fake: fake.fail(
-        DETAIL, lambda request: LOST if b'"publish"' in (request.body or b"") else
-        (200, {}, json.dumps(fake._command(
-            (request.url or "").split("/api", 1)[1], json.loads(request.body or b"{}"))[1])),
-        method="PUT", times=2),
+        DETAIL,
+        lambda request: (
+            LOST
+            if b'"publish"' in (request.body or b"")
+            else (
+                200,
+                {},
+                json.dumps(
+                    fake._command(
+                        (request.url or "").split("/api", 1)[1], json.loads(request.body or b"{}")
+                    )[1]
+                ),
+            )
+        ),
+        method="PUT",
+        times=2,
+    ),
     "publish applied, answer lost": lambda fake: fake.fail(
-        DETAIL, lambda request: lost_after(fake)(request) if b'"publish"' in (request.body or b"")
-        else (200, {"Content-Type": "application/json"}, json.dumps(fake._command(
-            (request.url or "").split("/api", 1)[1], json.loads(request.body or b"{}"))[1])),
-        method="PUT", times=2),
-}  # fmt: skip
+        DETAIL,
+        lambda request: (
+            lost_after(fake)(request)
+            if b'"publish"' in (request.body or b"")
+            else (
+                200,
+                {"Content-Type": "application/json"},
+                json.dumps(
+                    fake._command(
+                        (request.url or "").split("/api", 1)[1], json.loads(request.body or b"{}")
+                    )[1]
+                ),
+            )
+        ),
+        method="PUT",
+        times=2,
+    ),
+}
 
 
 @pytest.mark.parametrize("failure", list(FAILURES))
 def test_a_failed_attempt_is_repeated_safely(
-    failure: str, world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
-    client: MarketplaceClient, db_url: str,
-) -> None:  # fmt: skip
+    failure: str,
+    world: People,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    db_url: str,
+) -> None:
     approve_every_step(sessions, world)
     publisher = Publisher(sessions, client, bridge_settings(db_url))
     FAILURES[failure](fake)
@@ -250,9 +311,14 @@ def test_a_failed_attempt_is_repeated_safely(
 
 
 def test_a_crash_before_the_bookkeeping_publishes_nothing_twice(
-    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
-    client: MarketplaceClient, db_url: str, db_engine: Engine, monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+    world: People,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    db_url: str,
+    db_engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     approve_every_step(sessions, world)
     bridge = service(db_url, db_engine, client)
     original = Publisher._published
@@ -272,13 +338,21 @@ def test_a_crash_before_the_bookkeeping_publishes_nothing_twice(
 
 
 def test_a_publication_the_marketplace_refuses_waits_for_an_administrator(
-    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
-    client: MarketplaceClient, db_url: str, db_engine: Engine,
-) -> None:  # fmt: skip
+    world: People,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    db_url: str,
+    db_engine: Engine,
+) -> None:
     approve_every_step(sessions, world)
     refusal = FIXTURES / "error.cwu-opportunity.update-edit-title-too-long.admin.400.json"
-    fake.fail(DETAIL, (400, {"Content-Type": "application/json"}, refusal.read_bytes()),
-              method="PUT", times=100)  # fmt: skip
+    fake.fail(
+        DETAIL,
+        (400, {"Content-Type": "application/json"}, refusal.read_bytes()),
+        method="PUT",
+        times=100,
+    )
     bridge = service(db_url, db_engine, client)
     first = bridge.run_once()
     assert first is not None and first.ok
@@ -303,9 +377,13 @@ def test_a_publication_the_marketplace_refuses_waits_for_an_administrator(
 
 
 def test_a_bilingual_copy_over_the_limit_is_never_sent_and_waits_for_an_administrator(
-    world: People, sessions: sessionmaker[Session], fake: FakeMarketplace,
-    client: MarketplaceClient, db_url: str, db_engine: Engine,
-) -> None:  # fmt: skip
+    world: People,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    db_url: str,
+    db_engine: Engine,
+) -> None:
     approve_every_step(sessions, world)
     with transaction(sessions) as session:  # a copy approved before the limit was checked
         request = session.scalars(select(ApprovalRequest)).one()

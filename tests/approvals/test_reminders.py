@@ -19,12 +19,15 @@ OTTAWA = ZoneInfo("America/Toronto")
 FRIDAY_AFTERNOON = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # 15:00 in Ottawa
 
 
-@pytest.mark.parametrize(("start", "end", "days"), [
-    (date(2026, 11, 27), date(2026, 11, 30), 1),  # Friday → Monday
-    (date(2026, 11, 27), date(2026, 12, 1), 2),
-    (date(2026, 11, 28), date(2026, 11, 29), 0),  # a weekend
-    (date(2026, 11, 23), date(2026, 11, 23), 0),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        (date(2026, 11, 27), date(2026, 11, 30), 1),  # Friday → Monday
+        (date(2026, 11, 27), date(2026, 12, 1), 2),
+        (date(2026, 11, 28), date(2026, 11, 29), 0),  # a weekend
+        (date(2026, 11, 23), date(2026, 11, 23), 0),
+    ],
+)
 def test_working_days(start: date, end: date, days: int) -> None:
     assert working_days_between(start, end) == days
 

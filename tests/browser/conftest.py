@@ -126,21 +126,36 @@ def _pages_to_look_at(session: Session) -> None:
     # The award belongs to a department, so its export record and forms show.
     assign_department(session, AWARDED, all_departments(session)[0], Actor.job("test"))
     RulePipeline().evaluate(session, [AWARDED], "department")
-    create_user(session, APPROVER_EMAIL, "April Approver", ADMIN_PASSWORD,
-                [(Role.APPROVER, department)])  # fmt: skip
-    session.add(ApprovalAlert(kind="unapproved_publication", opportunity_id=UNDER_REVIEW,
-                              version=1, department_id=department))  # fmt: skip
+    create_user(
+        session, APPROVER_EMAIL, "April Approver", ADMIN_PASSWORD, [(Role.APPROVER, department)]
+    )
+    session.add(
+        ApprovalAlert(
+            kind="unapproved_publication",
+            opportunity_id=UNDER_REVIEW,
+            version=1,
+            department_id=department,
+        )
+    )
     subjects = {"subject_en": "Published", "subject_fr": "Publiée"}
-    session.add(Notification(kind="published", recipient="a@example.gc.ca",
-                             dedupe_key="published:1:a", status="failed",
-                             last_error="GC Notify 400: bad address", fields=subjects))  # fmt: skip
+    session.add(
+        Notification(
+            kind="published",
+            recipient="a@example.gc.ca",
+            dedupe_key="published:1:a",
+            status="failed",
+            last_error="GC Notify 400: bad address",
+            fields=subjects,
+        )
+    )
 
 
 @pytest.fixture(scope="module")
 def live_bridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveBridge]:
     fake = FakeMarketplace.from_fixtures()
-    with running_bridge(tmp_path_factory.mktemp("live"), fake,
-                        after_sync=_pages_to_look_at) as bridge:  # fmt: skip
+    with running_bridge(
+        tmp_path_factory.mktemp("live"), fake, after_sync=_pages_to_look_at
+    ) as bridge:
         yield bridge
 
 

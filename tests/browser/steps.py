@@ -60,8 +60,9 @@ def _phrases() -> dict[str, frozenset[str]]:
         english = _forms(message.id)
         french = _forms(message.string)
         for language, texts, others in (("en", english, french), ("fr", french, english)):
-            phrases[language].update(text for text in texts if _sentence(text)
-                                     and text not in others)  # fmt: skip
+            phrases[language].update(
+                text for text in texts if _sentence(text) and text not in others
+            )
     return {language: frozenset(found) for language, found in phrases.items()}
 
 

@@ -37,35 +37,53 @@ OPPORTUNITIES = {
     "en": "5e1c0a6e-0d7c-4b8a-9f3e-2a41c7d0e001",
     "fr": "5e1c0a6e-0d7c-4b8a-9f3e-2a41c7d0e002",
 }
-APPROVERS = ["first.approver@tbs-sct.gc.ca", "second.approver@tbs-sct.gc.ca",
-             "third.approver@tbs-sct.gc.ca"]  # fmt: skip
+APPROVERS = [
+    "first.approver@tbs-sct.gc.ca",
+    "second.approver@tbs-sct.gc.ca",
+    "third.approver@tbs-sct.gc.ca",
+]
 LONG_FRENCH_TITLE = (
     "Formulaire Web accessible de téléversement des pièces justificatives pour les demandeurs "
     "de prestations, conforme aux normes d'accessibilité et rédigé en langage clair"
 )
 WORDS = {
-    "en": {"changes": "Request changes", "approve": "Approve this step",
-           "recorded": "Your decision is recorded.", "save": "Save translations",
-           "too_long": "Published in both languages, this field would be",
-           "blocked": "Blocking findings remain", "published": "Published on the marketplace on",
-           "status": "Published"},
-    "fr": {"changes": "Demander des modifications", "approve": "Approuver cette étape",
-           "recorded": "Votre décision est enregistrée.", "save": "Enregistrer les traductions",
-           "too_long": "Publié dans les deux langues, ce champ compterait",
-           "blocked": "Des constats bloquants subsistent",
-           "published": "Publiée sur le marché le", "status": "Publiée"},
-}  # fmt: skip
+    "en": {
+        "changes": "Request changes",
+        "approve": "Approve this step",
+        "recorded": "Your decision is recorded.",
+        "save": "Save translations",
+        "too_long": "Published in both languages, this field would be",
+        "blocked": "Blocking findings remain",
+        "published": "Published on the marketplace on",
+        "status": "Published",
+    },
+    "fr": {
+        "changes": "Demander des modifications",
+        "approve": "Approuver cette étape",
+        "recorded": "Votre décision est enregistrée.",
+        "save": "Enregistrer les traductions",
+        "too_long": "Publié dans les deux langues, ce champ compterait",
+        "blocked": "Des constats bloquants subsistent",
+        "published": "Publiée sur le marché le",
+        "status": "Publiée",
+    },
+}
 
 
 def _write_opportunities(fake: FakeMarketplace) -> None:
     """Two opportunities under review, in English, worth 9,500, closing in a month."""
     deadline = utcnow() + timedelta(days=30)
-    dates = {name: (deadline + timedelta(days=offset)).strftime("%Y-%m-%dT00:00:00.000Z")
-             for name, offset in (("proposalDeadline", 0), ("assignmentDate", 5),
-                                  ("startDate", 10), ("completionDate", 60))}  # fmt: skip
+    dates = {
+        name: (deadline + timedelta(days=offset)).strftime("%Y-%m-%dT00:00:00.000Z")
+        for name, offset in (
+            ("proposalDeadline", 0),
+            ("assignmentDate", 5),
+            ("startDate", 10),
+            ("completionDate", 60),
+        )
+    }
     for opportunity_id in OPPORTUNITIES.values():
-        fake.clone(CWU, UNDER_REVIEW, opportunity_id, reward=9500, addenda=[], **dates,
-                   **ENGLISH)  # fmt: skip
+        fake.clone(CWU, UNDER_REVIEW, opportunity_id, reward=9500, addenda=[], **dates, **ENGLISH)
     for user in fake.users:
         if user["email"] == "gov@example.invalid":
             user["email"] = "author@tbs-sct.gc.ca"  # the author works at the Treasury Board
@@ -75,8 +93,13 @@ def _people(session: Session) -> None:
     seed_chains(session)
     tbs = session.scalars(select(Department).where(Department.acronym == "TBS")).one()
     for email in APPROVERS:
-        create_user(session, email, email.split("@")[0].replace(".", " ").title(),
-                    ADMIN_PASSWORD, [(Role.APPROVER, tbs.id)])  # fmt: skip
+        create_user(
+            session,
+            email,
+            email.split("@")[0].replace(".", " ").title(),
+            ADMIN_PASSWORD,
+            [(Role.APPROVER, tbs.id)],
+        )
 
 
 @pytest.fixture(scope="module")
@@ -99,14 +122,24 @@ def open_request(page: Any, base: str, opportunity_id: str) -> None:
     """From the opportunity's page, the newest request of its approval timeline."""
     page.goto(f"{base}/opportunities/{opportunity_id}")
     links = page.locator("a[href^='/approvals/']").evaluate_all(
-        "links => links.map(link => link.getAttribute('href'))")  # fmt: skip
-    newest = max((link for link in links if link.rsplit("/", 1)[1].isdigit()),
-                 key=lambda link: int(link.rsplit("/", 1)[1]))  # fmt: skip
+        "links => links.map(link => link.getAttribute('href'))"
+    )
+    newest = max(
+        (link for link in links if link.rsplit("/", 1)[1].isdigit()),
+        key=lambda link: int(link.rsplit("/", 1)[1]),
+    )
     page.goto(f"{base}{newest}")
 
 
-def decide(page: Any, base: str, email: str, language: str, opportunity_id: str,
-           button: str, comment: str = "") -> str:  # fmt: skip
+def decide(
+    page: Any,
+    base: str,
+    email: str,
+    language: str,
+    opportunity_id: str,
+    button: str,
+    comment: str = "",
+) -> str:
     """Sign in as ``email``, open the request, decide; the message the panel answers."""
     sign_out(page)
     sign_in(page, base, email)
@@ -167,18 +200,22 @@ def test_an_opportunity_goes_from_review_to_publication(
     findings = translate(page, base, language, opportunity_id, LONG_FRENCH_TITLE)
     assert words["too_long"] in findings and "200" in findings
     assert_accessible(page, f"editor with a title too long ({language})")
-    assert words["recorded"] in decide(page, base, APPROVERS[0], language, opportunity_id,
-                                       words["approve"])  # fmt: skip
-    assert words["recorded"] in decide(page, base, APPROVERS[1], language, opportunity_id,
-                                       words["approve"])  # fmt: skip
-    assert words["blocked"] in decide(page, base, APPROVERS[2], language, opportunity_id,
-                                      words["approve"])  # fmt: skip
+    assert words["recorded"] in decide(
+        page, base, APPROVERS[0], language, opportunity_id, words["approve"]
+    )
+    assert words["recorded"] in decide(
+        page, base, APPROVERS[1], language, opportunity_id, words["approve"]
+    )
+    assert words["blocked"] in decide(
+        page, base, APPROVERS[2], language, opportunity_id, words["approve"]
+    )
 
     # 4. Fixed: the finding clears, and the last step is approved.
     findings = translate(page, base, language, opportunity_id, FRENCH["title"])
     assert words["too_long"] not in findings
-    assert words["recorded"] in decide(page, base, APPROVERS[2], language, opportunity_id,
-                                       words["approve"])  # fmt: skip
+    assert words["recorded"] in decide(
+        page, base, APPROVERS[2], language, opportunity_id, words["approve"]
+    )
 
     # 5. The approval starts a sync that publishes both languages and reads them back.
     deadline = time.monotonic() + 60

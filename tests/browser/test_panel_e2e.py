@@ -208,8 +208,9 @@ def test_an_administrator_saves_the_rule_settings_typing_numbers_their_way(
         page.click("form.form button[type=submit]")
         assert saved in page.locator(".alert").first.inner_text()
         page.goto(f"{base}/rules/settings")
-        assert page.input_value("#cap_amount").replace("\u202f", " ").replace(
-            "\u00a0", " ") == shown  # fmt: skip
+        assert (
+            page.input_value("#cap_amount").replace("\u202f", " ").replace("\u00a0", " ") == shown
+        )
         assert_accessible(page, f"rule settings saved ({language})")
     page.fill("#cap_amount", "100,000,000")
     page.click("form.form button[type=submit]")

@@ -54,8 +54,9 @@ def review(package: dict[str, Any]) -> dict[str, Any]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as network:
         # The record package schema names the versioned-release schema by its URL.
         for path in OCDS_SCHEMA_DIR.glob("*.json"):
-            network.get(SCHEMA_URL + path.name, body=path.read_bytes(),
-                        content_type="application/json")  # fmt: skip
+            network.get(
+                SCHEMA_URL + path.name, body=path.read_bytes(), content_type="application/json"
+            )
         result = ocds_json_output("", json_data=package, lib_cove_ocds_config=config)
     return {key: result.get(key) or {} for key in FINDINGS}
 

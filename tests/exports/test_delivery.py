@@ -45,8 +45,13 @@ pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def export_settings(tmp_path: Path, *sinks: str, url: str = "https://x.test/") -> Settings:
-    return load_settings({}, export_sinks=list(sinks), export_directory=tmp_path / "out",
-                         export_webhook_url=url, export_webhook_secret=SECRET.decode())  # fmt: skip
+    return load_settings(
+        {},
+        export_sinks=list(sinks),
+        export_directory=tmp_path / "out",
+        export_webhook_url=url,
+        export_webhook_secret=SECRET.decode(),
+    )
 
 
 def deliveries(sessions: sessionmaker[Session]) -> list[tuple[str, int, str, int]]:
@@ -56,8 +61,9 @@ def deliveries(sessions: sessionmaker[Session]) -> list[tuple[str, int, str, int
 
 
 @pytest.fixture
-def awarded(fake: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session],
-            mocked: Any) -> None:  # fmt: skip
+def awarded(
+    fake: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session], mocked: Any
+) -> None:
     synced_record(fake, client, sessions)
 
 
@@ -70,13 +76,23 @@ def test_records_are_enqueued_once_and_corrected_when_they_change(
     drain(sessions, settings)
     with transaction(sessions) as session:
         assert refresh(session, [AWARDED], settings) == 0  # nothing changed
-        session.add(AwardAmendment(opportunity_id=AWARDED, amount_change=Decimal("500.00"),
-                                   reason="Extra page", recorded_by="test",
-                                   effective_on=NOW))  # fmt: skip
+        session.add(
+            AwardAmendment(
+                opportunity_id=AWARDED,
+                amount_change=Decimal("500.00"),
+                reason="Extra page",
+                recorded_by="test",
+                effective_on=NOW,
+            )
+        )
     with transaction(sessions) as session:
         assert refresh(session, [AWARDED], settings) == 2  # a corrective delivery per sink
     assert [row[:2] for row in deliveries(sessions)] == [
-        ("directory", 1), ("webhook", 1), ("directory", 2), ("webhook", 2)]  # fmt: skip
+        ("directory", 1),
+        ("webhook", 1),
+        ("directory", 2),
+        ("webhook", 2),
+    ]
     with sessions() as session:
         latest = session.scalars(select(Delivery).order_by(Delivery.id.desc())).first()
         assert latest is not None
@@ -91,9 +107,12 @@ def read_batches(directory: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("crash", ["before the sink", "after the sink, before the marking"])
 def test_a_crash_loses_nothing_and_writes_nothing_twice(
-    awarded: None, sessions: sessionmaker[Session], tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, crash: str,
-) -> None:  # fmt: skip
+    awarded: None,
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    crash: str,
+) -> None:
     settings = export_settings(tmp_path, "directory")
     drain(sessions, settings)
     sink = DirectorySink(settings.export_directory)
@@ -125,7 +144,8 @@ def test_a_crash_loses_nothing_and_writes_nothing_twice(
     assert manifest == f"{hashlib.sha256(body).hexdigest()}  {name}\n"
     document = json.loads(body)
     assert [item["idempotency_key"] for item in document["deliveries"]] == [
-        f"directory:{AWARDED}:1"]  # fmt: skip
+        f"directory:{AWARDED}:1"
+    ]
     assert deliveries(sessions) == [("directory", 1, "delivered", 2)]
     assert not list(settings.export_directory.glob(".*.tmp"))
 
@@ -193,9 +213,12 @@ def test_a_directory_that_cannot_be_written_keeps_the_delivery_to_retry(
 
 
 def test_a_signed_request_replayed_later_is_refused_and_redirects_are_not_followed(
-    awarded: None, sessions: sessionmaker[Session], tmp_path: Path, mocked: Any,
+    awarded: None,
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+    mocked: Any,
     frozen_clock: time_machine.Traveller,
-) -> None:  # fmt: skip
+) -> None:
     sent: list[tuple[dict[str, str], bytes]] = []
 
     def capture(request: Any) -> tuple[int, dict[str, str], bytes]:
@@ -240,13 +263,21 @@ def test_the_packages_are_built_again_only_when_a_record_changed(
     jobs = ExportJobs(sessions, export_settings(tmp_path, "webhook"), [], [keeper])
     jobs.run()
     assert len(keeper.kept) == 1 and set(keeper.kept[0]) == {
-        "release-package.json", "record-package.json"}  # fmt: skip
+        "release-package.json",
+        "record-package.json",
+    }
     jobs.run()
     assert len(keeper.kept) == 1  # nothing changed: nothing built
     with transaction(sessions) as session:
-        session.add(AwardAmendment(opportunity_id=AWARDED, amount_change=Decimal("500.00"),
-                                   reason="Extra page", recorded_by="test",
-                                   effective_on=FIXED_NOW))  # fmt: skip
+        session.add(
+            AwardAmendment(
+                opportunity_id=AWARDED,
+                amount_change=Decimal("500.00"),
+                reason="Extra page",
+                recorded_by="test",
+                effective_on=FIXED_NOW,
+            )
+        )
         refresh(session, [AWARDED], jobs.settings)
     keeper.failing = True
     report = jobs.run()
@@ -268,7 +299,8 @@ def test_packages_the_directory_cannot_hold_are_reported_and_written_later(
     report = jobs.run()
     assert report is not None and report.delivered == 1
     assert [error.split(":")[0] for error in report.errors] == [
-        f"cannot write {tmp_path / 'out' / 'ocds' / 'release-package.json'}"]  # fmt: skip
+        f"cannot write {tmp_path / 'out' / 'ocds' / 'release-package.json'}"
+    ]
     (tmp_path / "out" / "ocds").unlink()
     jobs.run()
     assert (tmp_path / "out" / "ocds" / "record-package.json").exists()

@@ -38,8 +38,10 @@ from tests.seeding import first_sync_judged
 
 AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
 OTTAWA = ZoneInfo("America/Toronto")
-FRENCH = {"title": "Essai A de la passerelle (attribuée)",
-          "teaser": "Court résumé de l'essai A de la passerelle"}  # fmt: skip
+FRENCH = {
+    "title": "Essai A de la passerelle (attribuée)",
+    "teaser": "Court résumé de l'essai A de la passerelle",
+}
 
 
 def author_at_tbs(fake: FakeMarketplace) -> None:
@@ -49,9 +51,14 @@ def author_at_tbs(fake: FakeMarketplace) -> None:
             user["email"] = "author@tbs-sct.gc.ca"
 
 
-def synced_record(fake: FakeMarketplace, client: MarketplaceClient,
-                  sessions: sessionmaker[Session], *, reward: int | None = None,
-                  amendments: tuple[Decimal, ...] = ()) -> AwardRecord:  # fmt: skip
+def synced_record(
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    sessions: sessionmaker[Session],
+    *,
+    reward: int | None = None,
+    amendments: tuple[Decimal, ...] = (),
+) -> AwardRecord:
     author_at_tbs(fake)
     if reward is not None:
         fake.opportunities["code-with-us"][AWARDED]["reward"] = reward
@@ -63,9 +70,15 @@ def synced_record(fake: FakeMarketplace, client: MarketplaceClient,
             save_translation(session, opportunity, field, text, Actor.job("test"))
         for number, change in enumerate(amendments, start=1):
             effective = datetime(2027, 1, number, 15, tzinfo=UTC)
-            session.add(AwardAmendment(opportunity_id=AWARDED, amount_change=change,
-                                       reason="More pages", recorded_by="test",
-                                       effective_on=effective))  # fmt: skip
+            session.add(
+                AwardAmendment(
+                    opportunity_id=AWARDED,
+                    amount_change=change,
+                    reason="More pages",
+                    recorded_by="test",
+                    effective_on=effective,
+                )
+            )
     with sessions() as session:
         return build_record(session, AWARDED, OTTAWA)
 
@@ -94,8 +107,9 @@ def test_an_award_over_10k_is_disclosed_individually_exactly_as_the_portal_expec
 def test_at_or_under_10k_it_goes_to_the_aggregate_until_an_amendment_takes_it_over(
     fake: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
 ) -> None:
-    record = synced_record(fake, client, sessions, reward=8000,
-                           amendments=(Decimal("1000.00"), Decimal("2500.00")))  # fmt: skip
+    record = synced_record(
+        fake, client, sessions, reward=8000, amendments=(Decimal("1000.00"), Decimal("2500.00"))
+    )
     rows = individual_rows(record)
     # 8,000 then 9,000 stay in the aggregate; the second amendment (11,500) is disclosed.
     assert [(row["instrument_type"], row["contract_value"]) for row in rows] == [("A", "11500.00")]
@@ -103,8 +117,11 @@ def test_at_or_under_10k_it_goes_to_the_aggregate_until_an_amendment_takes_it_ov
     aggregate = load_table(AGGREGATE_TABLE)
     [this_year] = aggregate_rows([record], 2026)
     [next_year] = aggregate_rows([record], 2027)
-    assert (this_year["contract_service_number_of"], this_year["contracts_service_original_value"],
-            this_year["contracts_service_amendment_value"]) == ("1", "8000.00", "0.00")  # fmt: skip
+    assert (
+        this_year["contract_service_number_of"],
+        this_year["contracts_service_original_value"],
+        this_year["contracts_service_amendment_value"],
+    ) == ("1", "8000.00", "0.00")
     assert next_year["contracts_service_amendment_value"] == "1000.00"
     assert validate(aggregate, [this_year, next_year]) == []
     assert_golden("disclosure-aggregate.csv", to_csv(aggregate, [this_year]))
@@ -125,20 +142,23 @@ def a_record() -> AwardRecord:
     return organization_award()
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"contract_date": "2026/11/20"}, "contract_date"),
-    ({"contract_value": "31500"}, "contract_value"),
-    ({"commodity_type": "X"}, "commodity_type"),
-    ({"trade_agreement": "XX,CA"}, "trade_agreement"),
-    ({"trade_agreement": "CA"}, "limited_tendering_reason"),
-    ({"solicitation_procedure": "TN"}, "number_of_bids"),
-    ({"vendor_postal_code": "V8"}, "vendor_postal_code"),
-    ({"economic_object_code": "47"}, "economic_object_code"),
-    ({"reference_number": ""}, "reference_number"),
-    ({"vendor_name": '=HYPERLINK("https://evil.example","Vendor One")'}, "vendor_name"),
-    ({"description_en": "+cmd|' /C calc'!A0"}, "description_en"),
-    ({"vendor_name": "@SUM(1+1)*cmd"}, "vendor_name"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"contract_date": "2026/11/20"}, "contract_date"),
+        ({"contract_value": "31500"}, "contract_value"),
+        ({"commodity_type": "X"}, "commodity_type"),
+        ({"trade_agreement": "XX,CA"}, "trade_agreement"),
+        ({"trade_agreement": "CA"}, "limited_tendering_reason"),
+        ({"solicitation_procedure": "TN"}, "number_of_bids"),
+        ({"vendor_postal_code": "V8"}, "vendor_postal_code"),
+        ({"economic_object_code": "47"}, "economic_object_code"),
+        ({"reference_number": ""}, "reference_number"),
+        ({"vendor_name": '=HYPERLINK("https://evil.example","Vendor One")'}, "vendor_name"),
+        ({"description_en": "+cmd|' /C calc'!A0"}, "description_en"),
+        ({"vendor_name": "@SUM(1+1)*cmd"}, "vendor_name"),
+    ],
+)
 def test_a_row_the_portal_would_refuse_is_caught(change: dict[str, str], field: str) -> None:
     table = load_table(INDIVIDUAL_TABLE)
     [row] = individual_rows(a_record())

@@ -48,8 +48,9 @@ def test_an_award_reaches_the_directory_once_as_valid_records(
     assert (out / f"{batch.name}.sha256").exists()
     [delivery] = json.loads(batch.read_text(encoding="utf-8"))["deliveries"]
     assert delivery["idempotency_key"] == f"directory:{AWARDED}:1"
-    package = release_package(delivery["ocds_releases"],
-                              PackageMetadata("urn:test", PUBLISHED, Publisher("TBS")))  # fmt: skip
+    package = release_package(
+        delivery["ocds_releases"], PackageMetadata("urn:test", PUBLISHED, Publisher("TBS"))
+    )
     assert validator(SCHEMA_DIR)(package) == []
     assert validate(load_table(INDIVIDUAL_TABLE), delivery["disclosure_rows"]) == []
     # One report per department with awards: the award is TBS's.
@@ -81,8 +82,9 @@ def test_a_record_whose_documents_break_their_format_is_held_back(
     awarded: None, sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
     with transaction(sessions) as session:
-        session.add(ExportedAward(opportunity_id=AWARDED, revision=0,
-                                  coding={"commodity_type": "Z"}))  # fmt: skip
+        session.add(
+            ExportedAward(opportunity_id=AWARDED, revision=0, coding={"commodity_type": "Z"})
+        )
     settings = load_settings({}, export_directory=tmp_path)
     drain(sessions, settings)
     with sessions() as session:
@@ -100,14 +102,20 @@ def test_a_record_whose_documents_break_their_format_is_held_back(
 
 def test_the_email_sink_sends_one_bilingual_message_per_recipient() -> None:
     notifier = RecordingNotifier()
-    record = {"title_en": "Form", "title_fr": "Formulaire", "original_value": "30000.00",
-              "supplier": {"legal_name": "Vendor One Ltd."}}  # fmt: skip
+    record = {
+        "title_en": "Form",
+        "title_fr": "Formulaire",
+        "original_value": "30000.00",
+        "supplier": {"legal_name": "Vendor One Ltd."},
+    }
     payload = {"revision": 1, "record": record}
     sink = EmailSink(notifier, ["buyer@tbs-sct.gc.ca", "lead@tbs-sct.gc.ca"])
     outcome = sink.deliver("email-1", [Item(7, "email:x:1", payload)])
     assert outcome == {7: None}
     assert [message.recipient for message in notifier.sent] == [
-        "buyer@tbs-sct.gc.ca", "lead@tbs-sct.gc.ca"]  # fmt: skip
+        "buyer@tbs-sct.gc.ca",
+        "lead@tbs-sct.gc.ca",
+    ]
     message = notifier.sent[0]
     assert "Award records for reporting: 1 / Dossiers d'attribution" in message.subject
     assert "Form / Formulaire — Vendor One Ltd. — 30000.00 $" in message.body

@@ -50,11 +50,16 @@ def amended() -> AwardRecord:
 
 
 def terminated_individual() -> AwardRecord:
-    person = SupplierRecord("individual:dev@example.ca", "individual", "Dana Developer",
-                            None, "Canada")  # fmt: skip
-    return replace(organization_award(), opportunity_id="c6cb5a0d-3521-4fb4-bc6a-2b352c7c4dfc",
-                   supplier=person, original_value=Decimal("9500.00"),
-                   canceled_on=date(2027, 1, 15))  # fmt: skip
+    person = SupplierRecord(
+        "individual:dev@example.ca", "individual", "Dana Developer", None, "Canada"
+    )
+    return replace(
+        organization_award(),
+        opportunity_id="c6cb5a0d-3521-4fb4-bc6a-2b352c7c4dfc",
+        supplier=person,
+        original_value=Decimal("9500.00"),
+        canceled_on=date(2027, 1, 15),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +74,9 @@ def package_of(*records: AwardRecord) -> dict[str, Any]:
 
 def test_every_package_validates_against_the_official_schema(check: Any) -> None:
     assert check(package_of(amended(), terminated_individual())) == []
-    records = [compile_record(releases(record, PREFIX))
-               for record in (amended(), terminated_individual())]  # fmt: skip
+    records = [
+        compile_record(releases(record, PREFIX)) for record in (amended(), terminated_individual())
+    ]
     assert check(record_package(records, META)) == []
 
 
@@ -94,10 +100,13 @@ def test_releases_are_stable_and_their_ids_unique() -> None:
     assert first == json.dumps(package_of(amended()), sort_keys=True)
     ids = [release["id"] for release in releases(amended(), PREFIX)]
     assert len(ids) == len(set(ids)) == 4
-    assert {release["ocid"] for release in releases(amended(), PREFIX)} == {
-        ocid(PREFIX, amended())}  # fmt: skip
+    assert {release["ocid"] for release in releases(amended(), PREFIX)} == {ocid(PREFIX, amended())}
     assert [release["tag"] for release in releases(terminated_individual(), PREFIX)] == [
-        ["tender"], ["award"], ["contract"], ["contractTermination"]]  # fmt: skip
+        ["tender"],
+        ["award"],
+        ["contract"],
+        ["contractTermination"],
+    ]
 
 
 def test_the_compiled_record_holds_the_current_state_in_both_languages() -> None:
@@ -116,8 +125,9 @@ def test_the_compiled_record_holds_the_current_state_in_both_languages() -> None
 
 
 def test_open_data_carries_no_personal_information() -> None:
-    person = SupplierRecord("individual:dana@example.ca", "individual", "Dana Developer",
-                            "m5v 2t6", "Canada")  # fmt: skip
+    person = SupplierRecord(
+        "individual:dana@example.ca", "individual", "Dana Developer", "m5v 2t6", "Canada"
+    )
     text = json.dumps(releases(replace(organization_award(), supplier=person), PREFIX))
     assert "dana@example.ca" not in text and "M5V" in text and "2T6" not in text
     ids = {party["id"] for release in json.loads(text) for party in release["parties"]}
@@ -130,8 +140,12 @@ def test_the_packages_match_their_golden_files() -> None:
     produced = json.dumps(package_of(amended()), sort_keys=True, indent=2, ensure_ascii=False)
     assert_golden("ocds-release-package.json", produced.encode("utf-8") + b"\n")
     records = [compile_record(releases(amended(), PREFIX), releases_at=URI)]
-    produced = json.dumps(record_package(records, replace(META, uri=RECORDS_URI)),
-                          sort_keys=True, indent=2, ensure_ascii=False)  # fmt: skip
+    produced = json.dumps(
+        record_package(records, replace(META, uri=RECORDS_URI)),
+        sort_keys=True,
+        indent=2,
+        ensure_ascii=False,
+    )
     assert_golden("ocds-record-package.json", produced.encode("utf-8") + b"\n")
 
 
@@ -143,15 +157,24 @@ def test_an_amount_is_written_as_a_json_number_with_exactly_its_digits(amount: s
     assert written == {"amount": Decimal(amount), "currency": "CAD"}
 
 
-@pytest.mark.parametrize(("change", "where", "says"), [
-    (lambda release: release["tender"].update(title=""), "tender/title", "shorter than 1"),
-    (lambda release: release.update(tag=["planning"]), "tag/0", '"planning" is not one of'),
-    (lambda release: release.update(note="x"), "", "'note' was unexpected"),
-    (lambda release: release["tender"]["value"].update(currency="USD"), "tender/value/currency",
-     '"CAD" was expected'),
-    (lambda release: release["tender"].update(tenderPeriod={"endDate": "2026-11-10"}),
-     "tender/tenderPeriod/endDate", "does not match"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "where", "says"),
+    [
+        (lambda release: release["tender"].update(title=""), "tender/title", "shorter than 1"),
+        (lambda release: release.update(tag=["planning"]), "tag/0", '"planning" is not one of'),
+        (lambda release: release.update(note="x"), "", "'note' was unexpected"),
+        (
+            lambda release: release["tender"]["value"].update(currency="USD"),
+            "tender/value/currency",
+            '"CAD" was expected',
+        ),
+        (
+            lambda release: release["tender"].update(tenderPeriod={"endDate": "2026-11-10"}),
+            "tender/tenderPeriod/endDate",
+            "does not match",
+        ),
+    ],
+)
 def test_the_typed_models_refuse_what_the_bridge_never_means_to_emit(
     change: Callable[[dict[str, Any]], None], where: str, says: str
 ) -> None:
@@ -162,16 +185,24 @@ def test_the_typed_models_refuse_what_the_bridge_never_means_to_emit(
     assert any(problem.startswith(f"{where}: ") and says in problem for problem in found), found
 
 
-@pytest.mark.parametrize(("english", "french", "language"), [
-    ("Accessible form", "", "en"),  # nobody translated it yet
-    ("", "Formulaire accessible", "fr"),  # a French opportunity, not yet translated
-    ("Accessible form", "Formulaire accessible", "en"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("english", "french", "language"),
+    [
+        ("Accessible form", "", "en"),  # nobody translated it yet
+        ("", "Formulaire accessible", "fr"),  # a French opportunity, not yet translated
+        ("Accessible form", "Formulaire accessible", "en"),
+    ],
+)
 def test_releases_speak_the_language_of_their_text_and_omit_what_is_empty(
     english: str, french: str, language: str
 ) -> None:
-    record = replace(organization_award(), title_en=english, title_fr=french,
-                     description_en=english, description_fr=french)  # fmt: skip
+    record = replace(
+        organization_award(),
+        title_en=english,
+        title_fr=french,
+        description_en=english,
+        description_fr=french,
+    )
     found = releases(record, PREFIX)
     check = validator(SCHEMA_DIR)
     for release in found:
@@ -200,7 +231,8 @@ def test_the_data_review_tool_reports_what_it_should() -> None:
     tender.update(title="", surprise="x", status="pending")
     found = review(package)
     assert found["additional_checks"]["empty_field"] == [
-        {"json_location": "releases/0/tender/title"}]  # fmt: skip
+        {"json_location": "releases/0/tender/title"}
+    ]
     assert [field["field_name"] for field in found["all_additional_fields"]] == ["surprise"]
     assert list(found["additional_closed_codelist_values"]) == ["releases/tender/status"]
 
@@ -216,7 +248,8 @@ def test_a_record_links_its_releases_and_compiles_them_with_ocdsmerge() -> None:
     assert compiled["id"] == f"{record['ocid']}-{items[-1]['date']}"
     # Amendments are merged by id, so the compiled contract holds the one amendment once.
     assert [amendment["id"] for amendment in compiled["contracts"][0]["amendments"]] == [
-        f"{amended().opportunity_id}-amendment-1"]  # fmt: skip
+        f"{amended().opportunity_id}-amendment-1"
+    ]
     assert passes(record_package([record], replace(META, uri=RECORDS_URI)))
 
 

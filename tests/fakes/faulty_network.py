@@ -118,9 +118,7 @@ def faulty_proxy(upstream: str, plan: FaultPlan) -> Iterator[tuple[str, ProxyLog
                 connection.request(self.command, self.path, body=body, headers=forwarded)
                 answer = connection.getresponse()
                 payload = answer.read()
-                headers = {
-                    k: v for k, v in answer.getheaders() if k.lower() not in HOP_BY_HOP
-                }  # fmt: skip
+                headers = {k: v for k, v in answer.getheaders() if k.lower() not in HOP_BY_HOP}
                 return answer.status, headers, payload
             finally:
                 connection.close()

@@ -32,13 +32,43 @@ PERMISSION_DENIED = ["You do not have permission to perform this action."]
 
 # The fields of each kind's list item, in the order the real lists give them.
 SLIM_FIELDS = {
-    "code-with-us": ["id", "createdAt", "updatedAt", "title", "teaser", "remoteOk", "location",
-                     "reward", "proposalDeadline", "status"],
-    "sprint-with-us": ["id", "createdAt", "updatedAt", "title", "teaser", "remoteOk", "location",
-                       "totalMaxBudget", "proposalDeadline", "status"],
-    "team-with-us": ["id", "createdAt", "updatedAt", "title", "teaser", "remoteOk", "location",
-                     "maxBudget", "proposalDeadline", "status"],
-}  # fmt: skip
+    "code-with-us": [
+        "id",
+        "createdAt",
+        "updatedAt",
+        "title",
+        "teaser",
+        "remoteOk",
+        "location",
+        "reward",
+        "proposalDeadline",
+        "status",
+    ],
+    "sprint-with-us": [
+        "id",
+        "createdAt",
+        "updatedAt",
+        "title",
+        "teaser",
+        "remoteOk",
+        "location",
+        "totalMaxBudget",
+        "proposalDeadline",
+        "status",
+    ],
+    "team-with-us": [
+        "id",
+        "createdAt",
+        "updatedAt",
+        "title",
+        "teaser",
+        "remoteOk",
+        "location",
+        "maxBudget",
+        "proposalDeadline",
+        "status",
+    ],
+}
 
 # The latest state of every opportunity the capture created, as an ADMIN reads it.
 FIXTURE_DETAILS = {
@@ -245,8 +275,9 @@ class FakeMarketplace:
         self.clock += 1
         return f"2026-11-26T00:00:{self.clock:02d}.000Z"
 
-    def _history(self, detail: dict[str, Any], tag: str, value: str, note: str = "",
-                 by: str | None = None) -> str:  # fmt: skip
+    def _history(
+        self, detail: dict[str, Any], tag: str, value: str, note: str = "", by: str | None = None
+    ) -> str:
         """Add a history entry; ``by`` is the e-mail of the account that made it (as the
         marketplace names it in ``createdBy``), ``None`` for an automatic change."""
         moment = self._tick()
@@ -265,8 +296,9 @@ class FakeMarketplace:
         detail.setdefault("history", []).insert(0, entry)
         return moment
 
-    def set_status(self, kind: str, opportunity_id: str, status: str, note: str = "",
-                   by: str | None = None) -> None:  # fmt: skip
+    def set_status(
+        self, kind: str, opportunity_id: str, status: str, note: str = "", by: str | None = None
+    ) -> None:
         detail = self.opportunities[kind][opportunity_id]
         detail["status"] = status
         detail["updatedAt"] = self._history(detail, "status", status, note, by)

@@ -141,8 +141,10 @@ def test_a_json_answer_that_does_not_parse_is_an_error(
     client: MarketplaceClient, fake: FakeMarketplace
 ) -> None:
     whole_but_wrong = b'{"id": "x", "title": tru}'
-    fake.fail(r"^/opportunities/code-with-us/", (200, {"Content-Type": "application/json"},
-                                                 whole_but_wrong))  # fmt: skip
+    fake.fail(
+        r"^/opportunities/code-with-us/",
+        (200, {"Content-Type": "application/json"}, whole_but_wrong),
+    )
     with pytest.raises(UnexpectedResponse, match="does not parse"):
         client.get_opportunity(CWU, UNDER_REVIEW)
     fake.fail(r"^/users$", (200, {"Content-Type": "application/json"}, b"[{]"))
@@ -175,11 +177,16 @@ def test_organizations_are_read_page_by_page(
     client: MarketplaceClient, fake: FakeMarketplace
 ) -> None:
     fake.organizations = [
-        {"id": f"00000000-0000-4000-8000-{index:012d}", "legalName": f"Org {index}",
-         "active": True,
-         "serviceAreas": [{"id": 1, "serviceArea": "FULL_STACK_DEVELOPER", "name": "Full-stack"}]}
+        {
+            "id": f"00000000-0000-4000-8000-{index:012d}",
+            "legalName": f"Org {index}",
+            "active": True,
+            "serviceAreas": [
+                {"id": 1, "serviceArea": "FULL_STACK_DEVELOPER", "name": "Full-stack"}
+            ],
+        }
         for index in range(7)
-    ]  # fmt: skip
+    ]
     pages = list(client.iter_organization_pages(page_size=3))
     assert [len(page.items) for page in pages] == [3, 3, 1]
     assert pages[0].items[0].service_areas[0].service_area == "FULL_STACK_DEVELOPER"

@@ -32,11 +32,23 @@ NOTIFY = "https://notify.test"
 
 
 def message(recipient: str = "approver@tbs-sct.gc.ca") -> OutgoingMessage:
-    fields = compose("step_awaiting", {"title": "Accessible form", "step": Bilingual("A", "B"),
-                                       "department": Bilingual("TBS", "SCT")})  # fmt: skip
+    fields = compose(
+        "step_awaiting",
+        {
+            "title": "Accessible form",
+            "step": Bilingual("A", "B"),
+            "department": Bilingual("TBS", "SCT"),
+        },
+    )
     subject, body = assemble(fields, "https://bridge.example/approvals/7")
-    return OutgoingMessage("step_awaiting", recipient, subject, body,
-                           {**fields, "subject": subject, "body": body}, "42")  # fmt: skip
+    return OutgoingMessage(
+        "step_awaiting",
+        recipient,
+        subject,
+        body,
+        {**fields, "subject": subject, "body": body},
+        "42",
+    )
 
 
 class Inbox:
@@ -120,9 +132,14 @@ def test_smtp_refuses_a_recipient_with_a_line_break_for_good(inbox: tuple[Inbox,
 
 
 def gc_notify() -> GCNotifyNotifier:
-    settings = load_settings({}, notifier="gc-notify", gc_notify_api_key=API_KEY,
-                             gc_notify_template_id=TEMPLATE, gc_notify_api_url=NOTIFY,
-                             gc_notify_templates={"reminder": "other-template"})  # fmt: skip
+    settings = load_settings(
+        {},
+        notifier="gc-notify",
+        gc_notify_api_key=API_KEY,
+        gc_notify_template_id=TEMPLATE,
+        gc_notify_api_url=NOTIFY,
+        gc_notify_templates={"reminder": "other-template"},
+    )
     notifier = notifier_from_settings(settings)
     assert isinstance(notifier, GCNotifyNotifier)
     return notifier
@@ -130,8 +147,11 @@ def gc_notify() -> GCNotifyNotifier:
 
 @responses.activate
 def test_gc_notify_gets_the_template_fields_and_a_signed_request() -> None:
-    responses.post(f"{NOTIFY}/v2/notifications/email", status=201,
-                   json={"id": "notify-id-1", "reference": "gc-bridge-42"})  # fmt: skip
+    responses.post(
+        f"{NOTIFY}/v2/notifications/email",
+        status=201,
+        json={"id": "notify-id-1", "reference": "gc-bridge-42"},
+    )
     assert gc_notify().send(message()) == "notify-id-1"
     call = responses.calls[0].request
     body = json.loads(call.body or b"{}")
@@ -148,12 +168,15 @@ def test_gc_notify_gets_the_template_fields_and_a_signed_request() -> None:
 
 
 @responses.activate
-@pytest.mark.parametrize(("status", "permanent"), [(400, True), (403, True), (429, False),
-                                                   (500, False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("status", "permanent"), [(400, True), (403, True), (429, False), (500, False)]
+)
 def test_gc_notify_errors_say_whether_to_try_again(status: int, permanent: bool) -> None:
-    responses.post(f"{NOTIFY}/v2/notifications/email", status=status,
-                   json={"errors": [{"error": "BadRequestError", "message": "nope"}],
-                         "status_code": status})  # fmt: skip
+    responses.post(
+        f"{NOTIFY}/v2/notifications/email",
+        status=status,
+        json={"errors": [{"error": "BadRequestError", "message": "nope"}], "status_code": status},
+    )
     with pytest.raises(DeliveryFailed) as failed:
         gc_notify().send(message())
     assert failed.value.permanent is permanent and str(status) in str(failed.value)

@@ -34,8 +34,15 @@ PARAMS: dict[str, Param] = {
 
 def queue(sessions: sessionmaker[Session], *recipients: str, key: str = "1:1") -> int:
     with transaction(sessions) as session:
-        return enqueue(session, "step_awaiting", recipients, PARAMS, key=key,
-                       path="/approvals/1", now=FIXED_NOW)  # fmt: skip
+        return enqueue(
+            session,
+            "step_awaiting",
+            recipients,
+            PARAMS,
+            key=key,
+            path="/approvals/1",
+            now=FIXED_NOW,
+        )
 
 
 def stored(sessions: sessionmaker[Session]) -> list[tuple[str, str, int]]:
@@ -65,8 +72,9 @@ def test_a_replayed_event_tells_nobody_twice(sessions: sessionmaker[Session]) ->
 def test_sent_with_the_panel_link_and_audited(sessions: sessionmaker[Session]) -> None:
     queue(sessions, "a@example.gc.ca")
     notifier = RecordingNotifier()
-    report = deliver_due(sessions, notifier, max_attempts=3, panel_url="https://bridge.example/",
-                         now=FIXED_NOW)  # fmt: skip
+    report = deliver_due(
+        sessions, notifier, max_attempts=3, panel_url="https://bridge.example/", now=FIXED_NOW
+    )
     assert report.sent == 1
     message = notifier.sent[0]
     assert message.fields["link"] == "https://bridge.example/approvals/1"

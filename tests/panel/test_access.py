@@ -37,14 +37,28 @@ def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
         # In the department the matrix's approver approves for (the first one).
         department = all_departments(database)[0].id
         request_id = open_request(database, opportunity, department, None).id
-        alert = ApprovalAlert(kind="unapproved_publication", opportunity_id=AWARDED, version=1,
-                              department_id=department)  # fmt: skip
+        alert = ApprovalAlert(
+            kind="unapproved_publication",
+            opportunity_id=AWARDED,
+            version=1,
+            department_id=department,
+        )
         subjects = {"subject_en": "Published", "subject_fr": "Publiée"}
-        notification = Notification(kind="published", recipient="a@example.gc.ca",
-                                    dedupe_key="published:1:a", status="failed",
-                                    fields=subjects)  # fmt: skip
-        dead = Delivery(opportunity_id=AWARDED, revision=1, sink="webhook", state="dead",
-                        idempotency_key=f"webhook:{AWARDED}:1", payload={})  # fmt: skip
+        notification = Notification(
+            kind="published",
+            recipient="a@example.gc.ca",
+            dedupe_key="published:1:a",
+            status="failed",
+            fields=subjects,
+        )
+        dead = Delivery(
+            opportunity_id=AWARDED,
+            revision=1,
+            sink="webhook",
+            state="dead",
+            idempotency_key=f"webhook:{AWARDED}:1",
+            payload={},
+        )
         database.add_all([alert, notification, dead])
         database.commit()
         alert_id, notification_id, delivery_id = alert.id, notification.id, dead.id

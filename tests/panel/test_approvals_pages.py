@@ -81,8 +81,9 @@ def test_requesting_changes_needs_a_comment(
 ) -> None:
     request_id = opened(sessions)
     approver = signed_in(Role.APPROVER)
-    empty = approver.post(f"/approvals/{request_id}", data={"request_changes": "1"},
-                          follow_redirects=True)  # fmt: skip
+    empty = approver.post(
+        f"/approvals/{request_id}", data={"request_changes": "1"}, follow_redirects=True
+    )
     assert "Say what should change." in empty.get_data(as_text=True)
     asked = approver.post(
         f"/approvals/{request_id}",
@@ -157,8 +158,9 @@ def test_a_comment_too_long_for_a_note_is_refused_in_the_readers_language_and_ke
         ("fr", "raccourcissez le commentaire à"),
     ):
         approver.post(f"/language/{language}")
-        answer = approver.post(f"/approvals/{request_id}",
-                               data={"request_changes": "1", "comment": comment})  # fmt: skip
+        answer = approver.post(
+            f"/approvals/{request_id}", data={"request_changes": "1", "comment": comment}
+        )
         page = answer.get_data(as_text=True).replace("&#39;", "'")
         assert answer.status_code == 400 and message in page
         assert "Décrivez les livrables." in page  # what was typed is kept
@@ -174,8 +176,10 @@ def test_a_note_the_marketplace_refused_shows_on_the_approval_page(
 ) -> None:
     request_id = opened(sessions)
     approver = signed_in(Role.APPROVER)
-    approver.post(f"/approvals/{request_id}",
-                  data={"request_changes": "1", "comment": "Name the deliverables."})  # fmt: skip
+    approver.post(
+        f"/approvals/{request_id}",
+        data={"request_changes": "1", "comment": "Name the deliverables."},
+    )
     with transaction(sessions) as session:
         decision = session.scalars(select(ApprovalDecision)).one()
         decision.note_status, decision.note_error = "refused", "too_long:1204"
@@ -191,20 +195,31 @@ def test_an_approver_added_after_the_request_opened_is_told_once(
     with sessions() as session:
         department = all_departments(session)[0].id
     admin = signed_in(Role.ADMIN)
-    form = {"email": "late.approver@hrsdc-rhdcc.gc.ca", "display_name": "Late Approver",
-            "roles": ["approver"], "departments": [department], "active": "y"}  # fmt: skip
+    form = {
+        "email": "late.approver@hrsdc-rhdcc.gc.ca",
+        "display_name": "Late Approver",
+        "roles": ["approver"],
+        "departments": [department],
+        "active": "y",
+    }
     assert admin.post("/users/new", data=form).status_code == 302
 
     def told() -> list[str]:
         with sessions() as session:
-            return list(session.scalars(select(Notification.dedupe_key).where(
-                Notification.recipient == form["email"],
-                Notification.kind == "step_awaiting")))  # fmt: skip
+            return list(
+                session.scalars(
+                    select(Notification.dedupe_key).where(
+                        Notification.recipient == form["email"],
+                        Notification.kind == "step_awaiting",
+                    )
+                )
+            )
 
     assert len(told()) == 1 and told()[0].startswith(f"step_awaiting:{request_id}:")
     with sessions() as session:
-        user_id = session.scalars(select(PanelUser.id).where(
-            PanelUser.email == form["email"])).one()  # fmt: skip
+        user_id = session.scalars(
+            select(PanelUser.id).where(PanelUser.email == form["email"])
+        ).one()
     saved = admin.post(f"/users/{user_id}", data={**form, "display_name": "Renamed"})
     assert saved.status_code == 302
     assert len(told()) == 1  # saving the account again tells nothing new

@@ -15,8 +15,19 @@ from bridge.approvals.models import Decision
 from bridge.panel.audit_words import ACTIONS, JOBS, RECORDS
 from bridge.settings import PROJECT_ROOT
 
-DOMAINS = ("approval", "auth", "department", "export", "notification", "opportunity",
-           "quarantine", "rule_setting", "sync", "translation", "user")  # fmt: skip
+DOMAINS = (
+    "approval",
+    "auth",
+    "department",
+    "export",
+    "notification",
+    "opportunity",
+    "quarantine",
+    "rule_setting",
+    "sync",
+    "translation",
+    "user",
+)
 ACTION = re.compile(rf"^({'|'.join(DOMAINS)})\.[a-z_]*[a-z]$")  # not an f-string's head
 # Actions built from a value: a decision, and what became of its note on the marketplace.
 BUILT = {f"approval.{decision.value}" for decision in Decision} | {
@@ -25,24 +36,37 @@ BUILT = {f"approval.{decision.value}" for decision in Decision} | {
 
 
 def _trees() -> list[ast.AST]:
-    return [ast.parse(path.read_text(encoding="utf-8"))
-            for path in sorted((PROJECT_ROOT / "bridge").rglob("*.py"))]  # fmt: skip
+    return [
+        ast.parse(path.read_text(encoding="utf-8"))
+        for path in sorted((PROJECT_ROOT / "bridge").rglob("*.py"))
+    ]
 
 
 def test_every_action_the_bridge_records_has_words(app: Flask) -> None:
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    constants = {node.value for tree in _trees() for node in ast.walk(tree)
-                 if isinstance(node, ast.Constant) and isinstance(node.value, str)}  # fmt: skip
+    constants = {
+        node.value
+        for tree in _trees()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
     recorded = {text for text in constants if ACTION.match(text)} - endpoints | BUILT
     assert "user.created" in recorded and "approval.approve" in recorded  # the search works
     assert recorded - set(ACTIONS) == set()
 
 
 def test_every_job_has_words() -> None:
-    jobs = {node.args[0].value for tree in _trees() for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "job" and getattr(node.func.value, "id", None) == "Actor"
-            and node.args and isinstance(node.args[0], ast.Constant)}  # fmt: skip
+    jobs = {
+        node.args[0].value
+        for tree in _trees()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "job"
+        and getattr(node.func.value, "id", None) == "Actor"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
     assert "approvals" in jobs and jobs - set(JOBS) == set()
 
 
@@ -56,7 +80,7 @@ def test_every_record_type_has_words() -> None:
                 and len(node.args) >= 4
                 and isinstance(node.args[3], ast.Constant)
             ):
-                types.add(str(node.args[3].value))  # fmt: skip
+                types.add(str(node.args[3].value))
     assert len(types) > 5 and types - set(RECORDS) == set()
 
 

@@ -35,8 +35,12 @@ def test_procurement_completes_an_award_and_each_change_is_delivered_again(
     routed(sessions)
     page = staff.get(f"/awards/{AWARDED}").get_data(as_text=True)
     assert "Vendor One Ltd." in page and "Save the coding" in page
-    coding = {"economic_object_code": "0473", "commodity_code": "D302A",
-              "solicitation_procedure": "OB", "trade_agreement": "XX"}  # fmt: skip
+    coding = {
+        "economic_object_code": "0473",
+        "commodity_code": "D302A",
+        "solicitation_procedure": "OB",
+        "trade_agreement": "XX",
+    }
     answer = staff.post(f"/awards/{AWARDED}/coding", data=coding, follow_redirects=True)
     assert "Coding saved" in answer.get_data(as_text=True)
     assert revisions(sessions) == [("directory", 1)]
@@ -45,15 +49,21 @@ def test_procurement_completes_an_award_and_each_change_is_delivered_again(
     assert "Not in its list: Z." in refused.get_data(as_text=True)
     assert revisions(sessions) == [("directory", 1)]
     staff.post("/language/fr")
-    missing = staff.post(f"/awards/{AWARDED}/amendments", data={"change": "1 500,00"},
-                         follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    missing = staff.post(
+        f"/awards/{AWARDED}/amendments", data={"change": "1 500,00"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "Entrez la date d'entrée en vigueur." in missing.replace("&#39;", "'")
-    amended = staff.post(f"/awards/{AWARDED}/amendments", data={
-        "change": "1 500,00", "effective_on": "2027-01-05", "reason": "Deux pages de plus"},
-        follow_redirects=True)  # fmt: skip
+    amended = staff.post(
+        f"/awards/{AWARDED}/amendments",
+        data={"change": "1 500,00", "effective_on": "2027-01-05", "reason": "Deux pages de plus"},
+        follow_redirects=True,
+    )
     assert "Modification enregistrée" in amended.get_data(as_text=True)
-    ended = staff.post(f"/awards/{AWARDED}/termination", data={"terminated_on": "2027-01-20"},
-                       follow_redirects=True)  # fmt: skip
+    ended = staff.post(
+        f"/awards/{AWARDED}/termination",
+        data={"terminated_on": "2027-01-20"},
+        follow_redirects=True,
+    )
     assert "Résiliation enregistrée" in ended.get_data(as_text=True)
     assert revisions(sessions) == [("directory", 1), ("directory", 2), ("directory", 3)]
     listing = staff.get("/awards/").get_data(as_text=True)
@@ -92,9 +102,16 @@ def test_a_dead_delivery_is_listed_and_tried_again(
     signed_in: SignedIn, sessions: sessionmaker[Session]
 ) -> None:
     with transaction(sessions) as session:
-        dead = Delivery(opportunity_id=AWARDED, revision=1, sink="webhook", state="dead",
-                        idempotency_key=f"webhook:{AWARDED}:1", payload={}, attempts=8,
-                        last_error="HTTP 503")  # fmt: skip
+        dead = Delivery(
+            opportunity_id=AWARDED,
+            revision=1,
+            sink="webhook",
+            state="dead",
+            idempotency_key=f"webhook:{AWARDED}:1",
+            payload={},
+            attempts=8,
+            last_error="HTTP 503",
+        )
         session.add(dead)
         session.flush()
         dead_id = dead.id
@@ -130,8 +147,9 @@ def test_routing_a_held_back_award_builds_and_delivers_it_at_once(
     with sessions() as session:
         tbs = session.scalars(select(Department.id).where(Department.acronym == "TBS")).one()
     admin = signed_in(Role.ADMIN)
-    answer = admin.post(f"/departments/unrouted/{AWARDED}", data={"department": tbs},
-                        follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    answer = admin.post(
+        f"/departments/unrouted/{AWARDED}", data={"department": tbs}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "Its award record is built. Delivery to every sink has started." in answer
     assert revisions(sessions) == [("directory", 1)] and exports == ["panel"]
 
@@ -156,7 +174,8 @@ def test_procurement_exports_now_and_learns_why_when_it_cannot(
     assert "No record changed since its last export." in again.get_data(as_text=True)
     assert revisions(sessions) == [("directory", 1)]
     assert 'action="/awards/export"' not in signed_in(Role.VIEWER).get("/awards/").get_data(
-        as_text=True)  # fmt: skip
+        as_text=True
+    )
 
 
 class FormValues(HTMLParser):
@@ -177,8 +196,12 @@ class FormValues(HTMLParser):
             self.values[found["name"] or ""] = found.get("value") or ""
         elif self.inside and tag == "select":
             self.select = found.get("name")
-        elif (self.inside and tag == "option" and self.select
-              and (self.select not in self.values or "selected" in found)):  # fmt: skip
+        elif (
+            self.inside
+            and tag == "option"
+            and self.select
+            and (self.select not in self.values or "selected" in found)
+        ):
             self.values[self.select] = found.get("value") or ""
 
     def handle_endtag(self, tag: str) -> None:
@@ -203,7 +226,8 @@ def test_the_coding_saved_as_shown_changes_nothing_and_a_refusal_keeps_what_was_
     assert shown["agreement_type_code"] == "" and shown["commodity_type"] == "S"
     answer = staff.post(f"/awards/{AWARDED}/coding", data=shown, follow_redirects=True)
     assert "The coding is unchanged; no new revision of the record." in answer.get_data(
-        as_text=True)  # fmt: skip
+        as_text=True
+    )
     assert shown_coding(answer.get_data(as_text=True))["agreement_type_code"] == ""
     with sessions() as session:
         exported = session.get(ExportedAward, AWARDED)
@@ -231,9 +255,11 @@ def test_a_record_described_in_one_language_is_flagged_until_translated(
     assert "The disclosure needs a French description" in detail
     with transaction(sessions) as session:
         opportunity = session.get_one(Opportunity, AWARDED)
-        save_translation(session, opportunity, "title", "Essai A de la passerelle (attribuée)",
-                         Actor.job("test"))  # fmt: skip
+        save_translation(
+            session, opportunity, "title", "Essai A de la passerelle (attribuée)", Actor.job("test")
+        )
     staff.post(f"/awards/{AWARDED}/export")  # a corrected record
     assert "Description in one language" not in staff.get("/awards/").get_data(as_text=True)
     assert "needs a French description" not in staff.get(f"/awards/{AWARDED}").get_data(
-        as_text=True)  # fmt: skip
+        as_text=True
+    )

@@ -44,8 +44,9 @@ def test_the_captured_marketplace_is_unrouted_until_an_admin_assigns_it(
             select(AuditEntry).where(AuditEntry.action == "opportunity.department_assigned")
         ).one()
         assert entry.target_id == UNDER_REVIEW and entry.after == {
-            "department": department.id, "acronym": "TBS",
-        }  # fmt: skip
+            "department": department.id,
+            "acronym": "TBS",
+        }
     assert UNDER_REVIEW not in admin.get("/departments/unrouted").get_data(as_text=True)
     with sessions() as session:  # under review: its department's approval starts now
         request = session.scalars(select(ApprovalRequest)).one()
@@ -56,8 +57,9 @@ def test_an_unknown_department_is_refused(
     signed_in: SignedIn, sessions: sessionmaker[Session]
 ) -> None:
     admin = signed_in(Role.ADMIN)
-    answer = admin.post(f"/departments/unrouted/{UNDER_REVIEW}", data={"department": 999_999},
-                        follow_redirects=True)  # fmt: skip
+    answer = admin.post(
+        f"/departments/unrouted/{UNDER_REVIEW}", data={"department": 999_999}, follow_redirects=True
+    )
     assert "Choose a department." in answer.get_data(as_text=True)
     with sessions() as session:
         evaluation = current_evaluation(session, UNDER_REVIEW)

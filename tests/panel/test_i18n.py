@@ -109,8 +109,15 @@ def test_quarantined_records_are_named_in_words(
     signed_in: Callable[..., FlaskClient], sessions: sessionmaker[Session]
 ) -> None:
     with transaction(sessions) as session:
-        session.add(QuarantinedRecord(record_kind="opportunity:code-with-us", record_key="k",
-                                      record_id="abc", payload={}, error="bad"))  # fmt: skip
+        session.add(
+            QuarantinedRecord(
+                record_kind="opportunity:code-with-us",
+                record_key="k",
+                record_id="abc",
+                payload={},
+                error="bad",
+            )
+        )
     client = signed_in(Role.ADMIN)
     client.post("/language/fr")
     page = client.get("/quarantine/").get_data(as_text=True)

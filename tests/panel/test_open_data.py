@@ -30,8 +30,12 @@ def exported(app: Flask, sessions: sessionmaker[Session], panel_settings: Settin
     routed(sessions)
     with transaction(sessions) as session:
         refresh(session, [AWARDED], panel_settings)
-        assert session.scalar(select(ExportedAward.record).where(
-            ExportedAward.opportunity_id == AWARDED)) is not None  # fmt: skip
+        assert (
+            session.scalar(
+                select(ExportedAward.record).where(ExportedAward.opportunity_id == AWARDED)
+            )
+            is not None
+        )
 
 
 @pytest.mark.usefixtures("exported")
@@ -72,9 +76,15 @@ def test_the_packages_follow_a_change_of_the_records(
     assert record["ocid"] == f"ocds-gcbrdg-{AWARDED}"
     value = record["compiledRelease"]["contracts"][0]["value"]["amount"]
     with transaction(sessions) as session:
-        session.add(AwardAmendment(opportunity_id=AWARDED, amount_change=Decimal("500.00"),
-                                   reason="Extra page", recorded_by="test",
-                                   effective_on=FIXED_NOW))  # fmt: skip
+        session.add(
+            AwardAmendment(
+                opportunity_id=AWARDED,
+                amount_change=Decimal("500.00"),
+                reason="Extra page",
+                recorded_by="test",
+                effective_on=FIXED_NOW,
+            )
+        )
     with transaction(sessions) as session:
         assert refresh(session, [AWARDED], panel_settings) > 0
     [after] = json.loads(client.get("/ocds/record-package.json").data)["records"]

@@ -154,9 +154,13 @@ def bypass_append_only(database: Session) -> None:
 
 @pytest.mark.parametrize("tampering", ["edit", "delete the newest", "recompute the chain"])
 def test_the_audit_chain_detects_tampering_in_the_panel_and_the_cli(
-    app: Flask, signed_in: Callable[..., FlaskClient], db_url: str, panel_settings: Settings,
-    monkeypatch: pytest.MonkeyPatch, tampering: str,
-) -> None:  # fmt: skip
+    app: Flask,
+    signed_in: Callable[..., FlaskClient],
+    db_url: str,
+    panel_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    tampering: str,
+) -> None:
     operator = signed_in(Role.OPERATOR)
     for _ in range(3):
         operator.post("/sync/run-now")
@@ -171,8 +175,9 @@ def test_the_audit_chain_detects_tampering_in_the_panel_and_the_cli(
         database = db()
         entries = database.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
         with pytest.raises(DBAPIError, match="never"):  # the database itself refuses
-            database.execute(text("UPDATE audit_log SET actor_name = 'x' WHERE id = :id"),
-                             {"id": entries[1].id})  # fmt: skip
+            database.execute(
+                text("UPDATE audit_log SET actor_name = 'x' WHERE id = :id"), {"id": entries[1].id}
+            )
         database.rollback()
         with pytest.raises(DBAPIError, match="never"):
             database.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": entries[2].id})
@@ -180,21 +185,36 @@ def test_the_audit_chain_detects_tampering_in_the_panel_and_the_cli(
         bypass_append_only(database)
         if tampering == "edit":
             broken = entries[1].id
-            database.execute(text("UPDATE audit_log SET actor_name = 'someone else' "
-                                  "WHERE id = :id"), {"id": broken})  # fmt: skip
+            database.execute(
+                text("UPDATE audit_log SET actor_name = 'someone else' WHERE id = :id"),
+                {"id": broken},
+            )
         elif tampering == "delete the newest":
             broken = entries[-1].id
             database.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": broken})
         else:  # the whole chain recomputed, as unkeyed entries, without the key
             broken, prev = entries[-1].id, GENESIS_HASH
             for entry in entries:
-                digest = entry_hash(prev, entry.occurred_at, entry.actor, "someone else",
-                                    entry.action, entry.target_type, entry.target_id,
-                                    entry.before, entry.after, keyed=False)  # fmt: skip
-                database.execute(text("UPDATE audit_log SET actor_name = 'someone else', "
-                                      "keyed = :no, prev_hash = :prev, hash = :hash "
-                                      "WHERE id = :id"), {"no": False, "prev": prev,
-                                      "hash": digest, "id": entry.id})  # fmt: skip
+                digest = entry_hash(
+                    prev,
+                    entry.occurred_at,
+                    entry.actor,
+                    "someone else",
+                    entry.action,
+                    entry.target_type,
+                    entry.target_id,
+                    entry.before,
+                    entry.after,
+                    keyed=False,
+                )
+                database.execute(
+                    text(
+                        "UPDATE audit_log SET actor_name = 'someone else', "
+                        "keyed = :no, prev_hash = :prev, hash = :hash "
+                        "WHERE id = :id"
+                    ),
+                    {"no": False, "prev": prev, "hash": digest, "id": entry.id},
+                )
                 prev = digest
         database.commit()
     assert f"broken at entry {broken}" not in operator.get("/audit/").get_data(as_text=True)
@@ -267,16 +287,23 @@ def test_a_record_that_is_not_there_is_a_404_page(
 
 
 def test_a_sync_with_records_behind_is_ready_and_says_how_many(
-    app: Flask, signed_in: Callable[..., FlaskClient], fake: FakeMarketplace,
-    client: MarketplaceClient, sessions: sessionmaker[Session],
-) -> None:  # fmt: skip
+    app: Flask,
+    signed_in: Callable[..., FlaskClient],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    sessions: sessionmaker[Session],
+) -> None:
     fake.fail(rf"^/opportunities/code-with-us/{PUBLISHED}$", (503, {}, b""), times=10)
     report = make_sync(client, sessions).run(full=True)
     assert report.ok and report.behind == 1
     answer = app.test_client().get("/readyz")
     assert answer.status_code == 200
-    assert answer.get_json() == {"status": "ready", "last_sync": "succeeded",
-                                 "errors": len(report.errors), "behind": 1}  # fmt: skip
+    assert answer.get_json() == {
+        "status": "ready",
+        "last_sync": "succeeded",
+        "errors": len(report.errors),
+        "behind": 1,
+    }
     viewer = signed_in(Role.VIEWER)
     for language, behind, re_read in (
         ("en", "Opportunities behind", "A full re-read of the marketplace began"),

@@ -65,7 +65,8 @@ def test_an_administrator_publishes_an_approved_request(
         actions = session.scalars(select(AuditEntry.action)).all()
         assert "approval.publish_authorized" in actions
     assert "Publiée à la prochaine synchronisation" in admin.get(
-        f"/approvals/{request_id}").get_data(as_text=True)  # fmt: skip
+        f"/approvals/{request_id}"
+    ).get_data(as_text=True)
     with transaction(sessions) as session:  # an attempt found it canceled on the marketplace
         request = session.get(ApprovalRequest, request_id)
         assert request is not None
@@ -81,10 +82,13 @@ def test_alerts_are_seen_by_the_department_and_closed_by_an_administrator(
 ) -> None:
     with transaction(sessions) as session:
         department = all_departments(session)[0].id
-        alert = ApprovalAlert(kind="unapproved_publication", opportunity_id=UNDER_REVIEW,
-                              version=1, department_id=department,
-                              details={"how": "created_published", "by_name": "Pat Gov",
-                                       "by_type": "GOV"})  # fmt: skip
+        alert = ApprovalAlert(
+            kind="unapproved_publication",
+            opportunity_id=UNDER_REVIEW,
+            version=1,
+            department_id=department,
+            details={"how": "created_published", "by_name": "Pat Gov", "by_type": "GOV"},
+        )
         session.add(alert)
         session.flush()
         alert_id = alert.id
@@ -94,8 +98,10 @@ def test_alerts_are_seen_by_the_department_and_closed_by_an_administrator(
     assert f"/approvals/alerts/{alert_id}" in listing
     seen = approver.get(f"/approvals/alerts/{alert_id}").get_data(as_text=True)
     assert "Close this alert" not in seen
-    assert ("Pat Gov (government user of the marketplace) created it directly as published"
-            in seen and "If what was published may stay public" in seen)  # fmt: skip
+    assert (
+        "Pat Gov (government user of the marketplace) created it directly as published" in seen
+        and "If what was published may stay public" in seen
+    )
     assert approver.post(f"/approvals/alerts/{alert_id}/close").status_code == 403
     timeline = approver.get(f"/opportunities/{UNDER_REVIEW}").get_data(as_text=True)
     assert "Version 1 published without approval" in timeline
@@ -115,9 +121,15 @@ def test_a_failed_message_is_visible_and_sent_again(
     with transaction(sessions) as session:
         error = "GC Notify 400: email_address Not a valid email"
         subjects = {"subject_en": "Published: X", "subject_fr": "Publiée : X"}
-        item = Notification(kind="published", recipient="a@example.gc.ca",
-                            dedupe_key="published:1:a@example.gc.ca", status="failed",
-                            attempts=6, last_error=error, fields=subjects)  # fmt: skip
+        item = Notification(
+            kind="published",
+            recipient="a@example.gc.ca",
+            dedupe_key="published:1:a@example.gc.ca",
+            status="failed",
+            attempts=6,
+            last_error=error,
+            fields=subjects,
+        )
         session.add(item)
         session.flush()
         item_id = item.id
@@ -138,18 +150,27 @@ def test_a_failed_message_is_visible_and_sent_again(
 def chain_form(steps: list[ApprovalStep], **changes: str) -> dict[str, str]:
     data: dict[str, str] = {}
     for index, step in enumerate(steps):
-        data |= {f"steps-{index}-step_id": str(step.id), f"steps-{index}-position": str(index + 1),
-                 f"steps-{index}-name_en": step.name_en, f"steps-{index}-name_fr": step.name_fr,
-                 f"steps-{index}-min_amount": str(step.min_amount or "")}  # fmt: skip
+        data |= {
+            f"steps-{index}-step_id": str(step.id),
+            f"steps-{index}-position": str(index + 1),
+            f"steps-{index}-name_en": step.name_en,
+            f"steps-{index}-name_fr": step.name_fr,
+            f"steps-{index}-min_amount": str(step.min_amount or ""),
+        }
     return data | changes
 
 
 def chain(sessions: sessionmaker[Session], department: int) -> list[tuple[str, str | None, int]]:
     with sessions() as session:
-        steps = session.scalars(select(ApprovalStep).where(ApprovalStep.department_id ==
-                                department).order_by(ApprovalStep.position))  # fmt: skip
-        return [(step.name_en, str(step.min_amount) if step.min_amount else None,
-                 len(step.approvers)) for step in steps]  # fmt: skip
+        steps = session.scalars(
+            select(ApprovalStep)
+            .where(ApprovalStep.department_id == department)
+            .order_by(ApprovalStep.position)
+        )
+        return [
+            (step.name_en, str(step.min_amount) if step.min_amount else None, len(step.approvers))
+            for step in steps
+        ]
 
 
 def test_an_administrator_edits_a_chain(
@@ -159,17 +180,29 @@ def test_an_administrator_edits_a_chain(
     approver = make_user(Role.APPROVER, email="named@tbs-sct.gc.ca")
     with sessions() as session:
         department = all_departments(session)[0].id
-        steps = list(session.scalars(select(ApprovalStep).where(
-            ApprovalStep.department_id == department).order_by(ApprovalStep.position)))  # fmt: skip
+        steps = list(
+            session.scalars(
+                select(ApprovalStep)
+                .where(ApprovalStep.department_id == department)
+                .order_by(ApprovalStep.position)
+            )
+        )
         named = session.scalars(select(PanelUser.id).where(PanelUser.email == approver)).one()
     admin = signed_in(Role.ADMIN)
     page = admin.get(f"/departments/{department}/chain").get_data(as_text=True)
     assert "Budget holder (FAA section 32)" in page and "named" in page
     # Reorder, raise the director's threshold, name who decides procurement, add a step.
-    data = chain_form(steps, **{
-        "steps-0-position": "2", "steps-1-position": "1", "steps-1-min_amount": "7,500.00",
-        "steps-2-approvers": str(named), "new_step-name_en": "Chief information officer",
-        "new_step-name_fr": "Dirigeant principal de l'information"})  # fmt: skip
+    data = chain_form(
+        steps,
+        **{
+            "steps-0-position": "2",
+            "steps-1-position": "1",
+            "steps-1-min_amount": "7,500.00",
+            "steps-2-approvers": str(named),
+            "new_step-name_en": "Chief information officer",
+            "new_step-name_fr": "Dirigeant principal de l'information",
+        },
+    )
     saved = admin.post(f"/departments/{department}/chain", data=data, follow_redirects=True)
     assert "Approval chain saved." in saved.get_data(as_text=True)
     assert chain(sessions, department) == [
@@ -187,16 +220,30 @@ def test_an_administrator_edits_a_chain(
     assert "Entrez le nom de l'étape en français." in text.replace("&#39;", "'")
     assert "deux langues" in text
     with transaction(sessions) as session:
-        budget = session.scalars(select(ApprovalStep).where(
-            ApprovalStep.department_id == department, ApprovalStep.key == "budget")
-        ).one()  # fmt: skip
+        budget = session.scalars(
+            select(ApprovalStep).where(
+                ApprovalStep.department_id == department, ApprovalStep.key == "budget"
+            )
+        ).one()
         someone = session.scalars(select(PanelUser.id)).first()
         assert someone is not None
-        session.add(ApprovalDecision(request_id=request_id, step_id=budget.id, user_id=someone,
-                                     user_name="x", decision="approve"))  # fmt: skip
+        session.add(
+            ApprovalDecision(
+                request_id=request_id,
+                step_id=budget.id,
+                user_id=someone,
+                user_name="x",
+                decision="approve",
+            )
+        )
     with sessions() as session:
-        steps = list(session.scalars(select(ApprovalStep).where(
-            ApprovalStep.department_id == department).order_by(ApprovalStep.position)))  # fmt: skip
+        steps = list(
+            session.scalars(
+                select(ApprovalStep)
+                .where(ApprovalStep.department_id == department)
+                .order_by(ApprovalStep.position)
+            )
+        )
     removing = chain_form(steps, **{"steps-1-remove": "y"})
     refused = admin.post(f"/departments/{department}/chain", data=removing, follow_redirects=True)
     assert "déjà décidée" in refused.get_data(as_text=True)
@@ -206,18 +253,26 @@ def test_an_administrator_edits_a_chain(
     assert len(chain(sessions, department)) == 4
 
 
-@pytest.mark.parametrize(("stored", "shown", "english"), [
-    ("not_cancelable:AWARDED", "L'occasion est à l'état «\u00a0Attribuée\u00a0»", False),
-    ("lost_answer", "La réponse du marché s'est perdue", False),
-    ("HTTP 400: Opportunity cannot be canceled", "HTTP 400: Opportunity cannot be", True),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("stored", "shown", "english"),
+    [
+        ("not_cancelable:AWARDED", "L'occasion est à l'état «\u00a0Attribuée\u00a0»", False),
+        ("lost_answer", "La réponse du marché s'est perdue", False),
+        ("HTTP 400: Opportunity cannot be canceled", "HTTP 400: Opportunity cannot be", True),
+    ],
+)
 def test_a_cancel_attempt_that_failed_says_why_in_the_readers_words(
     signed_in: SignedIn, sessions: sessionmaker[Session], stored: str, shown: str, english: bool
 ) -> None:
     with transaction(sessions) as session:
-        alert = ApprovalAlert(kind="unapproved_publication", opportunity_id=UNDER_REVIEW,
-                              version=1, department_id=all_departments(session)[0].id,
-                              status="cancel_pending", cancel_error=stored)  # fmt: skip
+        alert = ApprovalAlert(
+            kind="unapproved_publication",
+            opportunity_id=UNDER_REVIEW,
+            version=1,
+            department_id=all_departments(session)[0].id,
+            status="cancel_pending",
+            cancel_error=stored,
+        )
         session.add(alert)
         session.flush()
         alert_id = alert.id

@@ -148,8 +148,10 @@ def test_the_editor_saves_previews_and_refuses_oversized_text(
     with sessions() as session:
         row = session.scalars(select(Translation)).one()
         assert (row.field, row.text, row.target_language) == (
-            "title", "Outil de facturation accessible", "fr",
-        )  # fmt: skip
+            "title",
+            "Outil de facturation accessible",
+            "fr",
+        )
         evaluation = current_evaluation(session, UNDER_REVIEW)
         assert evaluation is not None and evaluation.trigger == "translation"
         missing = [f.field for f in evaluation.findings if f.message_key == "bilingual.missing"]
@@ -188,8 +190,9 @@ def test_the_export_file_name_never_echoes_the_query(signed_in: SignedIn, depart
     exported = signed_in(Role.TRANSLATOR).get(
         "/translations/export", query_string={"format": "csv", "department": department}
     )
-    assert exported.status_code == 200 and "Set-Cookie" not in str(exported.headers.get_all(
-        "Content-Disposition"))  # fmt: skip
+    assert exported.status_code == 200 and "Set-Cookie" not in str(
+        exported.headers.get_all("Content-Disposition")
+    )
     disposition = exported.headers["Content-Disposition"]
     assert disposition.startswith("attachment; filename=gc-bridge-translations-all-")
     assert "evil" not in disposition and "stolen" not in disposition
@@ -285,9 +288,12 @@ FRENCH_SOURCE = {
 
 @pytest.mark.parametrize("direction", ["en-fr", "fr-en"])
 def test_xliff_exports_one_direction_at_a_time_and_each_comes_back_in(
-    signed_in: SignedIn, sessions: sessionmaker[Session], fake: FakeMarketplace,
-    client: MarketplaceClient, direction: str,
-) -> None:  # fmt: skip
+    signed_in: SignedIn,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    direction: str,
+) -> None:
     fake.opportunities["code-with-us"][PUBLISHED].update(FRENCH_SOURCE)  # written in French
     assert make_sync(client, sessions).run().ok
     drain_pending(sessions)

@@ -23,12 +23,22 @@ from tests.panel.conftest import UserFactory, sign_in
 from tests.panel.test_approvals_pages import UNDER_REVIEW, opened
 
 SignedIn = Callable[..., FlaskClient]
-PROSPECTIVE = {"supplier": "Dana Developer", "days": 365, "total": "12000.00", "count": 2,
-               "others": "Earlier work"}  # fmt: skip
+PROSPECTIVE = {
+    "supplier": "Dana Developer",
+    "days": 365,
+    "total": "12000.00",
+    "count": 2,
+    "others": "Earlier work",
+}
 
 
-def approver_of(app: Flask, make_user: UserFactory, sessions: sessionmaker[Session],
-                acronym: str, role: Role = Role.APPROVER) -> FlaskClient:  # fmt: skip
+def approver_of(
+    app: Flask,
+    make_user: UserFactory,
+    sessions: sessionmaker[Session],
+    acronym: str,
+    role: Role = Role.APPROVER,
+) -> FlaskClient:
     """A signed-in account of ``role`` whose grant names the department ``acronym``."""
     email = make_user(role)
     with transaction(sessions) as session:
@@ -44,8 +54,11 @@ def approver_of(app: Flask, make_user: UserFactory, sessions: sessionmaker[Sessi
 def test_a_bidders_name_in_a_finding_is_for_those_who_read_proposals(
     app: Flask, make_user: UserFactory, sessions: sessionmaker[Session]
 ) -> None:
-    for role, shown in ((Role.VIEWER, "a supplier"), (Role.TRANSLATOR, "a supplier"),
-                        (Role.PROCUREMENT, "Dana Developer")):  # fmt: skip
+    for role, shown in (
+        (Role.VIEWER, "a supplier"),
+        (Role.TRANSLATOR, "a supplier"),
+        (Role.PROCUREMENT, "Dana Developer"),
+    ):
         email = make_user(role)
         with app.test_request_context(), sessions() as session:
             account = session.scalars(select(PanelUser).where(PanelUser.email == email)).one()

@@ -172,8 +172,11 @@ def test_sign_ins_failures_lockouts_and_sign_outs_are_audited_with_their_address
         client.post("/sign-in", data={"email": email, "password": "wrong password!"})
     client.post("/sign-in", data={"email": email, "password": PASSWORD})  # locked out
     other = app.test_client()  # someone else, from elsewhere
-    other.post("/sign-in", data={"email": make_user(Role.VIEWER), "password": PASSWORD},
-               environ_base={"REMOTE_ADDR": "198.51.100.7"})  # fmt: skip
+    other.post(
+        "/sign-in",
+        data={"email": make_user(Role.VIEWER), "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
     other.post("/sign-out", environ_base={"REMOTE_ADDR": "198.51.100.7"})
     with app.test_request_context():
         entries = (
@@ -192,4 +195,6 @@ def test_sign_ins_failures_lockouts_and_sign_outs_are_audited_with_their_address
     failed, signed_in = entries[0], entries[6]
     assert failed.actor == "address:127.0.0.1" and failed.target_id == email
     assert signed_in.actor.startswith("user:") and signed_in.after == {
-        "method": "password", "address": "198.51.100.7"}  # fmt: skip
+        "method": "password",
+        "address": "198.51.100.7",
+    }

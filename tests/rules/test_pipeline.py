@@ -155,9 +155,13 @@ def test_fields_their_author_wrote_in_both_languages_need_no_translation(
     synced: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
 ) -> None:
     _write_english(synced, UNDER_REVIEW)
-    synced.edit(CWU, UNDER_REVIEW, title=f"{ENGLISH['title']} / {FRENCH['title']}",
-                description=f"{ENGLISH['description']}\n\nDescription (français)\n\n"
-                            f"{FRENCH['description']}")  # fmt: skip
+    synced.edit(
+        CWU,
+        UNDER_REVIEW,
+        title=f"{ENGLISH['title']} / {FRENCH['title']}",
+        description=f"{ENGLISH['description']}\n\nDescription (français)\n\n"
+        f"{FRENCH['description']}",
+    )
     assert make_sync(client, sessions).run().ok
     drain_pending(sessions)
     with sessions() as session:
@@ -187,8 +191,9 @@ def test_a_translation_whose_bilingual_copy_would_not_fit_blocks_until_shortened
     with sessions() as session:
         evaluation = current_evaluation(session, UNDER_REVIEW)
         assert evaluation is not None and evaluation.blocking
-        [finding] = [item for item in evaluation.findings
-                     if item.message_key == "bilingual.too_long"]  # fmt: skip
+        [finding] = [
+            item for item in evaluation.findings if item.message_key == "bilingual.too_long"
+        ]
         assert finding.field == "title" and finding.params["limit"] == 200
         joined = finding.params["joined"]
         assert joined == finding.params["source_units"] + 3 + finding.params["translation_units"]

@@ -22,15 +22,22 @@ OTHER = Supplier("organization:other", "Other Inc.")
 def award(
     days_before: int, amount: str, supplier: Supplier = ACME, title: str = "Phase 1"
 ) -> RelatedAward:
-    return RelatedAward(f"id-{days_before}-{amount}", title, supplier, Decimal(amount),
-                        NOW - timedelta(days=days_before))  # fmt: skip
+    return RelatedAward(
+        f"id-{days_before}-{amount}",
+        title,
+        supplier,
+        Decimal(amount),
+        NOW - timedelta(days=days_before),
+    )
 
 
 def awarded(amount: str, *others: RelatedAward) -> list[str]:
     context = make_context(
-        status="AWARDED", amount=Decimal(amount), award=award(0, amount, title="Phase 2"),
+        status="AWARDED",
+        amount=Decimal(amount),
+        award=award(0, amount, title="Phase 2"),
         department_awards=others,
-    )  # fmt: skip
+    )
     return [finding.message_key for finding in RULE.evaluate(context)]
 
 
@@ -57,28 +64,43 @@ def test_an_individual_is_one_supplier_by_e_mail() -> None:
 
 
 def test_the_finding_names_the_supplier_the_total_and_the_other_awards() -> None:
-    context = make_context(status="AWARDED", amount=Decimal("6000.00"),
-                           award=award(0, "6000.00", title="Phase 2"),
-                           department_awards=(award(30, "5000.00", title="Phase 1"),))  # fmt: skip
+    context = make_context(
+        status="AWARDED",
+        amount=Decimal("6000.00"),
+        award=award(0, "6000.00", title="Phase 2"),
+        department_awards=(award(30, "5000.00", title="Phase 1"),),
+    )
     (finding,) = RULE.evaluate(context)
     assert finding.severity.value == "warn"
-    assert finding.params == {"supplier": "Acme Consulting", "total": "11000.00", "count": 2,
-                              "days": 365, "others": "Phase 1"}  # fmt: skip
+    assert finding.params == {
+        "supplier": "Acme Consulting",
+        "total": "11000.00",
+        "count": 2,
+        "days": 365,
+        "others": "Phase 1",
+    }
 
 
 def test_taxes_count_when_posted_amounts_exclude_them() -> None:
     settings = RuleSettings(amounts_include_taxes=False)
-    context = make_context(status="AWARDED", amount=Decimal("4500.00"),
-                           award=award(0, "4500.00"), settings=settings,
-                           department_awards=(award(30, "4500.00"),))  # fmt: skip
+    context = make_context(
+        status="AWARDED",
+        amount=Decimal("4500.00"),
+        award=award(0, "4500.00"),
+        settings=settings,
+        department_awards=(award(30, "4500.00"),),
+    )
     # 9,000.00 before taxes, 10,170.00 with 13 %
     assert [f.message_key for f in RULE.evaluate(context)] == ["splitting.awards"]
 
 
 def test_before_an_award_every_supplier_with_an_offer_is_checked() -> None:
-    context = make_context(status="EVALUATION", amount=Decimal("6000.00"),
-                           prospective_suppliers=(ACME, OTHER),
-                           department_awards=(award(20, "5000.00"),))  # fmt: skip
+    context = make_context(
+        status="EVALUATION",
+        amount=Decimal("6000.00"),
+        prospective_suppliers=(ACME, OTHER),
+        department_awards=(award(20, "5000.00"),),
+    )
     findings = RULE.evaluate(context)
     assert [(f.message_key, f.params["supplier"]) for f in findings] == [
         ("splitting.prospective", "Acme Consulting")
@@ -86,8 +108,12 @@ def test_before_an_award_every_supplier_with_an_offer_is_checked() -> None:
 
 
 def test_without_a_department_nothing_is_compared() -> None:
-    context = make_context(status="AWARDED", award=award(0, "9000.00"), department_id=None,
-                           department_awards=(award(3, "9000.00"),))  # fmt: skip
+    context = make_context(
+        status="AWARDED",
+        award=award(0, "9000.00"),
+        department_id=None,
+        department_awards=(award(3, "9000.00"),),
+    )
     assert RULE.evaluate(context) == []
 
 
@@ -98,13 +124,17 @@ DESCRIPTION = (
 
 
 def posting(days: int, amount: str, text: str) -> RelatedPosting:
-    return RelatedPosting(f"p-{days}", text.split("\n")[0], text, Decimal(amount),
-                          NOW + timedelta(days=days))  # fmt: skip
+    return RelatedPosting(
+        f"p-{days}", text.split("\n")[0], text, Decimal(amount), NOW + timedelta(days=days)
+    )
 
 
 def postings(amount: str, *others: RelatedPosting) -> list[str]:
-    context = make_context(amount=Decimal(amount), text=f"Upload form phase 1\n{DESCRIPTION}",
-                           department_postings=others)  # fmt: skip
+    context = make_context(
+        amount=Decimal(amount),
+        text=f"Upload form phase 1\n{DESCRIPTION}",
+        department_postings=others,
+    )
     return [finding.message_key for finding in RULE.evaluate(context)]
 
 

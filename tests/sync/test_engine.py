@@ -220,9 +220,11 @@ def test_an_unusable_session_fails_fast_with_what_to_do(
 
 
 def test_still_open_opportunities_are_rechecked_once_their_interval_has_passed(
-    client: MarketplaceClient, sessions: sessionmaker[Session], fake: FakeMarketplace,
+    client: MarketplaceClient,
+    sessions: sessionmaker[Session],
+    fake: FakeMarketplace,
     frozen_clock: time_machine.Traveller,
-) -> None:  # fmt: skip
+) -> None:
     hour = timedelta(hours=1)
     make_sync(client, sessions, recheck_open_after=hour).run()
     fake.add_addendum(CWU, PUBLISHED, "Addendum: new date.")

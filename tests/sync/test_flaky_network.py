@@ -71,8 +71,9 @@ def test_at_30_percent_faults_the_sync_converges_to_the_clean_database_in_three_
         plan = FaultPlan(rate=0.3, seed=2026, stall_seconds=4 * TIMEOUT)
         reports: list[tuple[SyncReport, set[str], set[str]]] = []
         with faulty_proxy(upstream, plan) as (url, log), client_for(url) as client:
-            while len(reports) < 3 and not (reports and reports[-1][0].ok
-                                            and reports[-1][0].behind == 0):  # fmt: skip
+            while len(reports) < 3 and not (
+                reports and reports[-1][0].ok and reports[-1][0].behind == 0
+            ):
                 behind_before = backlog_of(sessions)
                 before = log.matching("GET /api/opportunities/")
                 engine = make_sync(client, sessions, recheck_open_after=HOUR)

@@ -126,8 +126,11 @@ def test_a_malformed_detail_is_quarantined_and_the_run_goes_on(
     report = make_sync(client, sessions).run()
     assert report.ok
     assert report.counts["opportunities"][CWU] == {
-        "new": 5, "changed": 0, "unchanged": 0, "failed": 1
-    }  # fmt: skip
+        "new": 5,
+        "changed": 0,
+        "unchanged": 0,
+        "failed": 1,
+    }
     with sessions() as session:
         quarantined = session.scalars(select(QuarantinedRecord)).one()
         assert session.get(Opportunity, PUBLISHED) is None

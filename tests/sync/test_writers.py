@@ -291,10 +291,12 @@ def test_large_batches_and_large_answers_at_once_do_not_block_either_process(
     with transaction(sessions) as session:
         run_id = store.start_run(session, "test", True, FIXED_NOW).id
     with engine.begin() as connection:  # refuse every opportunity but one a batch, at length
-        connection.execute(text(
-            "CREATE TRIGGER refuse BEFORE INSERT ON opportunities WHEN NEW.id NOT LIKE 'keep%' "
-            f"BEGIN SELECT RAISE(ABORT, '{'refused ' * 200}'); END"
-        ))  # fmt: skip
+        connection.execute(
+            text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON opportunities WHEN NEW.id NOT LIKE 'keep%' "
+                f"BEGIN SELECT RAISE(ABORT, '{'refused ' * 200}'); END"
+            )
+        )
     payload = json.loads((FIXTURES / AWARDED_DETAIL).read_bytes())
     payload["description"] += " padding" * 500
 

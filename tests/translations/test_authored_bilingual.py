@@ -25,9 +25,16 @@ def test_a_title_in_both_languages_splits_in_two() -> None:
     assert both.second.startswith("Correctifs du système") and both.second_language == "fr"
 
 
-@pytest.mark.parametrize("heading", [
-    "Description (français)", "## Version française", "**French:**", "FRANÇAIS", "# En français",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Description (français)",
+        "## Version française",
+        "**French:**",
+        "FRANÇAIS",
+        "# En français",
+    ],
+)
 def test_a_description_with_a_section_in_the_other_language_splits_at_its_heading(
     heading: str,
 ) -> None:
@@ -48,15 +55,21 @@ def test_the_bridges_own_copy_is_recognised_too() -> None:
     assert both is not None and (both.first, both.second) == (ENGLISH_PART, FRENCH_PART)
 
 
-@pytest.mark.parametrize(("field", "text"), [
-    ("title", "Front-end / back-end developer for the benefits portal redesign"),  # English twice
-    ("location", "Ottawa / Gatineau"),  # names: no language to tell
-    ("title", "Modernize the intake form / improve the error messages for applicants"),
-    ("title", "Accessible upload form"),  # one language, no separator
-    ("description", f"{ENGLISH_PART}\n\nFrench\n\n{ENGLISH_PART}"),  # announced, not written
-    ("description", f"{ENGLISH_PART}\n\n## Background\n\n{FRENCH_PART}"),  # no language heading
-    ("title", f"{TITLE} / Troisième partie du titre en français"),  # not two parts
-    ("skills", TITLE),  # not a text field of the marketplace's copy
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        (
+            "title",
+            "Front-end / back-end developer for the benefits portal redesign",
+        ),  # English twice
+        ("location", "Ottawa / Gatineau"),  # names: no language to tell
+        ("title", "Modernize the intake form / improve the error messages for applicants"),
+        ("title", "Accessible upload form"),  # one language, no separator
+        ("description", f"{ENGLISH_PART}\n\nFrench\n\n{ENGLISH_PART}"),  # announced, not written
+        ("description", f"{ENGLISH_PART}\n\n## Background\n\n{FRENCH_PART}"),  # no language heading
+        ("title", f"{TITLE} / Troisième partie du titre en français"),  # not two parts
+        ("skills", TITLE),  # not a text field of the marketplace's copy
+    ],
+)
 def test_other_texts_are_not_split(field: str, text: str) -> None:
     assert split_both_languages(field, text) is None

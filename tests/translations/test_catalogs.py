@@ -31,12 +31,34 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     """The messages of the code as it is now, extracted as ``scripts/update-catalogs`` does."""
     template = tmp_path_factory.mktemp("extract") / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "N_plural:1,2",
-         "-k", "lazy_count:1,2", "-k", "lazy_pgettext:1c,2", "--no-location",
-         "-o", str(template), "."],
-        cwd=PROJECT_ROOT, check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "lazy_ngettext:1,2",
+            "-k",
+            "N_plural:1,2",
+            "-k",
+            "lazy_count:1,2",
+            "-k",
+            "lazy_pgettext:1c,2",
+            "--no-location",
+            "-o",
+            str(template),
+            ".",
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+    )
     return _read(template)
 
 
@@ -62,7 +84,8 @@ def test_every_message_of_the_code_is_in_the_catalogs(extracted: Catalog, french
     template = _read(TRANSLATIONS_DIR / "messages.pot")
     fresh = {message.id for message in _messages(extracted)}
     assert fresh - {message.id for message in _messages(template)} == set(), (
-        "messages nobody extracted: run scripts/update-catalogs")  # fmt: skip
+        "messages nobody extracted: run scripts/update-catalogs"
+    )
     assert fresh - {message.id for message in _messages(french)} == set()
 
 
@@ -87,8 +110,7 @@ def test_placeholders_agree(french: Catalog) -> None:
 
 def test_counts_have_plural_forms_with_the_french_rule(french: Catalog) -> None:
     assert french.plural_expr == "(n > 1)"  # 0 and 1 are singular in French
-    blind = [m.id for m in _messages(french)
-             if isinstance(m.id, str) and COUNTED.search(m.id)]  # fmt: skip
+    blind = [m.id for m in _messages(french) if isinstance(m.id, str) and COUNTED.search(m.id)]
     assert blind == [], "use ngettext, with the count as num or count"
     assert all(len(_forms(m.string)) == 2 for m in _messages(french) if isinstance(m.id, tuple))
 
@@ -99,8 +121,12 @@ NEEDS_ARTICLE = re.compile(r"\b(de|du|à|au) %\((department|title)\)s")
 
 
 def test_no_article_or_elision_before_a_name_the_sentence_cannot_know(french: Catalog) -> None:
-    found = [form for message in _messages(french) for form in _forms(message.string)
-             if NEEDS_ARTICLE.search(form)]  # fmt: skip
+    found = [
+        form
+        for message in _messages(french)
+        for form in _forms(message.string)
+        if NEEDS_ARTICLE.search(form)
+    ]
     assert found == []
 
 
@@ -122,19 +148,26 @@ def _typography_problems(text: str) -> list[str]:
 
 
 def test_french_typography(french: Catalog) -> None:
-    problems = [problem for message in _messages(french) for form in _forms(message.string)
-                for problem in _typography_problems(form)]  # fmt: skip
+    problems = [
+        problem
+        for message in _messages(french)
+        for form in _forms(message.string)
+        for problem in _typography_problems(form)
+    ]
     assert problems == []
 
 
-@pytest.mark.parametrize(("text", "ok"), [
-    ("Ministère\u00a0: %(name)s", True),
-    ("Ministère : %(name)s", False),
-    ("Ministère: %(name)s", False),
-    ("à 14:30, voir https://example.gc.ca", True),
-    ("l'étape «\u00a0%(step)s\u00a0»", True),
-    ("l'étape « %(step)s »", False),
-    ("Vraiment ?", False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("Ministère\u00a0: %(name)s", True),
+        ("Ministère : %(name)s", False),
+        ("Ministère: %(name)s", False),
+        ("à 14:30, voir https://example.gc.ca", True),
+        ("l'étape «\u00a0%(step)s\u00a0»", True),
+        ("l'étape « %(step)s »", False),
+        ("Vraiment ?", False),
+    ],
+)
 def test_the_typography_check_itself(text: str, ok: bool) -> None:
     assert (_typography_problems(text) == []) is ok

@@ -36,8 +36,9 @@ def test_composing_again_gives_the_same_copy() -> None:
 
 
 def test_a_french_source_gets_the_english_heading() -> None:
-    copy = bilingual_copy({"description": "Créer un formulaire."}, {"description": "Build a form."},
-                          "en")  # fmt: skip
+    copy = bilingual_copy(
+        {"description": "Créer un formulaire."}, {"description": "Build a form."}, "en"
+    )
     assert copy["description"].endswith("## English version\n\nBuild a form.")
 
 

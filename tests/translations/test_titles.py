@@ -12,8 +12,13 @@ FRENCH = "Formulaire accessible de téléversement de documents"
 
 
 def _translation(made_from: str) -> Translation:
-    return Translation(field="title", text=FRENCH, source_hash=text_hash(made_from),
-                       source_language="en", target_language="fr")  # fmt: skip
+    return Translation(
+        field="title",
+        text=FRENCH,
+        source_hash=text_hash(made_from),
+        source_language="en",
+        target_language="fr",
+    )
 
 
 def test_a_current_translation_gives_the_other_language() -> None:

@@ -102,12 +102,18 @@ def queue() -> Any:
     account = _account()
     query = (
         select(ApprovalRequest)
-        .where(ApprovalRequest.status.in_([RequestStatus.OPEN.value,
-                                          RequestStatus.CHANGES_REQUESTED.value,
-                                          RequestStatus.APPROVED.value]))
+        .where(
+            ApprovalRequest.status.in_(
+                [
+                    RequestStatus.OPEN.value,
+                    RequestStatus.CHANGES_REQUESTED.value,
+                    RequestStatus.APPROVED.value,
+                ]
+            )
+        )
         .options(selectinload(ApprovalRequest.decisions))
         .order_by(ApprovalRequest.opened_at)
-    )  # fmt: skip
+    )
     departments = _visible_departments(account)
     if departments is not None:
         query = query.where(ApprovalRequest.department_id.in_(departments))
@@ -184,7 +190,9 @@ def _cap_comment(form: DecisionForm, request: ApprovalRequest, account: PanelUse
         "most (the marketplace's limit for a note, less the bridge's heading).",
         "Required when you ask for changes: say what should change, in %(count)s characters at "
         "most (the marketplace's limit for a note, less the bridge's heading).",
-        room, count=number(room))  # fmt: skip
+        room,
+        count=number(room),
+    )
     form.comment.render_kw = {"maxlength": room}
     return room
 
@@ -196,12 +204,17 @@ def _comment_fits(form: DecisionForm, room: int | None) -> bool:
         return True
     if units((form.comment.data or "").strip()) <= room:
         return True
-    form.comment.errors.append(ngettext(
-        "The marketplace takes notes of up to %(limit)s characters, the bridge's heading "
-        "included: shorten the comment to %(count)s character.",
-        "The marketplace takes notes of up to %(limit)s characters, the bridge's heading "
-        "included: shorten the comment to %(count)s characters.",
-        room, count=number(room), limit=number(NOTE_UNITS)))  # fmt: skip
+    form.comment.errors.append(
+        ngettext(
+            "The marketplace takes notes of up to %(limit)s characters, the bridge's heading "
+            "included: shorten the comment to %(count)s character.",
+            "The marketplace takes notes of up to %(limit)s characters, the bridge's heading "
+            "included: shorten the comment to %(count)s characters.",
+            room,
+            count=number(room),
+            limit=number(NOTE_UNITS),
+        )
+    )
     return False
 
 
@@ -211,10 +224,17 @@ def note_problem(stored: str | None) -> str | None:
         return None
     code, _sep, figure = stored.partition(":")
     if code == "too_long" and figure.isdigit():
-        return str(ngettext(
-            "The note would be %(count)s character long; the marketplace takes %(limit)s at most.",
-            "The note would be %(count)s characters long; the marketplace takes %(limit)s at most.",
-            int(figure), count=number(int(figure)), limit=number(NOTE_UNITS)))  # fmt: skip
+        return str(
+            ngettext(
+                "The note would be %(count)s character long; "
+                "the marketplace takes %(limit)s at most.",
+                "The note would be %(count)s characters long; "
+                "the marketplace takes %(limit)s at most.",
+                int(figure),
+                count=number(int(figure)),
+                limit=number(NOTE_UNITS),
+            )
+        )
     return str(_("The marketplace refused it: %(message)s", message=stored))
 
 
@@ -245,8 +265,7 @@ def publish(request_id: int) -> Response:
         return redirect(url_for("approvals.detail", request_id=request_id))
     database.commit()
     _publish_soon()
-    flash(_("Publication is on its way: the next sync publishes it on the marketplace."),
-          "success")  # fmt: skip
+    flash(_("Publication is on its way: the next sync publishes it on the marketplace."), "success")
     return redirect(url_for("approvals.detail", request_id=request_id))
 
 
@@ -294,12 +313,18 @@ def cancel_problem(stored: str | None) -> tuple[str, bool] | None:
     if not stored:
         return None
     if stored == LOST_ANSWER:
-        return str(_("The marketplace's answer was lost; the next sync checks whether it was "
-                     "canceled.")), True  # fmt: skip
+        return str(
+            _("The marketplace's answer was lost; the next sync checks whether it was canceled.")
+        ), True
     if stored.startswith(NOT_CANCELABLE):
         status = stored.removeprefix(NOT_CANCELABLE)
-        return str(_("The opportunity is at the status %(status)s on the marketplace, which "
-                     "cannot be canceled.", status=STATUSES.get(status, status))), True  # fmt: skip
+        return str(
+            _(
+                "The opportunity is at the status %(status)s on the marketplace, which "
+                "cannot be canceled.",
+                status=STATUSES.get(status, status),
+            )
+        ), True
     return stored, False
 
 

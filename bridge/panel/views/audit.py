@@ -56,9 +56,14 @@ def index() -> Any:
     page = paginate(
         database, select(AuditEntry).order_by(AuditEntry.id.desc()), page_number(), page_size()
     )
-    return render_template("audit/index.html", page=page, check=chain_check(database),
-                           action_label=action_label, record_label=record_label,
-                           actor_label=actor_label)  # fmt: skip
+    return render_template(
+        "audit/index.html",
+        page=page,
+        check=chain_check(database),
+        action_label=action_label,
+        record_label=record_label,
+        actor_label=actor_label,
+    )
 
 
 @blueprint.route("/check", methods=["POST"])

@@ -58,8 +58,14 @@ def _audit(action: str, method: str, email: str, user: PanelUser | None, **detai
     address = _client_address()
     actor = Actor.user(user.id, user.display_name) if user else Actor.visitor(address)
     target = str(user.id) if user else (normalize_email(email)[:120] or "unknown")
-    record(db(), actor, action, "panel_user", target,
-           after={"method": method, "address": address, **details})  # fmt: skip
+    record(
+        db(),
+        actor,
+        action,
+        "panel_user",
+        target,
+        after={"method": method, "address": address, **details},
+    )
 
 
 def _start_session(user: PanelUser) -> Response:
@@ -172,8 +178,13 @@ def oidc_callback() -> Any:
             db(), issuer, subject, claims.get("email"), claims.get("email_verified")
         )
     if user is None or not user.active:
-        _audit("auth.sign_in_failed", "oidc", str(claims.get("email") or subject), None,
-               reason="no active account for this identity")  # fmt: skip
+        _audit(
+            "auth.sign_in_failed",
+            "oidc",
+            str(claims.get("email") or subject),
+            None,
+            reason="no active account for this identity",
+        )
         db().commit()
         flash(
             _("There is no active panel account for this e-mail address. Ask an administrator."),

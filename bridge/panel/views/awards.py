@@ -80,9 +80,14 @@ def index() -> Any:
     database = db()
     page = awards_page(database, page_number(), page_size())
     ids = [award.opportunity_id for award in page.items]
-    return render_template("awards/index.html", page=page, titles=prefetch_titles(ids),
-                           exports=delivery_states(database, ids), labels=STATE_LABELS,
-                           one_language=one_language(database, ids))  # fmt: skip
+    return render_template(
+        "awards/index.html",
+        page=page,
+        titles=prefetch_titles(ids),
+        exports=delivery_states(database, ids),
+        labels=STATE_LABELS,
+        one_language=one_language(database, ids),
+    )
 
 
 def missing_languages(record: AwardRecord | None) -> list[str]:
@@ -90,8 +95,11 @@ def missing_languages(record: AwardRecord | None) -> list[str]:
     both, so staff should have the title translated before the report is due."""
     if record is None:
         return []
-    return [language for language, text in (("en", record.title_en), ("fr", record.title_fr))
-            if not text.strip()]  # fmt: skip
+    return [
+        language
+        for language, text in (("en", record.title_en), ("fr", record.title_fr))
+        if not text.strip()
+    ]
 
 
 def one_language(database: Session, ids: list[str]) -> set[str]:
@@ -101,8 +109,11 @@ def one_language(database: Session, ids: list[str]) -> set[str]:
             ExportedAward.opportunity_id.in_(ids), ExportedAward.record.is_not(None)
         )
     )
-    return {row.opportunity_id for row in rows
-            if row.record and missing_languages(from_document(row.record))}  # fmt: skip
+    return {
+        row.opportunity_id
+        for row in rows
+        if row.record and missing_languages(from_document(row.record))
+    }
 
 
 def _valid_code(field_id: str) -> Callable[[FlaskForm, Field], None]:
@@ -136,11 +147,16 @@ def coding_form(current: dict[str, str], formdata: Any = None) -> FlaskForm:
             made: Any = StringField(label, [check], default=value)
         else:
             names = specs[field_id].labels
-            choices = [SelectChoice("", _("Not set")), *(
-                SelectChoice(code, f"{code} — {names[code].get(language, code)}")
-                for code in names)]  # fmt: skip
-            made = SelectField(label, [check], choices=choices, default=value,
-                               validate_choice=False)  # fmt: skip
+            choices = [
+                SelectChoice("", _("Not set")),
+                *(
+                    SelectChoice(code, f"{code} — {names[code].get(language, code)}")
+                    for code in names
+                ),
+            ]
+            made = SelectField(
+                label, [check], choices=choices, default=value, validate_choice=False
+            )
         setattr(CodingForm, field_id, made)
     return CodingForm(formdata=formdata)
 
@@ -159,21 +175,31 @@ def _detail_page(opportunity_id: str, posted: FlaskForm | None = None) -> Any:
         problem = None
     except NotExportable as refused:
         record, problem = None, _(NOT_EXPORTABLE[refused.code])
-    deliveries = database.scalars(select(Delivery).where(
-        Delivery.opportunity_id == opportunity_id).order_by(Delivery.id.desc()))  # fmt: skip
+    deliveries = database.scalars(
+        select(Delivery)
+        .where(Delivery.opportunity_id == opportunity_id)
+        .order_by(Delivery.id.desc())
+    )
     editor = bool(EDITORS & acting_roles()) and _handles(opportunity_id)
     coding = posted
     if coding is None and editor and record:
         coding = coding_form(effective_coding(database, opportunity_id))
     return render_template(
-        "awards/detail.html", record=record, problem=problem, exported=exported,
+        "awards/detail.html",
+        record=record,
+        problem=problem,
+        exported=exported,
         held_back=exported.problem if record and exported and exported.problem else None,
         missing=missing_languages(record),
-        deliveries=list(deliveries), labels=STATE_LABELS, editor=editor,
+        deliveries=list(deliveries),
+        labels=STATE_LABELS,
+        editor=editor,
         coding=coding if editor and record else None,
-        amendment=AmendmentForm(), termination=TerminationForm(),
-        titles=prefetch_titles([opportunity_id]), opportunity_id=opportunity_id,
-    ), (400 if posted is not None else 200)  # fmt: skip
+        amendment=AmendmentForm(),
+        termination=TerminationForm(),
+        titles=prefetch_titles([opportunity_id]),
+        opportunity_id=opportunity_id,
+    ), (400 if posted is not None else 200)
 
 
 def _handles(opportunity_id: str) -> bool:
@@ -207,8 +233,13 @@ def coding(opportunity_id: str) -> Any:
         return _detail_page(opportunity_id, posted=form)
     values = {name: (form[name].data or "").strip() for name in editable_fields()}
     try:
-        changed = save_coding(database, opportunity_id, {k: v for k, v in values.items() if v},
-                              _settings(), acting_user())  # fmt: skip
+        changed = save_coding(
+            database,
+            opportunity_id,
+            {k: v for k, v in values.items() if v},
+            _settings(),
+            acting_user(),
+        )
     except CodingRefused as refused:  # the form checks the same lists: a stale page
         database.rollback()
         form[refused.field].errors = [_("Choose a code from its list.")]
@@ -230,8 +261,15 @@ def amend(opportunity_id: str) -> WerkzeugResponse:
         for errors in form.errors.values():
             flash(" ".join(str(error) for error in errors), "error")
         return _back(opportunity_id)
-    record_amendment(database, opportunity_id, form.change.data, form.effective_on.data,
-                     form.reason.data.strip(), _settings(), acting_user())  # fmt: skip
+    record_amendment(
+        database,
+        opportunity_id,
+        form.change.data,
+        form.effective_on.data,
+        form.reason.data.strip(),
+        _settings(),
+        acting_user(),
+    )
     database.commit()
     flash(_("Amendment recorded; the rules and the exports follow it."), "success")
     return _back(opportunity_id)
@@ -246,8 +284,7 @@ def terminate(opportunity_id: str) -> WerkzeugResponse:
         for errors in form.errors.values():
             flash(" ".join(str(error) for error in errors), "error")
         return _back(opportunity_id)
-    terminate_award(database, opportunity_id, form.terminated_on.data, _settings(),
-                    acting_user())  # fmt: skip
+    terminate_award(database, opportunity_id, form.terminated_on.data, _settings(), acting_user())
     database.commit()
     flash(_("Termination recorded; a corrected record goes to every sink."), "success")
     return _back(opportunity_id)
@@ -266,17 +303,28 @@ def export_now(opportunity_id: str | None = None) -> WerkzeugResponse:
         built = rebuild(None)
     else:  # every record held back in the user's departments
         built = rebuild([held for held in held_back_ids(database) if _handles(held)])
-    record(database, acting_user(), "export.requested", "award", opportunity_id or "*",
-           after={"deliveries": built})  # fmt: skip
+    record(
+        database,
+        acting_user(),
+        "export.requested",
+        "award",
+        opportunity_id or "*",
+        after={"deliveries": built},
+    )
     database.commit()
     exported = database.get(ExportedAward, opportunity_id) if opportunity_id else None
     if exported is not None and exported.problem:
         # The problem is a catalog message (no department), or an invalid export's own words.
-        flash(_("The record cannot be delivered yet: %(problem)s", problem=_(exported.problem)),
-              "error")  # fmt: skip
+        flash(
+            _("The record cannot be delivered yet: %(problem)s", problem=_(exported.problem)),
+            "error",
+        )
     else:
-        summary = (_("Deliveries of new record revisions queued: %(number)s.", number=number(built))
-                   if built else _("No record changed since its last export."))  # fmt: skip
+        summary = (
+            _("Deliveries of new record revisions queued: %(number)s.", number=number(built))
+            if built
+            else _("No record changed since its last export.")
+        )
         flash(f"{summary} {deliver_soon()}", "success")
     if opportunity_id is None:
         return redirect(url_for("awards.index"))
@@ -288,9 +336,11 @@ def reports() -> Any:
     form = ReportForm(http_request.args)
     language = current_language()
     mine = procurement_departments()
-    form.department.choices = [SelectChoice(d.acronym, f"{d.acronym} — {d.name(language)}")
-                               for d in all_departments(db())
-                               if mine is None or d.id in mine]  # fmt: skip
+    form.department.choices = [
+        SelectChoice(d.acronym, f"{d.acronym} — {d.name(language)}")
+        for d in all_departments(db())
+        if mine is None or d.id in mine
+    ]
     problems = []
     if http_request.args and form.validate():
         try:
@@ -301,8 +351,11 @@ def reports() -> Any:
             data = report.csv() if form.format.data == "csv" else report.json()
             kind = "text/csv" if form.format.data == "csv" else "application/json"
             filename = f"{report.name}.{form.format.data}"
-            return Response(data, mimetype=f"{kind}; charset=utf-8", headers={
-                "Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
+            return Response(
+                data,
+                mimetype=f"{kind}; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            )
     status = 400 if form.errors or problems else 200
     return render_template("awards/reports.html", form=form, problems=problems), status
 
@@ -312,11 +365,15 @@ def deliveries() -> Any:
     state = http_request.args.get("state", DeliveryState.DEAD.value)
     if state not in STATE_LABELS:
         state = DeliveryState.DEAD.value
-    rows = list(db().scalars(select(Delivery).where(Delivery.state == state)
-                             .order_by(Delivery.id.desc()).limit(200)))  # fmt: skip
+    rows = list(
+        db().scalars(
+            select(Delivery).where(Delivery.state == state).order_by(Delivery.id.desc()).limit(200)
+        )
+    )
     titles = prefetch_titles(row.opportunity_id for row in rows)
-    return render_template("awards/deliveries.html", rows=rows, state=state, labels=STATE_LABELS,
-                           titles=titles)  # fmt: skip
+    return render_template(
+        "awards/deliveries.html", rows=rows, state=state, labels=STATE_LABELS, titles=titles
+    )
 
 
 @blueprint.route("/deliveries/<int:delivery_id>/retry", methods=["POST"])

@@ -65,11 +65,20 @@ def _administration(database: Session) -> dict[str, int]:
     open_alerts = [AlertStatus.OPEN.value, AlertStatus.CANCEL_PENDING.value]
     failed = NotificationStatus.FAILED.value
     return {
-        "alerts": count(select(func.count()).select_from(ApprovalAlert)
-                        .where(ApprovalAlert.status.in_(open_alerts))),
-        "to_publish": count(select(func.count()).select_from(ApprovalRequest).where(
-            ApprovalRequest.status == RequestStatus.APPROVED.value,
-            ApprovalRequest.publish_authorized_by.is_(None))),
-        "failed_notifications": count(select(func.count()).select_from(Notification)
-                                      .where(Notification.status == failed)),
-    }  # fmt: skip
+        "alerts": count(
+            select(func.count())
+            .select_from(ApprovalAlert)
+            .where(ApprovalAlert.status.in_(open_alerts))
+        ),
+        "to_publish": count(
+            select(func.count())
+            .select_from(ApprovalRequest)
+            .where(
+                ApprovalRequest.status == RequestStatus.APPROVED.value,
+                ApprovalRequest.publish_authorized_by.is_(None),
+            )
+        ),
+        "failed_notifications": count(
+            select(func.count()).select_from(Notification).where(Notification.status == failed)
+        ),
+    }

@@ -57,9 +57,15 @@ def edit(department_id: int) -> Any:
         if form.acronym.data in taken:
             form.acronym.errors.append(_("Another department uses this acronym."))
         else:
-            update_department(database, department, acting_user(),
-                              acronym=form.acronym.data, name_en=form.name_en.data,
-                              name_fr=form.name_fr.data, email_domains=form.domains())  # fmt: skip
+            update_department(
+                database,
+                department,
+                acting_user(),
+                acronym=form.acronym.data,
+                name_en=form.name_en.data,
+                name_fr=form.name_fr.data,
+                email_domains=form.domains(),
+            )
             flash(_("Department saved.") + " " + judge_everything_again("department"), "success")
             return redirect(url_for("departments.index"))
     status = 400 if form.errors else 200
@@ -87,8 +93,9 @@ def unrouted() -> Any:
         author = author_of(database, evaluation.opportunity)
         email = author.email if author is not None else None
         domains[evaluation.opportunity_id] = email.rpartition("@")[2] if email else None
-    return render_template("departments/unrouted.html", page=page, form=_assign_form(),
-                           domains=domains)  # fmt: skip
+    return render_template(
+        "departments/unrouted.html", page=page, form=_assign_form(), domains=domains
+    )
 
 
 @blueprint.route("/unrouted/<opportunity_id>", methods=["POST"])
@@ -107,8 +114,11 @@ def assign(opportunity_id: str) -> Response:
         request_approval(database, opportunity, utcnow())
     delivering = rebuild([opportunity.id]) > 0  # an award held back for want of a department
     database.commit()
-    routed = _("%(title)s is now with %(department)s.", title=opportunity.title,
-               department=department.acronym)  # fmt: skip
+    routed = _(
+        "%(title)s is now with %(department)s.",
+        title=opportunity.title,
+        department=department.acronym,
+    )
     if delivering:
         routed += " " + _("Its award record is built.") + " " + deliver_soon()
     flash(routed, "success")
@@ -123,23 +133,34 @@ REFUSED_CHAINS: dict[str, Any] = {
 
 
 def _approvers_of(department_id: int) -> list[PanelUser]:
-    return list(db().scalars(
-        select(PanelUser).join(RoleGrant, RoleGrant.user_id == PanelUser.id)
-        .where(RoleGrant.role == Role.APPROVER.value, RoleGrant.department_id == department_id)
-        .order_by(PanelUser.display_name)))  # fmt: skip
+    return list(
+        db().scalars(
+            select(PanelUser)
+            .join(RoleGrant, RoleGrant.user_id == PanelUser.id)
+            .where(RoleGrant.role == Role.APPROVER.value, RoleGrant.department_id == department_id)
+            .order_by(PanelUser.display_name)
+        )
+    )
 
 
 def _drafts(form: ChainForm) -> list[StepDraft]:
     kept = [entry.form for entry in form.steps if not entry.form.remove.data]
     kept.sort(key=lambda step: step.position.data)
-    drafts = [StepDraft(int(step.step_id.data) if step.step_id.data else None,
-                        step.name_en.data.strip(), step.name_fr.data.strip(),
-                        step.min_amount.data, frozenset(step.approvers.data or []))
-              for step in kept]  # fmt: skip
+    drafts = [
+        StepDraft(
+            int(step.step_id.data) if step.step_id.data else None,
+            step.name_en.data.strip(),
+            step.name_fr.data.strip(),
+            step.min_amount.data,
+            frozenset(step.approvers.data or []),
+        )
+        for step in kept
+    ]
     new = form.new_step.form
     if new.name_en.data and new.name_fr.data:
-        drafts.append(StepDraft(None, new.name_en.data.strip(), new.name_fr.data.strip(),
-                                new.min_amount.data))  # fmt: skip
+        drafts.append(
+            StepDraft(None, new.name_en.data.strip(), new.name_fr.data.strip(), new.min_amount.data)
+        )
     return drafts
 
 
@@ -151,10 +172,16 @@ def chain(department_id: int) -> Any:
     form = ChainForm()
     if not form.is_submitted():
         for step in chain_of(database, department_id):
-            form.steps.append_entry({
-                "step_id": str(step.id), "position": step.position, "name_en": step.name_en,
-                "name_fr": step.name_fr, "min_amount": step.min_amount,
-                "approvers": [user.id for user in step.approvers]})  # fmt: skip
+            form.steps.append_entry(
+                {
+                    "step_id": str(step.id),
+                    "position": step.position,
+                    "name_en": step.name_en,
+                    "name_fr": step.name_fr,
+                    "min_amount": step.min_amount,
+                    "approvers": [user.id for user in step.approvers],
+                }
+            )
     choices = [(user.id, user.display_name) for user in _approvers_of(department_id)]
     for entry in form.steps:
         entry.form.approvers.choices = choices
@@ -167,8 +194,10 @@ def chain(department_id: int) -> Any:
         else:
             announce_waiting_steps(database, [department_id])
             database.commit()
-            flash(_("Approval chain saved. It applies to the requests still being decided."),
-                  "success")  # fmt: skip
+            flash(
+                _("Approval chain saved. It applies to the requests still being decided."),
+                "success",
+            )
             return redirect(url_for("departments.chain", department_id=department_id))
     status = 400 if form.errors else 200
     return render_template("departments/chain.html", form=form, department=department), status

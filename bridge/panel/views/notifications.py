@@ -36,8 +36,9 @@ def index() -> Any:
     else:
         status = ""
     rows = list(db().scalars(query))
-    return render_template("notifications/index.html", rows=rows, status=status,
-                           labels=STATUS_LABELS, shown=SHOWN)  # fmt: skip
+    return render_template(
+        "notifications/index.html", rows=rows, status=status, labels=STATUS_LABELS, shown=SHOWN
+    )
 
 
 @blueprint.route("/<int:notification_id>/send-again", methods=["POST"])
@@ -48,6 +49,11 @@ def send_again(notification_id: int) -> Response:
     except LookupError:
         abort(404)
     database.commit()
-    flash(_("The message to %(address)s will be sent again within a minute.",
-            address=notification.recipient), "success")  # fmt: skip
+    flash(
+        _(
+            "The message to %(address)s will be sent again within a minute.",
+            address=notification.recipient,
+        ),
+        "success",
+    )
     return redirect(url_for("notifications.index", status=NotificationStatus.FAILED.value))

@@ -34,9 +34,12 @@ from bridge.sync.queries import (
 blueprint = Blueprint("opportunities", __name__, url_prefix="/opportunities")
 
 STATUSES = sorted(
-    {status.value for enum in (CWUOpportunityStatus, SWUOpportunityStatus, TWUOpportunityStatus)
-     for status in enum}
-)  # fmt: skip
+    {
+        status.value
+        for enum in (CWUOpportunityStatus, SWUOpportunityStatus, TWUOpportunityStatus)
+        for status in enum
+    }
+)
 
 
 @blueprint.route("/")

@@ -41,8 +41,14 @@ def retry(record_id: int) -> Response:
     if retry_record is None:
         flash(_("This panel process cannot reach the marketplace."), "error")
         return redirect(url_for("quarantine.detail", record_id=record_id))
-    record(database, acting_user(), "quarantine.retry", "quarantined_record", record_id,
-           after={"kind": quarantined.record_kind})  # fmt: skip
+    record(
+        database,
+        acting_user(),
+        "quarantine.retry",
+        "quarantined_record",
+        record_id,
+        after={"kind": quarantined.record_kind},
+    )
     database.commit()
     report = retry_record(record_id)
     database.expire_all()

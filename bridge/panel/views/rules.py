@@ -72,11 +72,15 @@ def judge_everything_again(trigger: str) -> str:
     report = RulePipeline().evaluate_all(database, trigger)
     rebuild()  # an award held back for want of a department may now have one
     database.commit()
-    return str(ngettext(
-        "%(count)s opportunity re-evaluated; with new findings: %(changed)s.",
-        "%(count)s opportunities re-evaluated; with new findings: %(changed)s.",
-        report.evaluated, count=number(report.evaluated),
-        changed=number(report.changed)))  # fmt: skip
+    return str(
+        ngettext(
+            "%(count)s opportunity re-evaluated; with new findings: %(changed)s.",
+            "%(count)s opportunities re-evaluated; with new findings: %(changed)s.",
+            report.evaluated,
+            count=number(report.evaluated),
+            changed=number(report.changed),
+        )
+    )
 
 
 @blueprint.route("/attention")

@@ -101,7 +101,9 @@ def editor(opportunity_id: str) -> Any:
                 errors[status.field] = ngettext(
                     "Shorten this text to %(count)s character or fewer.",
                     "Shorten this text to %(count)s characters or fewer.",
-                    MAX_TEXT, count=number(MAX_TEXT))  # fmt: skip
+                    MAX_TEXT,
+                    count=number(MAX_TEXT),
+                )
             drafts[status.field] = text
         preview = "preview" in request.form
         if not errors and not preview:
@@ -124,7 +126,7 @@ def editor(opportunity_id: str) -> Any:
                 count=number(len(changed)),
                 blocking=number(blocking),
             )
-            flash(saved, "success")  # fmt: skip
+            flash(saved, "success")
             return redirect(url_for("translations.editor", opportunity_id=opportunity.id))
     status_code = 400 if errors or form.errors else 200
     return render_template(
@@ -176,8 +178,9 @@ def export() -> Response:
     units = pending_units(database, department.id if department else None)
     direction = DIRECTIONS.get(request.args.get("direction") or "")
     if direction is not None:  # one language pair, as XLIFF 2.0 files hold
-        units = [unit for unit in units
-                 if (unit.source_language, unit.target_language) == direction]  # fmt: skip
+        units = [
+            unit for unit in units if (unit.source_language, unit.target_language) == direction
+        ]
     kind = "csv" if request.args.get("format") == "csv" else "xliff"
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     # Named from the department found, never from the query's raw text.
@@ -201,5 +204,6 @@ def export() -> Response:
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
     """Werkzeug quotes and encodes the file name in the header."""
-    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True,
-                     download_name=filename)  # fmt: skip
+    return send_file(
+        io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=filename
+    )

@@ -64,8 +64,10 @@ def index() -> Any:
     database = db()
     users = database.scalars(select(PanelUser).order_by(PanelUser.email)).all()
     acronyms = {department.id: department.acronym for department in all_departments(database)}
-    approves = {user.id: sorted(acronyms[department] for department in
-                                user.named_departments()) for user in users}  # fmt: skip
+    approves = {
+        user.id: sorted(acronyms[department] for department in user.named_departments())
+        for user in users
+    }
     return render_template("users/index.html", users=users, approves=approves)
 
 

@@ -90,28 +90,42 @@ def test_a_faithful_translation_agrees() -> None:
 @pytest.mark.parametrize(
     ("text", "amount"),
     [
-        ("$10,000.00", "10000.00"), ("$10,000", "10000.00"), ("$10000", "10000.00"),
-        ("10,000 dollars", "10000.00"), ("CAD 10,000", "10000.00"), ("$9.5", "9.50"),
-        ("CA$ 10,000", "10000.00"), ("$10,000.00 CAD", "10000.00"),
-        ("10 000,00 $", "10000.00"), ("10 000 $", "10000.00"), ("10\u00a0000 $", "10000.00"),
-        ("10\u202f000,00\u00a0$ CA", "10000.00"), ("10000 $", "10000.00"),
-        ("10 000 dollars", "10000.00"), ("10 000 CAD", "10000.00"),
-        ("$10K", "10000.00"), ("10 k$", "10000.00"), ("$1.5M", "1500000.00"),
-        ("1,5 M$", "1500000.00"), ("$2 million", "2000000.00"),
+        ("$10,000.00", "10000.00"),
+        ("$10,000", "10000.00"),
+        ("$10000", "10000.00"),
+        ("10,000 dollars", "10000.00"),
+        ("CAD 10,000", "10000.00"),
+        ("$9.5", "9.50"),
+        ("CA$ 10,000", "10000.00"),
+        ("$10,000.00 CAD", "10000.00"),
+        ("10 000,00 $", "10000.00"),
+        ("10 000 $", "10000.00"),
+        ("10\u00a0000 $", "10000.00"),
+        ("10\u202f000,00\u00a0$ CA", "10000.00"),
+        ("10000 $", "10000.00"),
+        ("10 000 dollars", "10000.00"),
+        ("10 000 CAD", "10000.00"),
+        ("$10K", "10000.00"),
+        ("10 k$", "10000.00"),
+        ("$1.5M", "1500000.00"),
+        ("1,5 M$", "1500000.00"),
+        ("$2 million", "2000000.00"),
         ("2 millions de dollars", "2000000.00"),
     ],
-)  # fmt: skip
+)
 def test_amounts_in_either_spelling(text: str, amount: str) -> None:
     assert extract_facts(f"Budget: {text}.").amounts == (Decimal(amount),)
 
 
 def test_amounts_are_not_made_of_neighbouring_numbers() -> None:
     assert extract_facts("Phase 2 $5,000 and phase 3 $4,000.").amounts == (
-        Decimal("4000.00"), Decimal("5000.00"),
-    )  # fmt: skip
+        Decimal("4000.00"),
+        Decimal("5000.00"),
+    )
     assert extract_facts("entre 5 000 $ et 10 000 $").amounts == (
-        Decimal("5000.00"), Decimal("10000.00"),
-    )  # fmt: skip
+        Decimal("5000.00"),
+        Decimal("10000.00"),
+    )
     assert extract_facts("A $5 Mbps line, 3 years, https://example.gc.ca/$500").amounts == (
         Decimal("5.00"),
     )
@@ -119,9 +133,19 @@ def test_amounts_are_not_made_of_neighbouring_numbers() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-03-05", "2026-03-05T14:00", "March 5, 2026", "5 March 2026", "Mar. 5, 2026",
-     "March 5th, 2026", "5 mars 2026", "le 5 mars 2026", "5 MARS 2026", "5\u00a0mars\u00a02026"],
-)  # fmt: skip
+    [
+        "2026-03-05",
+        "2026-03-05T14:00",
+        "March 5, 2026",
+        "5 March 2026",
+        "Mar. 5, 2026",
+        "March 5th, 2026",
+        "5 mars 2026",
+        "le 5 mars 2026",
+        "5 MARS 2026",
+        "5\u00a0mars\u00a02026",
+    ],
+)
 def test_dates_in_either_spelling(text: str) -> None:
     assert extract_facts(f"Due {text}.").dates == (date(2026, 3, 5),)
 
@@ -129,9 +153,12 @@ def test_dates_in_either_spelling(text: str) -> None:
 def test_accents_are_optional_and_first_of_the_month_reads_1er() -> None:
     text = "le 1er fevrier 2026, le 3 août 2026, 4 aout 2026, 24 decembre 2026, 1er févr. 2027"
     assert extract_facts(text).dates == (
-        date(2026, 2, 1), date(2026, 8, 3), date(2026, 8, 4), date(2026, 12, 24),
+        date(2026, 2, 1),
+        date(2026, 8, 3),
+        date(2026, 8, 4),
+        date(2026, 12, 24),
         date(2027, 2, 1),
-    )  # fmt: skip
+    )
     assert extract_facts("February 30, 2026; 5 items 2026").dates == ()  # not dates
 
 
@@ -141,9 +168,11 @@ def test_addresses_as_written_less_trailing_punctuation() -> None:
         "<https://canada.ca/fr> (or [the list](/en/opportunities)). Write to Bob@X.ca."
     )
     assert facts.urls == (
-        "/en/opportunities", "https://canada.ca/fr", "https://example.gc.ca/Guide",
+        "/en/opportunities",
+        "https://canada.ca/fr",
+        "https://example.gc.ca/Guide",
         "www.canada.ca/en",
-    )  # fmt: skip
+    )
     assert facts.emails == ("bob@x.ca",)
 
 
@@ -188,14 +217,20 @@ def test_headings_and_list_items_as_a_reader_sees_them() -> None:
         (FRENCH.replace("2 février", "3 février"), "dates", "2027-02-02", "2027-02-03"),
         (
             FRENCH.replace("(https://design.canada.ca/style-guide)", "(https://design.canada.ca)"),
-            "urls", "https://design.canada.ca/style-guide", "https://design.canada.ca",
+            "urls",
+            "https://design.canada.ca/style-guide",
+            "https://design.canada.ca",
         ),
-        (FRENCH.replace("procurement@", "achats@"), "emails",
-         "procurement@tbs-sct.gc.ca", "achats@tbs-sct.gc.ca"),
+        (
+            FRENCH.replace("procurement@", "achats@"),
+            "emails",
+            "procurement@tbs-sct.gc.ca",
+            "achats@tbs-sct.gc.ca",
+        ),
         (FRENCH.replace("3. La documentation de transfert\n", ""), "list_items", "6", "5"),
         (FRENCH.replace("## Livrables", "Livrables"), "headings", "3", "2"),
     ],
-)  # fmt: skip
+)
 def test_each_kind_of_disagreement(
     french: str, kind: FactKind, in_source: str, in_translation: str
 ) -> None:
@@ -229,9 +264,19 @@ def test_several_disagreements_are_listed_in_a_fixed_order() -> None:
 amounts = st.decimals(min_value=0, max_value=Decimal("99999999.99"), places=2)
 separators = st.sampled_from([" ", "\u00a0", "\u202f"])
 FRENCH_MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre",
-)  # fmt: skip
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 days = st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31))
 
 
