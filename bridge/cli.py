@@ -28,13 +28,13 @@ from bridge.audit.service import verify as verify_chain
 from bridge.db.engine import make_engine, session_factory, transaction
 from bridge.db.migrate import current_revision, head_revision, is_current, upgrade
 from bridge.departments.service import all_departments, seed_departments
+from bridge.jobs.runs import SyncService
 from bridge.logs import configure_logging
 from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.errors import MarketplaceError
 from bridge.rules.settings import seed_rule_settings
 from bridge.settings import Settings, SettingsError, load_settings
 from bridge.sync.engine import SyncReport
-from bridge.sync.service import SyncService
 from bridge.sync.status import status_report
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -96,7 +96,7 @@ def sync(context: Context, full: bool, schedule: bool) -> None:
     settings = context.require_marketplace()
     service = SyncService(settings, context.migrated_engine())
     if schedule:
-        from bridge.sync.scheduler import run_forever
+        from bridge.jobs.scheduler import run_forever
 
         try:
             settings.require_notifier()
@@ -119,7 +119,7 @@ def notify(context: Context) -> None:
     """Send the notifications due now, after queuing reminders for overdue approvals."""
     from adapters.notifiers import notifier_from_settings
     from bridge.db.engine import session_factory
-    from bridge.notifications.jobs import NotificationJobs
+    from bridge.jobs.notifications import NotificationJobs
 
     settings = context.settings
     try:
@@ -165,13 +165,13 @@ def export(context: Context, period: str | None, department: str | None, out: Pa
     from adapters.sinks import sinks_from_settings
     from adapters.sinks.directory import DirectorySink
     from bridge.db.engine import session_factory
-    from bridge.exports.jobs import ExportJobs
     from bridge.exports.reports import (
         InvalidPeriod,
         InvalidReport,
         disclosure_report,
         disclosure_reports,
     )
+    from bridge.jobs.exports import ExportJobs
 
     settings = context.settings
     if out is not None:

@@ -17,12 +17,12 @@ from sqlalchemy import Engine
 
 from adapters.notifiers import notifier_from_settings
 from adapters.sinks import sinks_from_settings
-from bridge.exports.jobs import ExportJobs
-from bridge.notifications.jobs import NotificationJobs
+from bridge.jobs.exports import ExportJobs
+from bridge.jobs.notifications import NotificationJobs
+from bridge.jobs.runs import SyncService
+from bridge.jobs.scheduler import add_sync_job
 from bridge.panel import create_app
 from bridge.settings import Settings
-from bridge.sync.scheduler import add_sync_job
-from bridge.sync.service import SyncService
 
 log = logging.getLogger(__name__)
 

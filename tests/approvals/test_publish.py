@@ -20,12 +20,12 @@ from bridge.accounts.models import PanelUser
 from bridge.approvals.models import ApprovalAlert, ApprovalRequest
 from bridge.approvals.publish import Publisher, approval_note, authorize
 from bridge.db.engine import transaction
+from bridge.jobs.runs import SyncService
 from bridge.marketplace.client import MarketplaceClient
 from bridge.notifications.models import Notification
 from bridge.rules.models import RuleEvaluation
 from bridge.settings import Settings, load_settings
 from bridge.sync.models import Opportunity, SyncRun
-from bridge.sync.service import SyncService
 from bridge.translations.service import field_statuses, save_translation
 from tests.approvals.conftest import AUTHOR, People, attempt, translate
 from tests.fakes.marketplace import BASE_URL, FIXTURES, FakeMarketplace

@@ -23,13 +23,13 @@ from bridge.audit.service import Actor
 from bridge.db.engine import make_engine, session_factory, transaction
 from bridge.db.migrate import upgrade
 from bridge.departments.service import all_departments, assign_department, seed_departments
+from bridge.jobs.runs import SyncService
 from bridge.notifications.models import Notification
 from bridge.panel import create_app
 from bridge.rules.pipeline import RulePipeline
 from bridge.rules.settings import seed_rule_settings
 from bridge.settings import load_settings
 from bridge.sync.models import Opportunity
-from bridge.sync.service import SyncService
 from tests.fakes.marketplace import FakeMarketplace
 from tests.fakes.server import serve
 

@@ -257,7 +257,7 @@ class CountingKeeper:
 def test_the_packages_are_built_again_only_when_a_record_changed(
     awarded: None, sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    from bridge.exports.jobs import ExportJobs
+    from bridge.jobs.exports import ExportJobs
 
     keeper = CountingKeeper()
     jobs = ExportJobs(sessions, export_settings(tmp_path, "webhook"), [], [keeper])
@@ -290,7 +290,7 @@ def test_the_packages_are_built_again_only_when_a_record_changed(
 def test_packages_the_directory_cannot_hold_are_reported_and_written_later(
     awarded: None, sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    from bridge.exports.jobs import ExportJobs
+    from bridge.jobs.exports import ExportJobs
 
     settings = export_settings(tmp_path, "directory")
     (tmp_path / "out").mkdir()

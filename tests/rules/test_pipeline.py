@@ -336,9 +336,9 @@ def test_amendments_recorded_against_an_award_count_towards_the_cap(
 def test_re_evaluating_everything_waits_for_a_running_sync(
     synced: FakeMarketplace, sessions: sessionmaker[Session], tmp_path: object
 ) -> None:
+    from bridge.jobs.runs import SyncService
     from bridge.settings import load_settings
     from bridge.sync.lock import exclusive_run
-    from bridge.sync.service import SyncService
 
     engine = sessions.kw["bind"]
     settings = load_settings({"BRIDGE_DATA_DIR": str(tmp_path)})

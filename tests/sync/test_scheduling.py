@@ -10,12 +10,12 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, select, text
 
+from bridge.jobs.runs import SyncService
+from bridge.jobs.scheduler import JOB_ID, add_sync_job
 from bridge.marketplace.client import MarketplaceClient
 from bridge.settings import Settings, load_settings
 from bridge.sync.lock import advisory_key, exclusive_run
 from bridge.sync.models import SyncRun
-from bridge.sync.scheduler import JOB_ID, add_sync_job
-from bridge.sync.service import SyncService
 from tests.fakes.marketplace import BASE_URL, FakeMarketplace
 
 

@@ -1,9 +1,12 @@
-"""The sync as a job: what the CLI, the scheduler and (later) the panel call.
+"""A run of the bridge, in its order: what the CLI, the scheduler and the panel's server call.
 
-It owns the wiring (settings → client → engine), takes the run lock, and decides when a full
-pass must begin: when the last finished one began more than ``full_refresh_hours`` ago, because
-some marketplace changes (an addendum on a closed opportunity, a late disqualification) move
-nothing the incremental checks can see. A pass may take several runs (``store``).
+Under the run lock: the sync reads the marketplace; then the rules judge what changed, the
+approval flow and the guard act on it, and what they decided is written back to the marketplace
+(notes, publication, cancellation) and read again. It owns the wiring (settings → client →
+engine), and decides when a full pass must begin: when the last finished one began more than
+``full_refresh_hours`` ago, because some marketplace changes (an addendum on a closed
+opportunity, a late disqualification) move nothing the incremental checks can see. A pass may
+take several runs (``store``).
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from adapters.notifiers import notifier_from_settings
 from adapters.sinks import sinks_from_settings
 from bridge.clock import utcnow
-from bridge.exports.jobs import ExportJobs
-from bridge.notifications.jobs import NotificationJobs
-from bridge.sync.service import SyncService
+from bridge.jobs.exports import ExportJobs
+from bridge.jobs.notifications import NotificationJobs
+from bridge.jobs.runs import SyncService
 
 log = logging.getLogger(__name__)
 JOB_ID = "marketplace-sync"
