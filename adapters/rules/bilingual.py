@@ -9,13 +9,13 @@ A length far from the source's is a warning: something may be missing or added.
 
 from __future__ import annotations
 
-from adapters.rules.facts import compare_facts, extract_facts
-from adapters.rules.language import MIN_WORDS, detect_language, word_count
-from adapters.rules.length import is_plausible_length, length_ratio
-from adapters.rules.plain_text import words
 from bridge.marketplace.limits import CWU_FIELD_UNITS, units
 from bridge.rules.context import Language, RuleContext, TextField
 from bridge.rules.findings import Finding, Severity
+from bridge.text.facts import compare_facts, extract_facts
+from bridge.text.language import MIN_WORDS, detect_language, word_count
+from bridge.text.length import is_plausible_length, length_ratio
+from bridge.text.plain_text import words
 from bridge.translations.public_copy import bilingual_copy
 
 

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from adapters.rules.similarity import similarity
 from bridge.rules.context import RelatedAward, RelatedPosting, RuleContext, Supplier
 from bridge.rules.findings import Finding, Severity
 from bridge.rules.money import contract_value
+from bridge.text.similarity import similarity
 
 
 def max_window_total(

@@ -433,7 +433,7 @@ def source_language(
     opportunity: Opportunity, translations: Mapping[str, str] | None = None
 ) -> Language:
     """The language the author wrote in; English when the text is too short to tell."""
-    from adapters.rules.language import detect_language  # the detector loads on first use
+    from bridge.text.language import detect_language  # the detector loads on first use
 
     texts = dict(source_texts(opportunity, translations))
     sample = "\n".join(texts.get(name, "") for name in ("title", "teaser", "description"))

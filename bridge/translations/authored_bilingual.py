@@ -87,7 +87,7 @@ def _short_parts(text: str) -> tuple[str, str, Language | None] | None:
 
 def split_both_languages(field: str, text: str) -> BothLanguages | None:
     """The two parts of a field written in both languages; ``None`` for any other text."""
-    from adapters.rules.language import (  # the detector loads on first use
+    from bridge.text.language import (  # the detector loads on first use
         detect_language,
         leaning_language,
     )

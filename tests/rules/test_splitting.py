@@ -8,10 +8,10 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.rules.similarity import similarity
 from adapters.rules.splitting import SplittingRule, max_window_total
 from bridge.rules.context import RelatedAward, RelatedPosting, Supplier
 from bridge.rules.settings import RuleSettings
+from bridge.text.similarity import similarity
 from tests.rules.helpers import NOW, make_context
 
 RULE = SplittingRule()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.rules.length import MIN_SOURCE_CHARACTERS, is_plausible_length, length_ratio
+from bridge.text.length import MIN_SOURCE_CHARACTERS, is_plausible_length, length_ratio
 
 SOURCE = "Build an accessible web form for uploading supporting documents."
 ENGLISH = (

@@ -25,7 +25,7 @@ from typing import Literal, TypeVar
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from adapters.rules.plain_text import EMAIL, URL
+from bridge.text.plain_text import EMAIL, URL
 
 T = TypeVar("T")
 FactKind = Literal["amounts", "dates", "urls", "emails", "list_items", "headings"]

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from adapters.rules import language
-from adapters.rules.language import MIN_WORDS, detect_language, word_count
+from bridge.text import language
+from bridge.text.language import MIN_WORDS, detect_language, word_count
 
 ENGLISH = (
     "The Department is seeking a developer to build an accessible web form that lets "

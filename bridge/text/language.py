@@ -24,7 +24,7 @@ from typing import Literal
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-from adapters.rules.plain_text import visible_text, without_code, words
+from bridge.text.plain_text import visible_text, without_code, words
 
 MIN_WORDS = 3
 # The two confidences sum to 1, so 0.4 means the winner must reach 0.70. Titles made of words

@@ -11,7 +11,7 @@ from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.rules.facts import Disagreement, FactKind, Facts, compare_facts, extract_facts
+from bridge.text.facts import Disagreement, FactKind, Facts, compare_facts, extract_facts
 
 ENGLISH = """\
 # Accessible web form for grant applications

@@ -7,7 +7,7 @@ Texts under ``MIN_SOURCE_CHARACTERS`` visible characters are too short to judge.
 
 from __future__ import annotations
 
-from adapters.rules.plain_text import visible_text
+from bridge.text.plain_text import visible_text
 
 MIN_SOURCE_CHARACTERS = 40
 
