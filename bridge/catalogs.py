@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -18,7 +19,9 @@ from babel.support import NullTranslations, Translations
 from bridge.settings import PROJECT_ROOT
 
 TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
-LANGUAGES = ("en", "fr")
+# The two official languages, as the bridge names them everywhere.
+Language = Literal["en", "fr"]
+LANGUAGES: tuple[Language, ...] = ("en", "fr")
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ A length far from the source's is a warning: something may be missing or added.
 
 from __future__ import annotations
 
+from bridge.catalogs import Language
 from bridge.marketplace.limits import CWU_FIELD_UNITS, units
-from bridge.rules.context import Language, RuleContext, TextField
+from bridge.rules.context import RuleContext, TextField
 from bridge.rules.findings import Finding, Severity
 from bridge.text.facts import compare_facts, extract_facts
 from bridge.text.language import MIN_WORDS, detect_language, word_count

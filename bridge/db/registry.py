@@ -14,6 +14,7 @@ from bridge.exports import models as export_models
 from bridge.notifications import models as notification_models
 from bridge.rules import models as rule_models
 from bridge.sync import models as sync_models
+from bridge.translations import models as translation_models
 
 DOMAIN_MODULES = (
     sync_models,
@@ -21,6 +22,7 @@ DOMAIN_MODULES = (
     account_models,
     audit_models,
     rule_models,
+    translation_models,
     award_models,
     approval_models,
     notification_models,

@@ -14,7 +14,6 @@ from bridge.catalogs import Plural
 from bridge.panel.i18n import money, number
 from bridge.panel.labels import KINDS
 from bridge.panel.scope import may_read_bidders
-from bridge.rules.context import ADDENDUM_PREFIX
 from bridge.rules.messages import (
     FACT_KINDS,
     KIND_PARAMS,
@@ -24,6 +23,7 @@ from bridge.rules.messages import (
     MONEY_PARAMS,
     NUMBER_PARAMS,
 )
+from bridge.translations.texts import ADDENDUM_PREFIX
 
 FIELD_LABELS: dict[str, Any] = {
     "title": _l("Title"),

@@ -1,11 +1,11 @@
-"""Tables of the rule pipeline: settings, translations, and findings per opportunity version."""
+"""Tables of the rule pipeline: settings, and findings per opportunity version."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bridge.clock import utcnow
@@ -26,31 +26,6 @@ class RuleSetting(Base):
     value: Mapped[Any] = mapped_column(JSONDocument)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(Text, default="seed")
-
-
-class Translation(Base):
-    """The other official language of one text field of an opportunity.
-
-    ``source_hash`` is the hash of the marketplace text this translation was made from: when the
-    marketplace text changes, the hashes differ and the translation is outdated.
-    """
-
-    __tablename__ = "translations"
-    __table_args__ = (UniqueConstraint("opportunity_id", "field"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    opportunity_id: Mapped[str] = mapped_column(
-        ForeignKey("opportunities.id", ondelete="CASCADE"), index=True
-    )
-    # "title", "description", …, or "addendum:<id>"
-    field: Mapped[str] = mapped_column(String(60))
-    source_language: Mapped[str] = mapped_column(String(2))
-    target_language: Mapped[str] = mapped_column(String(2))
-    source_text: Mapped[str] = mapped_column(Text)
-    source_hash: Mapped[str] = mapped_column(String(64))
-    text: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_by: Mapped[str] = mapped_column(Text)
 
 
 class RuleEvaluation(Base):

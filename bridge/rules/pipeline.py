@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.clock import utcnow
 from bridge.db.engine import transaction
-from bridge.rules.context import ContextBuilder, RuleContext, load_opportunities
+from bridge.rules.builder import ContextBuilder, load_opportunities
+from bridge.rules.context import RuleContext
 from bridge.rules.findings import Finding, Severity, findings_hash
 from bridge.rules.interface import Rule
 from bridge.rules.models import RuleEvaluation, RuleFinding

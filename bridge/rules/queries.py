@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 
 from sqlalchemy import Select, func, or_, select
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 from bridge.pagination import Page, paginate
 from bridge.rules.models import RuleEvaluation, RuleFinding
 from bridge.sync.models import Opportunity
+
+# The findings that say a text needs a translation (missing, or made from an older text).
+NEEDS_TRANSLATION = ("bilingual.missing", "bilingual.outdated")
 
 
 def current_evaluation(session: Session, opportunity_id: str) -> RuleEvaluation | None:
@@ -96,3 +100,25 @@ def count_unrouted(session: Session) -> int:
         )
     )
     return session.scalar(query) or 0
+
+
+def fields_needing_translation(
+    session: Session, department_id: int | None = None
+) -> dict[str, set[str]]:
+    """Opportunity id → the fields whose current findings say the translation is missing or
+    outdated (of one department's opportunities, if given)."""
+    query = (
+        select(RuleFinding.field, RuleEvaluation.opportunity_id)
+        .join(RuleEvaluation, RuleEvaluation.id == RuleFinding.evaluation_id)
+        .where(
+            RuleEvaluation.current.is_(True),
+            RuleFinding.message_key.in_(NEEDS_TRANSLATION),
+        )
+    )
+    if department_id is not None:
+        query = query.where(RuleEvaluation.department_id == department_id)
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for field, opportunity_id in session.execute(query):
+        if field:
+            wanted[opportunity_id].add(field)
+    return wanted

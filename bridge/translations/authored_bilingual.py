@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bridge.rules.context import Language
+from bridge.catalogs import Language
 from bridge.translations.public_copy import LONG_FIELDS, SHORT_FIELDS
 
 # Words that, alone on a line or in parentheses after a label, announce a language's part.

@@ -23,15 +23,15 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from bridge.catalogs import Language
 from bridge.spreadsheet import as_text_cell, from_text_cell
 
-Language = Literal["en", "fr"]
 LANGUAGES: Final[dict[str, Language]] = {"en": "en", "fr": "fr"}
 
 XLIFF: Final = "urn:oasis:names:tc:xliff:document:2.0"

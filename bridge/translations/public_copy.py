@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bridge.rules.context import Language
+    from bridge.catalogs import Language
 
 LONG_FIELDS = (
     "description",

@@ -7,7 +7,7 @@ made from an older text is stored and shown as outdated, with a note in the impo
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,20 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bridge.audit.service import Actor, record
+from bridge.catalogs import Language
 from bridge.clock import utcnow
-from bridge.rules.context import (
-    Language,
-    author_translations,
-    source_language,
-    source_texts,
-    text_hash,
-)
-from bridge.rules.models import RuleEvaluation, RuleFinding, Translation
 from bridge.sync.models import Opportunity
 from bridge.translations.interchange import ExportUnit, ImportResult
+from bridge.translations.models import Translation
 from bridge.translations.public_copy import bilingual_copy
-
-NEEDS_TRANSLATION = ("bilingual.missing", "bilingual.outdated")
+from bridge.translations.texts import author_translations, source_language, source_texts, text_hash
 
 
 class UnknownField(ValueError):
@@ -153,22 +146,9 @@ def save_translation(
     return row
 
 
-def pending_units(session: Session, department_id: int | None = None) -> list[ExportUnit]:
-    """Texts whose current findings say the translation is missing or outdated."""
-    query = (
-        select(RuleFinding.field, RuleEvaluation.opportunity_id)
-        .join(RuleEvaluation, RuleEvaluation.id == RuleFinding.evaluation_id)
-        .where(
-            RuleEvaluation.current.is_(True),
-            RuleFinding.message_key.in_(NEEDS_TRANSLATION),
-        )
-    )
-    if department_id is not None:
-        query = query.where(RuleEvaluation.department_id == department_id)
-    wanted: dict[str, set[str]] = defaultdict(set)
-    for field, opportunity_id in session.execute(query):
-        if field:
-            wanted[opportunity_id].add(field)
+def export_units(session: Session, wanted: Mapping[str, Collection[str]]) -> list[ExportUnit]:
+    """The texts to send to translators: of each opportunity in ``wanted`` (id → fields), the
+    fields named, as their authors wrote them today."""
     opportunities = session.scalars(
         select(Opportunity)
         .where(Opportunity.id.in_(list(wanted)), Opportunity.removed_at.is_(None))

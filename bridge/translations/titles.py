@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bridge.rules.context import text_hash
-from bridge.rules.models import Translation
 from bridge.sync.models import Opportunity
 from bridge.translations.authored_bilingual import split_both_languages
+from bridge.translations.models import Translation
 from bridge.translations.public_copy import authored_text
+from bridge.translations.texts import text_hash
 
 TitleByLanguage = dict[str, str]
 

@@ -22,10 +22,10 @@ from bridge.approvals.service import (
 from bridge.db.engine import transaction
 from bridge.departments.models import Department
 from bridge.marketplace.client import MarketplaceClient
-from bridge.rules.context import source_texts
 from bridge.rules.pipeline import RulePipeline
 from bridge.sync.models import Opportunity
 from bridge.translations.service import save_translation
+from bridge.translations.texts import source_texts
 from tests.fakes.marketplace import FakeMarketplace
 from tests.rules.test_pipeline import CWU, ENGLISH, FRENCH, TRANSLATOR, UNDER_REVIEW
 from tests.seeding import first_sync_judged

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.accounts.models import Role
 from bridge.audit.models import AuditEntry
 from bridge.marketplace.client import MarketplaceClient
-from bridge.rules.models import Translation
 from bridge.rules.pipeline import drain_pending
 from bridge.rules.queries import current_evaluation
 from bridge.rules.settings import load_rule_settings
+from bridge.translations.models import Translation
 from tests.fakes.marketplace import FakeMarketplace
 from tests.sync.helpers import make_sync
 from tests.translations.test_interchange import filled_xliff

@@ -34,7 +34,7 @@ def make_context(**overrides: Any) -> RuleContext:
 
 
 def text_field(name: str, source: str, translation: str | None, **kwargs: Any) -> TextField:
-    from bridge.rules.context import TranslationSnapshot, text_hash
+    from bridge.translations.texts import TranslationSnapshot, text_hash
 
     if translation is None:
         return TextField(name, source, None)

@@ -14,7 +14,6 @@ from bridge.audit.models import AuditEntry
 from bridge.audit.service import Actor
 from bridge.db.engine import transaction
 from bridge.marketplace.client import MarketplaceClient
-from bridge.rules.context import source_texts
 from bridge.rules.models import RuleEvaluation
 from bridge.rules.pipeline import CURSOR, RulePipeline, drain_pending
 from bridge.rules.queries import current_evaluation
@@ -25,6 +24,7 @@ from bridge.rules.settings import (
 )
 from bridge.sync.models import EventCursor, Opportunity
 from bridge.translations.service import field_statuses, save_translation
+from bridge.translations.texts import source_texts
 from tests.fakes.marketplace import FakeMarketplace
 from tests.seeding import first_sync_judged
 from tests.sync.helpers import make_sync

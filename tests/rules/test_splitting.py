@@ -56,7 +56,7 @@ def test_other_suppliers_do_not_count() -> None:
 
 
 def test_an_individual_is_one_supplier_by_e_mail() -> None:
-    from bridge.rules.context import supplier_of
+    from bridge.rules.builder import supplier_of
 
     first = supplier_of("individual", "user-1", "Ana", "Ana@Example.ca")
     second = supplier_of("individual", "user-2", "Ana B.", "ana@example.ca ")

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bridge.catalogs import Language
 from bridge.spreadsheet import from_text_cell
 from bridge.translations.interchange import (
     CSV_COLUMNS,
@@ -27,7 +28,6 @@ from bridge.translations.interchange import (
     ExportUnit,
     ImportedUnit,
     ImportResult,
-    Language,
     export_csv,
     export_xliff,
     import_csv,

@@ -3,8 +3,8 @@ they wrote both, and the marketplace's title alone otherwise."""
 
 from __future__ import annotations
 
-from bridge.rules.context import text_hash
-from bridge.rules.models import Translation
+from bridge.translations.models import Translation
+from bridge.translations.texts import text_hash
 from bridge.translations.titles import by_language
 
 ENGLISH = "Accessible document upload form"

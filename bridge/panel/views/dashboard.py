@@ -16,12 +16,11 @@ from bridge.clock import utcnow
 from bridge.notifications.models import Notification, NotificationStatus
 from bridge.panel import db
 from bridge.panel.views.health import sync_overdue_after
-from bridge.rules.queries import count_current_findings, count_unrouted
+from bridge.rules.queries import NEEDS_TRANSLATION, count_current_findings, count_unrouted
 from bridge.settings import Settings
 from bridge.sync.models import Opportunity
 from bridge.sync.queries import last_run
 from bridge.sync.status import counts_by_kind_and_status, progress, unresolved_quarantine_count
-from bridge.translations.service import NEEDS_TRANSLATION
 
 blueprint = Blueprint("dashboard", __name__)
 

@@ -25,8 +25,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from bridge.catalogs import Language
 from bridge.clock import utcnow
 from bridge.departments.service import all_departments
 from bridge.panel import db
@@ -35,15 +37,14 @@ from bridge.panel.i18n import number
 from bridge.panel.markdown import render_markdown
 from bridge.panel.views.sync import acting_user
 from bridge.rules.pipeline import RulePipeline
-from bridge.rules.queries import current_evaluation
+from bridge.rules.queries import current_evaluation, fields_needing_translation
 from bridge.sync.queries import opportunity_with_everything
 from bridge.translations import interchange
-from bridge.translations.interchange import Language
 from bridge.translations.service import (
     apply_import,
     authored,
+    export_units,
     field_statuses,
-    pending_units,
     save_translation,
 )
 
@@ -51,6 +52,14 @@ from bridge.translations.service import (
 DIRECTIONS: dict[str, tuple[Language, Language]] = {"en-fr": ("en", "fr"), "fr-en": ("fr", "en")}
 
 blueprint = Blueprint("translations", __name__)
+
+
+def _pending_units(
+    database: Session, department_id: int | None = None
+) -> list[interchange.ExportUnit]:
+    """The texts whose findings say they need a translation, ready to send to translators."""
+    return export_units(database, fields_needing_translation(database, department_id))
+
 
 MAX_TEXT = 100_000
 IMPORT_PROBLEMS: dict[str, Any] = {
@@ -166,7 +175,7 @@ def exchange() -> Any:
         outcome=outcome,
         problems=IMPORT_PROBLEMS,
         departments=departments,
-        pending=len(pending_units(database)),
+        pending=len(_pending_units(database)),
     ), status_code
 
 
@@ -175,7 +184,7 @@ def export() -> Response:
     database = db()
     chosen = request.args.get("department") or ""
     department = next((d for d in all_departments(database) if d.acronym == chosen), None)
-    units = pending_units(database, department.id if department else None)
+    units = _pending_units(database, department.id if department else None)
     direction = DIRECTIONS.get(request.args.get("direction") or "")
     if direction is not None:  # one language pair, as XLIFF 2.0 files hold
         units = [

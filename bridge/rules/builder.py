@@ -1,0 +1,296 @@
+"""Gathers the contexts of a batch of opportunities from the database, sharing the lookups
+they have in common (departments by author, a department's awards and postings)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from bridge.awards.models import AwardAmendment
+from bridge.departments.models import OpportunityDepartment
+from bridge.departments.service import DepartmentDirectory
+from bridge.rules.context import RelatedAward, RelatedPosting, RuleContext, Supplier, TextField
+from bridge.rules.settings import RuleSettings
+from bridge.sync.models import Award, MarketplaceUser, Opportunity, Proposal
+from bridge.translations.models import Translation
+from bridge.translations.texts import (
+    TranslationSnapshot,
+    authored_fields,
+    by_author,
+    source_language,
+)
+
+# Proposals in these states are not (or no longer) offers that could be awarded.
+NOT_OFFERS = frozenset({"DRAFT", "DISQUALIFIED", "WITHDRAWN", "NOT_AWARDED"})
+
+
+def supplier_of(
+    proponent_type: str, proponent_id: str | None, name: str | None, email: str | None
+) -> Supplier:
+    """Individuals are one supplier across accounts with the same e-mail address."""
+    if proponent_type == "individual" and email:
+        return Supplier(key=f"individual:{email.strip().lower()}", name=name or email)
+    return Supplier(key=f"{proponent_type}:{proponent_id}", name=name or str(proponent_id))
+
+
+def posted_at(opportunity: Opportunity) -> datetime:
+    return opportunity.published_at or opportunity.marketplace_created_at
+
+
+class ContextBuilder:
+    """Builds contexts for a batch of opportunities, sharing the lookups they have in common."""
+
+    def __init__(self, session: Session, settings: RuleSettings, now: datetime) -> None:
+        self.session = session
+        self.settings = settings
+        self.now = now
+        self.directory = DepartmentDirectory.load(session)
+        self._departments_by_author: dict[str, int | None] | None = None
+        # Departments administrators gave to opportunities their authors' domains did not route.
+        self.assigned: dict[str, int] = dict(
+            iter(
+                session.execute(
+                    select(
+                        OpportunityDepartment.opportunity_id, OpportunityDepartment.department_id
+                    )
+                )
+            )
+        )
+        self._awards_cache: dict[int, list[RelatedAward]] = {}
+        self._postings_cache: dict[int, list[RelatedPosting]] = {}
+
+    def department_of(self, opportunity: Opportunity) -> int | None:
+        return self._department(opportunity.id, opportunity.created_by_id)
+
+    def _department(self, opportunity_id: str, author_id: str | None) -> int | None:
+        if opportunity_id in self.assigned:
+            return self.assigned[opportunity_id]
+        return self._author_departments().get(author_id) if author_id else None
+
+    def _in_department(self, department_id: int) -> ColumnElement[bool]:
+        """Candidates in SQL (by author or assignment); ``_department`` has the last word."""
+        assigned = [key for key, value in self.assigned.items() if value == department_id]
+        return or_(
+            Opportunity.created_by_id.in_(self._authors_of(department_id)),
+            Opportunity.id.in_(assigned),
+        )
+
+    def _author_departments(self) -> dict[str, int | None]:
+        """Every marketplace user's department by e-mail domain, read once per batch."""
+        if self._departments_by_author is None:
+            users = self.session.execute(select(MarketplaceUser.id, MarketplaceUser.email))
+            self._departments_by_author = {
+                user_id: self.directory.for_email(email) for user_id, email in users
+            }
+        return self._departments_by_author
+
+    def build(self, opportunity: Opportunity) -> RuleContext:
+        snapshots = self._translations(opportunity)
+        translations = {name: snapshot.text for name, snapshot in snapshots.items()}
+        department_id = self.department_of(opportunity)
+        award = self.session.get(Award, opportunity.id)
+        related = self._department_awards(opportunity, department_id, award)
+        return RuleContext(
+            opportunity_id=opportunity.id,
+            kind=opportunity.kind,
+            status=opportunity.status,
+            version=opportunity.version,
+            title=opportunity.title,
+            text=f"{opportunity.title}\n{opportunity.description}",
+            amount=opportunity.amount,
+            posted_at=posted_at(opportunity),
+            source_language=source_language(opportunity, translations),
+            texts=self._texts(opportunity, snapshots),
+            department_id=department_id,
+            settings=self.settings,
+            now=self.now,
+            award=self._award(opportunity, award) if award is not None else None,
+            amendments_total=self._amendments(opportunity.id) if award is not None else Decimal(0),
+            prospective_suppliers=self._offers(opportunity) if award is None else (),
+            department_awards=related,
+            department_postings=self._department_postings(opportunity, department_id),
+        )
+
+    def _translations(self, opportunity: Opportunity) -> dict[str, TranslationSnapshot]:
+        return {
+            row.field: TranslationSnapshot(row.text, row.source_hash, row.target_language)
+            for row in self.session.scalars(
+                select(Translation).where(Translation.opportunity_id == opportunity.id)
+            )
+        }
+
+    @staticmethod
+    def _texts(
+        opportunity: Opportunity, translations: dict[str, TranslationSnapshot]
+    ) -> tuple[TextField, ...]:
+        texts = {name: snapshot.text for name, snapshot in translations.items()}
+        return tuple(
+            TextField(name, source, translations.get(name) or by_author(both))
+            for name, source, both in authored_fields(opportunity, texts)
+        )
+
+    def _amendments(self, opportunity_id: str) -> Decimal:
+        total = self.session.scalar(
+            select(func.coalesce(func.sum(AwardAmendment.amount_change), 0)).where(
+                AwardAmendment.opportunity_id == opportunity_id
+            )
+        )
+        return Decimal(str(total)).quantize(Decimal("0.01"))
+
+    def _award(self, opportunity: Opportunity, award: Award) -> RelatedAward:
+        return RelatedAward(
+            opportunity_id=opportunity.id,
+            title=opportunity.title,
+            supplier=supplier_of(
+                award.proponent_type, award.proponent_id, award.supplier_name, award.supplier_email
+            ),
+            value=award.amount,
+            awarded_at=award.awarded_at,
+        )
+
+    def _offers(self, opportunity: Opportunity) -> tuple[Supplier, ...]:
+        proposals = self.session.scalars(
+            select(Proposal).where(
+                Proposal.opportunity_id == opportunity.id,
+                Proposal.removed_at.is_(None),
+                Proposal.status.not_in(NOT_OFFERS),
+            )
+        )
+        suppliers = {
+            supplier.key: supplier
+            for supplier in (
+                supplier_of(p.proponent_type, p.proponent_id, p.proponent_name, p.proponent_email)
+                for p in proposals
+            )
+        }
+        return tuple(suppliers[key] for key in sorted(suppliers))
+
+    def _department_awards(
+        self, opportunity: Opportunity, department_id: int | None, award: Award | None
+    ) -> tuple[RelatedAward, ...]:
+        if department_id is None:
+            return ()
+        window = timedelta(days=self.settings.award_window_days)
+        anchor = award.awarded_at if award is not None else self.now
+        awards = self._awards_of(department_id)
+        return tuple(
+            item
+            for item in _within(awards, [item.awarded_at for item in awards], anchor, window)
+            if item.opportunity_id != opportunity.id
+        )
+
+    def _department_postings(
+        self, opportunity: Opportunity, department_id: int | None
+    ) -> tuple[RelatedPosting, ...]:
+        if department_id is None:
+            return ()
+        window = timedelta(days=self.settings.posting_window_days)
+        postings = self._postings_of(department_id)
+        return tuple(
+            item
+            for item in _within(
+                postings, [item.posted_at for item in postings], posted_at(opportunity), window
+            )
+            if item.opportunity_id != opportunity.id
+        )
+
+    # One light query per department per batch: a settings change judges every opportunity,
+    # and each of them looks at its department's awards and postings.
+
+    def _authors_of(self, department_id: int) -> list[str]:
+        return [
+            user_id
+            for user_id, found in self._author_departments().items()
+            if found == department_id
+        ]
+
+    def _awards_of(self, department_id: int) -> list[RelatedAward]:
+        if department_id not in self._awards_cache:
+            totals = select(AwardAmendment.opportunity_id, func.sum(AwardAmendment.amount_change))
+            # iter(): a Result has .keys(), so dict() would take it for a mapping.
+            amendments = dict(
+                iter(self.session.execute(totals.group_by(AwardAmendment.opportunity_id)))
+            )
+            rows = self.session.execute(
+                select(Award, Opportunity.title, Opportunity.created_by_id)
+                .join(Opportunity, Opportunity.id == Award.opportunity_id)
+                .where(Opportunity.removed_at.is_(None), self._in_department(department_id))
+            )
+            awards = [
+                RelatedAward(
+                    opportunity_id=award.opportunity_id,
+                    title=title,
+                    supplier=supplier_of(
+                        award.proponent_type,
+                        award.proponent_id,
+                        award.supplier_name,
+                        award.supplier_email,
+                    ),
+                    value=award.amount + Decimal(str(amendments.get(award.opportunity_id, 0))),
+                    awarded_at=award.awarded_at,
+                )
+                for award, title, author in rows
+                if self._department(award.opportunity_id, author) == department_id
+            ]
+            awards.sort(key=lambda item: (item.awarded_at, item.opportunity_id))
+            self._awards_cache[department_id] = awards
+        return self._awards_cache[department_id]
+
+    def _postings_of(self, department_id: int) -> list[RelatedPosting]:
+        if department_id not in self._postings_cache:
+            rows = self.session.execute(
+                select(
+                    Opportunity.id,
+                    Opportunity.title,
+                    Opportunity.description,
+                    Opportunity.amount,
+                    func.coalesce(Opportunity.published_at, Opportunity.marketplace_created_at),
+                    Opportunity.created_by_id,
+                ).where(
+                    Opportunity.removed_at.is_(None),
+                    Opportunity.status != "CANCELED",
+                    self._in_department(department_id),
+                )
+            )
+            postings = [
+                RelatedPosting(identifier, title, f"{title}\n{description}", amount, _aware(posted))
+                for identifier, title, description, amount, posted, author in rows
+                if self._department(identifier, author) == department_id
+            ]
+            postings.sort(key=lambda item: (item.posted_at, item.opportunity_id))
+            self._postings_cache[department_id] = postings
+        return self._postings_cache[department_id]
+
+
+T = TypeVar("T")
+
+
+def _within(
+    items: list[T], moments: list[datetime], anchor: datetime, window: timedelta
+) -> list[T]:
+    """The items (sorted by ``moments``) from ``anchor - window`` to ``anchor + window``."""
+    return items[bisect_left(moments, anchor - window) : bisect_right(moments, anchor + window)]
+
+
+def _aware(moment: datetime) -> datetime:
+    """``coalesce`` of two columns loses the column type on SQLite: the text comes back naive."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def load_opportunities(session: Session, ids: Sequence[str]) -> list[Opportunity]:
+    return list(
+        session.scalars(
+            select(Opportunity)
+            .where(Opportunity.id.in_(ids), Opportunity.removed_at.is_(None))
+            .options(selectinload(Opportunity.addenda))
+            .order_by(Opportunity.id)
+        )
+    )
