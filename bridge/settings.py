@@ -36,6 +36,8 @@ DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config" / "bridge.toml"
 # the network or a download step.
 OCDS_SCHEMA_DIR = PROJECT_ROOT / "config" / "reference" / "ocds-1.1"
 ENV_PREFIX = "BRIDGE_"
+# Which TOML file to read; the only variable of the prefix that is not a setting itself.
+CONFIG_FILE_VARIABLE = f"{ENV_PREFIX}CONFIG_FILE"
 SECRET_FIELDS = frozenset(
     {
         "marketplace_session",
@@ -386,12 +388,12 @@ def load_settings(
     another defaults file. Explicit ``overrides`` win over everything (tests use them).
     """
     env = dict(os.environ if environ is None else environ)
-    path = config_file or Path(env.get(f"{ENV_PREFIX}CONFIG_FILE", DEFAULT_CONFIG_FILE))
+    path = config_file or Path(env.get(CONFIG_FILE_VARIABLE, DEFAULT_CONFIG_FILE))
     file_values = _read_config_file(path)
     env_values = {
         key[len(ENV_PREFIX) :].lower(): value
         for key, value in env.items()
-        if key.startswith(ENV_PREFIX) and key != f"{ENV_PREFIX}CONFIG_FILE"
+        if key.startswith(ENV_PREFIX) and key != CONFIG_FILE_VARIABLE
     }
     unknown = sorted(set(env_values) - set(Settings.model_fields))
     if unknown:
