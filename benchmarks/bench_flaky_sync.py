@@ -47,7 +47,7 @@ def worker(base_url: str, database_url: str, full: bool, settings: dict[str, flo
     from bridge.marketplace.client import MarketplaceClient
     from bridge.marketplace.retry import RetryPolicy
     from bridge.sync.engine import SyncEngine
-    from bridge.sync.writers import writer_factory
+    from bridge.sync.writing_process import writer_factory
 
     engine = make_engine(database_url)
     policy = RetryPolicy(

@@ -96,7 +96,7 @@ def worker(
     from bridge.db.engine import make_engine, session_factory
     from bridge.marketplace.client import MarketplaceClient
     from bridge.sync.engine import SyncEngine
-    from bridge.sync.writers import writer_factory
+    from bridge.sync.writing_process import writer_factory
 
     if mode == "idle":  # the bridge loaded and connected, before any work: memory's baseline
         make_engine(database_url).connect().close()

@@ -26,8 +26,9 @@ from bridge.approvals.publisher import publication_details
 from bridge.audit.service import Actor, record
 from bridge.clock import utcnow
 from bridge.db.engine import transaction
-from bridge.marketplace.client import Fetched, MarketplaceClient
+from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.commands import Cancel
+from bridge.marketplace.decode import Fetched
 from bridge.marketplace.errors import MarketplaceError, WriteOutcomeUnknown
 from bridge.marketplace.models import OpportunityKind
 from bridge.notifications.messages import N_, Bilingual

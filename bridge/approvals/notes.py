@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.approvals.models import ApprovalDecision, ApprovalRequest, ApprovalStep
 from bridge.audit.service import Actor, record
 from bridge.db.engine import transaction
-from bridge.marketplace.client import Fetched, MarketplaceClient
+from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.commands import AddNote
+from bridge.marketplace.decode import Fetched
 from bridge.marketplace.errors import ApiError, MarketplaceError, WriteOutcomeUnknown
 from bridge.marketplace.limits import NOTE_UNITS, units
 from bridge.marketplace.models import OpportunityKind

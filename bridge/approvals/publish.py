@@ -35,8 +35,9 @@ from bridge.audit.service import Actor, record
 from bridge.clock import utcnow
 from bridge.db.engine import transaction
 from bridge.departments.models import Department
-from bridge.marketplace.client import Fetched, MarketplaceClient
+from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.commands import Publish, cwu_edit_from
+from bridge.marketplace.decode import Fetched
 from bridge.marketplace.errors import ApiError, MarketplaceError
 from bridge.marketplace.limits import CWU_FIELD_UNITS, units
 from bridge.marketplace.models import CWUOpportunity, OpportunityKind, OpportunityModel

@@ -33,7 +33,7 @@ from bridge.sync import store
 from bridge.sync.engine import Progress, SyncEngine, SyncReport
 from bridge.sync.lock import exclusive_run
 from bridge.sync.models import QuarantinedRecord
-from bridge.sync.writers import writer_factory
+from bridge.sync.writing_process import writer_factory
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ batch's transaction fails, each result is written alone, to isolate the one that
 stored and keep the others.
 
 Nothing here knows which process it runs in: the run's engine applies batches itself, or hands
-them to a writing process that applies them with this same code (``bridge.sync.writers``).
+them to a writing process that applies them with this same code (``bridge.sync.writing_process``).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.db.engine import transaction
-from bridge.marketplace.client import Malformed
+from bridge.marketplace.decode import Malformed
 from bridge.marketplace.errors import MarketplaceError
-from bridge.sync import store, writer
+from bridge.sync import batch_upsert, store
 from bridge.sync.details import DetailResult
 from bridge.sync.store import Outcome
 
@@ -146,8 +146,8 @@ class BatchApplier:
     def _write(self, session: Session, batch: list[DetailResult]) -> Tally:
         """Plan every result of the batch against what is stored, then write it all."""
         now = self.context.now
-        stored = writer.read_stored(session, [result.job.id for result in batch])
-        writes = writer.BatchWrites(run_id=self.context.run_id, now=now)
+        stored = batch_upsert.read_stored(session, [result.job.id for result in batch])
+        writes = batch_upsert.BatchWrites(run_id=self.context.run_id, now=now)
         tally: Tally = Counter()
         for result in batch:
             self._plan_result(session, result, stored, writes, tally)
@@ -165,8 +165,8 @@ class BatchApplier:
         self,
         session: Session,
         result: DetailResult,
-        stored: writer.StoredBatch,
-        writes: writer.BatchWrites,
+        stored: batch_upsert.StoredBatch,
+        writes: batch_upsert.BatchWrites,
         tally: Tally,
     ) -> None:
         kind = result.job.kind.value
@@ -189,7 +189,7 @@ class BatchApplier:
                 quarantine_all(session, now, [organization], tally, "organizations", "organization")
             else:
                 store.apply_organization_detail(session, organization, now)
-        outcome, proposal_outcomes = writer.plan_opportunity(
+        outcome, proposal_outcomes = batch_upsert.plan_opportunity(
             writes, stored, record, kind=kind, etag=result.etag, proposals=proposals
         )
         tally["opportunities", kind, outcome.value] += 1

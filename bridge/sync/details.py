@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any, cast
 
-from bridge.marketplace.client import Answer, Listing, Malformed
+from bridge.marketplace.decode import Answer, Listing, Malformed
 from bridge.marketplace.models import (
     DETAIL_MODELS,
     OUTLINE_MODELS,

@@ -10,7 +10,7 @@ The marketplace has no change feed, no paging and an ``updatedAt`` that misses a
 4. writes in small transactions, each holding whole opportunities with their proposals, award
    and change events, so that a run cut off anywhere leaves a consistent database and the next
    run simply finishes the work (nothing is marked done before it is written). A large run
-   writes from a second process (``bridge.sync.writers``) while this one goes on reading.
+   writes from a second process (``bridge.sync.writing_process``) while this one goes on reading.
 
 A run that read every list succeeds, even if a few opportunities could not be read after every
 retry: they are named in its errors and wait in the backlog, counted as "behind", for the next
@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.clock import utcnow
 from bridge.db.engine import transaction
-from bridge.marketplace.client import Answer, Listing, Malformed, MarketplaceClient, NotModified
+from bridge.marketplace.client import MarketplaceClient
+from bridge.marketplace.decode import Answer, Listing, Malformed, NotModified
 from bridge.marketplace.errors import (
     MarketplaceError,
     MarketplaceUnavailable,
@@ -66,7 +67,7 @@ from bridge.sync.details import DetailJob, DetailResult, proposals_pending
 from bridge.sync.fingerprints import canonical, record_fingerprint
 from bridge.sync.models import RunOutcome
 from bridge.sync.store import Outcome, StoredOpportunity
-from bridge.sync.writers import BatchWriter, InlineWriter, WriterFactory, WriterFailed
+from bridge.sync.writing_process import BatchWriter, InlineWriter, WriterFactory, WriterFailed
 
 log = logging.getLogger(__name__)
 

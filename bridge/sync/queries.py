@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, load_only, selectinload
 
+from bridge.marketplace.models import OpportunityKind
 from bridge.pagination import Page, paginate
 from bridge.sync.models import (
     Award,
@@ -144,3 +145,37 @@ def quarantine_page(
         else QuarantinedRecord.resolved_at.is_(None)
     )
     return paginate(session, query, page, size)
+
+
+def counts_by_kind_and_status(
+    session: Session, model: type[Opportunity] | type[Proposal]
+) -> dict[str, dict[str, int]]:
+    """``{kind: {status: n}}`` of the records still on the marketplace, every kind present."""
+    rows = session.execute(
+        select(model.kind, model.status, func.count())
+        .where(model.removed_at.is_(None))
+        .group_by(model.kind, model.status)
+    )
+    counts: dict[str, dict[str, int]] = {kind.value: {} for kind in OpportunityKind}
+    for kind, status, count in rows:
+        counts.setdefault(kind, {})[status] = count
+    return counts
+
+
+def recent_runs(session: Session, limit: int = 10) -> list[SyncRun]:
+    return list(session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)))
+
+
+def unresolved_quarantine_count(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(QuarantinedRecord)
+            .where(QuarantinedRecord.resolved_at.is_(None))
+        )
+        or 0
+    )
+
+
+def award_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Award)) or 0

@@ -1,4 +1,5 @@
-"""What the sync has gathered, as monitoring scripts and the panel read it."""
+"""What the sync has gathered, as monitoring scripts and the panel read it (the figures come
+from ``queries`` and the engine's ``store``; this module shapes them)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bridge.marketplace.models import OpportunityKind
 from bridge.sync import store
 from bridge.sync.models import (
-    Award,
     BacklogEntry,
     Opportunity,
     Proposal,
-    QuarantinedRecord,
     SyncRun,
+)
+from bridge.sync.queries import (
+    award_count,
+    counts_by_kind_and_status,
+    recent_runs,
+    unresolved_quarantine_count,
 )
 
 
@@ -36,25 +39,6 @@ def progress(session: Session) -> Progress:
     open_pass = store.open_full_pass(session)
     began = session.get_one(SyncRun, open_pass).started_at if open_pass is not None else None
     return Progress(behind=store.backlog_count(session), full_pass_since=began)
-
-
-def counts_by_kind_and_status(
-    session: Session, model: type[Opportunity] | type[Proposal]
-) -> dict[str, dict[str, int]]:
-    """``{kind: {status: n}}`` of the records still on the marketplace, every kind present."""
-    rows = session.execute(
-        select(model.kind, model.status, func.count())
-        .where(model.removed_at.is_(None))
-        .group_by(model.kind, model.status)
-    )
-    counts: dict[str, dict[str, int]] = {kind.value: {} for kind in OpportunityKind}
-    for kind, status, count in rows:
-        counts.setdefault(kind, {})[status] = count
-    return counts
-
-
-def recent_runs(session: Session, limit: int = 10) -> list[SyncRun]:
-    return list(session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)))
 
 
 def run_summary(run: SyncRun) -> dict[str, Any]:
@@ -83,17 +67,6 @@ def backlog_summary(entry: BacklogEntry) -> dict[str, Any]:
     }
 
 
-def unresolved_quarantine_count(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(QuarantinedRecord)
-            .where(QuarantinedRecord.resolved_at.is_(None))
-        )
-        or 0
-    )
-
-
 def status_report(session: Session, runs: int = 10) -> dict[str, Any]:
     """The shape ``gc-bridge status --json`` prints (kinds and statuses as the marketplace's)."""
     state = progress(session)
@@ -103,7 +76,7 @@ def status_report(session: Session, runs: int = 10) -> dict[str, Any]:
         "full_pass_since": state.full_pass_since.isoformat() if state.full_pass_since else None,
         "opportunities": counts_by_kind_and_status(session, Opportunity),
         "proposals": counts_by_kind_and_status(session, Proposal),
-        "awards": session.scalar(select(func.count()).select_from(Award)) or 0,
+        "awards": award_count(session),
         "quarantined": unresolved_quarantine_count(session),
         "runs": [run_summary(run) for run in recent_runs(session, runs)],
     }

@@ -1,4 +1,7 @@
-"""Every query of the sync domain: reading what is stored, and upserting what was read.
+"""The sync engine's own reads and writes: its runs and full passes, the backlog of what it could
+not read, list bookmarks, the quarantine, what it knows of each stored opportunity, users and
+organizations. Opportunities read in full are written in batches by ``batch_upsert``; the panel
+and monitoring read through ``queries``.
 
 Each function works inside the caller's transaction and never commits: the engine decides the
 unit of work, so that an opportunity, its addenda, history, proposals, award and the events they
@@ -16,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from bridge.marketplace.client import Malformed
+from bridge.marketplace.decode import Malformed
 from bridge.marketplace.models import (
     Organization as OrganizationRecord,
 )

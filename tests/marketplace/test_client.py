@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from bridge.marketplace import commands, models
-from bridge.marketplace.client import Malformed, MarketplaceClient, NotModified
+from bridge.marketplace.client import MarketplaceClient
+from bridge.marketplace.decode import Malformed, NotModified
 from bridge.marketplace.errors import (
     MarketplaceUnavailable,
     PermissionDenied,

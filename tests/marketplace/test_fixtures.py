@@ -12,8 +12,8 @@ import responses
 from pydantic import BaseModel
 
 from bridge.marketplace import errors, models
-from bridge.marketplace.client import (
-    MarketplaceClient,
+from bridge.marketplace.client import MarketplaceClient
+from bridge.marketplace.decode import (
     listing_from_json,
     parse_listing,
     parse_record,

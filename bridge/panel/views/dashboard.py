@@ -19,8 +19,8 @@ from bridge.panel.views.health import sync_overdue_after
 from bridge.rules.queries import NEEDS_TRANSLATION, count_current_findings, count_unrouted
 from bridge.settings import Settings
 from bridge.sync.models import Opportunity
-from bridge.sync.queries import last_run
-from bridge.sync.status import counts_by_kind_and_status, progress, unresolved_quarantine_count
+from bridge.sync.queries import counts_by_kind_and_status, last_run, unresolved_quarantine_count
+from bridge.sync.status import progress
 
 blueprint = Blueprint("dashboard", __name__)
 

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.db.engine import make_engine, session_factory, transaction
 from bridge.db.migrate import upgrade
-from bridge.marketplace.client import Answer, MarketplaceClient
+from bridge.marketplace.client import MarketplaceClient
+from bridge.marketplace.decode import Answer
 from bridge.marketplace.models import OpportunityKind
 from bridge.sync import engine as sync_engine
 from bridge.sync import store
@@ -23,7 +24,7 @@ from bridge.sync.applier import AppliedBatch, BatchApplier, RunContext
 from bridge.sync.details import DetailJob, DetailResult
 from bridge.sync.engine import SyncEngine
 from bridge.sync.models import Opportunity, RunOutcome
-from bridge.sync.writers import (
+from bridge.sync.writing_process import (
     BATCHES_AHEAD,
     InlineWriter,
     ProcessWriter,
@@ -84,7 +85,7 @@ def test_a_writing_process_gives_the_same_database_and_counts_as_writing_in_plac
     expected = snapshot(db_engine)
     wipe(db_engine)
 
-    caplog.set_level(logging.INFO, logger="bridge.sync.writers")
+    caplog.set_level(logging.INFO, logger="bridge.sync.writing_process")
     writers = in_a_process(url_of(db_engine))
     separate = [sync_with(client, sessions, writers).run() for _ in range(2)]
 
@@ -233,7 +234,7 @@ def test_only_runs_with_many_records_to_write_start_a_process(
     db_engine: Engine,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bridge.sync.writers")
+    caplog.set_level(logging.INFO, logger="bridge.sync.writing_process")
     writers = in_a_process(url_of(db_engine), threshold=8)
 
     assert sync_with(client, sessions, writers).run().ok  # 8 opportunities, all new
