@@ -8,7 +8,7 @@ in full and dropped, so parsing and storage are not part of the number.
 
 ``python -m benchmarks.baseline_fetch`` generates the marketplace, serves it in this process and
 prints one measurement; with ``--base-url`` it measures against a server already running (for
-instance ``python -m benchmarks.marketplace_server`` in another process, same seed and sizes),
+instance ``python -m benchmarks.marketplace`` in another process, same seed and sizes),
 so that server and client do not share a GIL.
 """
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import requests
 from requests.adapters import HTTPAdapter
 
-from benchmarks.marketplace_server import MarketplaceServer, all_read_urls, generate_marketplace
+from benchmarks.marketplace import MarketplaceServer, all_read_urls, generate_marketplace
 
 __all__ = ["LIST_PATHS", "FetchStats", "fetch_all"]
 

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @contextmanager
 def served_marketplace(sizes: dict[str, int], latency_ms: float) -> Iterator[str]:
-    """Start ``benchmarks.marketplace_server`` in its own process; yield its base URL."""
+    """Start ``benchmarks.marketplace`` in its own process; yield its base URL."""
     arguments = [
         "--cwu",
         str(sizes["cwu"]),
@@ -53,7 +53,7 @@ def served_marketplace(sizes: dict[str, int], latency_ms: float) -> Iterator[str
         "--latency-ms",
         str(latency_ms),
     ]
-    with served_by("benchmarks.marketplace_server", arguments, "the marketplace server") as url:
+    with served_by("benchmarks.marketplace", arguments, "the marketplace server") as url:
         yield url
 
 
@@ -73,7 +73,7 @@ def worker(
     """Runs in a fresh process: one measurement, printed as a JSON line."""
     if mode == "baseline":
         from benchmarks.baseline_fetch import fetch_all
-        from benchmarks.marketplace_server import all_read_urls, generate_marketplace
+        from benchmarks.marketplace import all_read_urls, generate_marketplace
 
         counts = json.loads(sizes)
         urls = all_read_urls(generate_marketplace(counts["cwu"], counts["swu"], counts["twu"]))

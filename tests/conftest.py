@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import responses
@@ -24,7 +25,8 @@ from bridge.db.engine import make_engine, session_factory
 from bridge.db.migrate import upgrade
 from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.retry import RetryPolicy
-from tests.fakes.marketplace import API, FakeMarketplace
+from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import API, BASE_URL
 
 POSTGRES_URL = os.environ.get(
     "BRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -128,3 +130,17 @@ def client(mocked: responses.RequestsMock, sleeps: list[float]) -> Iterator[Mark
     policy = RetryPolicy(max_attempts=4, base_seconds=0.5, max_seconds=8, sleep=sleeps.append)
     with MarketplaceClient(API, "s%3Asession.signature", concurrency=4, retry=policy) as instance:
         yield instance
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path) -> Iterator[None]:
+    """The command line's settings, from the environment as an operator sets them: the fake
+    marketplace, the test's database and a data directory of its own."""
+    for name in ("BRIDGE_MARKETPLACE_URL", "BRIDGE_MARKETPLACE_SESSION", "BRIDGE_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BRIDGE_MARKETPLACE_URL", BASE_URL)
+    monkeypatch.setenv("BRIDGE_MARKETPLACE_SESSION", "s%3Asession.signature")
+    monkeypatch.setenv("BRIDGE_DATABASE_URL", db_url)
+    monkeypatch.setenv("BRIDGE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BRIDGE_HTTP_MAX_ATTEMPTS", "1")
+    yield

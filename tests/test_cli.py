@@ -6,33 +6,13 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import responses
-from click.testing import CliRunner
 
-from bridge.cli import main
 from bridge.logs import LOG_FORMAT, OneLineFormatter
-from tests.fakes.marketplace import BASE_URL, FakeMarketplace
-
-
-@pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path) -> Iterator[None]:
-    for name in ("BRIDGE_MARKETPLACE_URL", "BRIDGE_MARKETPLACE_SESSION", "BRIDGE_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("BRIDGE_MARKETPLACE_URL", BASE_URL)
-    monkeypatch.setenv("BRIDGE_MARKETPLACE_SESSION", "s%3Asession.signature")
-    monkeypatch.setenv("BRIDGE_DATABASE_URL", db_url)
-    monkeypatch.setenv("BRIDGE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("BRIDGE_HTTP_MAX_ATTEMPTS", "1")
-    yield
-
-
-def run(*arguments: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(arguments))
-    return result.exit_code, result.stdout, result.stderr
+from tests.cli import run
+from tests.fakes.marketplace import FakeMarketplace
 
 
 def test_sync_prints_a_summary_and_status_reports_counts(

@@ -118,3 +118,15 @@ def test_the_pending_list_only_shrinks() -> None:
     present = {(module, target) for module, _source, target in edges()}
     gone = PENDING - present
     assert not gone, f"gone, drop them from PENDING: {sorted(gone)}"
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared test code lives in helpers, conftest and fakes, never in a ``test_*`` module:
+    importing one runs (and collects) its tests twice and hides what is shared."""
+    found = sorted(
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for name in imports(path)
+        if name.startswith("tests.") and name.rsplit(".", 1)[-1].startswith("test_")
+    )
+    assert found == []

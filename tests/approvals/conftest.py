@@ -26,8 +26,9 @@ from bridge.rules.pipeline import RulePipeline
 from bridge.sync.models import Opportunity
 from bridge.translations.service import save_translation
 from bridge.translations.texts import source_texts
+from tests.bilingual import ENGLISH, FRENCH, TRANSLATOR
 from tests.fakes.marketplace import FakeMarketplace
-from tests.rules.test_pipeline import CWU, ENGLISH, FRENCH, TRANSLATOR, UNDER_REVIEW
+from tests.fakes.world import CWU, UNDER_REVIEW
 from tests.seeding import first_sync_judged
 
 AUTHOR = "author@tbs-sct.gc.ca"

@@ -14,7 +14,7 @@ from bridge.marketplace.client import MarketplaceClient
 from bridge.sync.models import Opportunity
 from tests.approvals.conftest import AUTHOR, People, attempt, translate
 from tests.fakes.marketplace import FakeMarketplace
-from tests.rules.test_pipeline import CWU, UNDER_REVIEW
+from tests.fakes.world import CWU, UNDER_REVIEW
 from tests.sync.helpers import make_sync
 
 

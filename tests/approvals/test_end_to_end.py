@@ -25,10 +25,11 @@ from bridge.rules.settings import seed_rule_settings
 from bridge.sync.models import Opportunity
 from bridge.translations.service import save_translation
 from tests.approvals.conftest import AUTHOR
-from tests.approvals.test_publish import bridge_settings, service, tags
+from tests.approvals.helpers import bridge_settings, service, tags
+from tests.bilingual import ENGLISH, FRENCH, TRANSLATOR
 from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import CWU, UNDER_REVIEW
 from tests.panel.conftest import PASSWORD, sign_in
-from tests.rules.test_pipeline import CWU, ENGLISH, FRENCH, TRANSLATOR, UNDER_REVIEW
 
 APPROVERS = ("budget@tbs-sct.gc.ca", "director@tbs-sct.gc.ca", "procurement@tbs-sct.gc.ca")
 

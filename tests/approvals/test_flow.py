@@ -16,10 +16,8 @@ from bridge.marketplace.client import MarketplaceClient
 from bridge.rules.pipeline import drain_pending
 from bridge.rules.settings import seed_rule_settings
 from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import CWU, UNDER_REVIEW
 from tests.sync.helpers import make_sync
-
-CWU = "code-with-us"
-UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
 
 
 def sync_and_follow(client: MarketplaceClient, sessions: sessionmaker[Session]) -> None:

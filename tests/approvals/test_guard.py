@@ -12,9 +12,9 @@ from bridge.approvals.publisher import how_published
 from bridge.marketplace.client import MarketplaceClient
 from bridge.notifications.models import Notification
 from tests.approvals.conftest import People
-from tests.approvals.test_publish import messages_to, service
+from tests.approvals.helpers import messages_to, service
 from tests.fakes.marketplace import FakeMarketplace
-from tests.rules.test_pipeline import CWU, UNDER_REVIEW
+from tests.fakes.world import CWU, UNDER_REVIEW
 
 DIRECT = "7a7d8a52-7a4e-4f7e-9a53-3b1c7f1d2e01"
 AFTER_FIRST_SYNC = "2026-11-27T12:00:00.000Z"

@@ -16,10 +16,8 @@ from bridge.db.engine import transaction
 from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.limits import NOTE_UNITS, units
 from tests.approvals.conftest import People, attempt
-from tests.fakes.marketplace import FIXTURES, FakeMarketplace
-
-CWU = "code-with-us"
-UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
+from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import CWU, FIXTURES, UNDER_REVIEW
 
 
 def notes_on(fake: FakeMarketplace) -> list[str]:

@@ -20,48 +20,25 @@ from bridge.accounts.models import PanelUser
 from bridge.approvals.models import ApprovalAlert, ApprovalRequest
 from bridge.approvals.publish import Publisher, approval_note, authorize
 from bridge.db.engine import transaction
-from bridge.jobs.runs import SyncService
 from bridge.marketplace.client import MarketplaceClient
 from bridge.notifications.models import Notification
 from bridge.rules.models import RuleEvaluation
-from bridge.settings import Settings, load_settings
 from bridge.sync.models import Opportunity, SyncRun
 from bridge.translations.service import field_statuses, save_translation
 from tests.approvals.conftest import AUTHOR, People, attempt, translate
-from tests.fakes.marketplace import BASE_URL, FIXTURES, FakeMarketplace
-from tests.rules.test_pipeline import CWU, ENGLISH, FRENCH, TRANSLATOR, UNDER_REVIEW
+from tests.approvals.helpers import bridge_settings, messages_to, service, tags
+from tests.bilingual import ENGLISH, FRENCH, TRANSLATOR
+from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import CWU, FIXTURES, UNDER_REVIEW
 
 DETAIL = rf"opportunities/{CWU}/{UNDER_REVIEW}$"
 LOST = (502, {"Content-Type": "text/html"}, "Bad Gateway")
-
-
-def bridge_settings(db_url: str, **overrides: Any) -> Settings:
-    return load_settings(
-        {
-            "BRIDGE_MARKETPLACE_URL": BASE_URL,
-            "BRIDGE_MARKETPLACE_SESSION": "s%3Aa.b",
-            "BRIDGE_DATABASE_URL": db_url,
-        },
-        **overrides,
-    )
-
-
-def service(
-    db_url: str, engine: Engine, client: MarketplaceClient, **overrides: Any
-) -> SyncService:
-    return SyncService(
-        bridge_settings(db_url, **overrides), engine, client_factory=lambda _: client
-    )
 
 
 def approve_every_step(sessions: sessionmaker[Session], world: People) -> None:
     translate(sessions)
     for person in (world.first, world.second, world.third):
         assert attempt(sessions, person) == "ok"
-
-
-def tags(fake: FakeMarketplace) -> list[str]:
-    return [body["tag"] for kind, key, body in fake.commands if key == UNDER_REVIEW]
 
 
 def request_state(sessions: sessionmaker[Session]) -> tuple[str, int, str | None]:
@@ -71,17 +48,6 @@ def request_state(sessions: sessionmaker[Session]) -> tuple[str, int, str | None
         ).first()
         assert request is not None
         return request.status, request.publish_attempts, request.publish_error
-
-
-def messages_to(sessions: sessionmaker[Session], address: str) -> list[str]:
-    with sessions() as session:
-        return list(
-            session.scalars(
-                select(Notification.kind)
-                .where(Notification.recipient == address)
-                .order_by(Notification.id)
-            )
-        )
 
 
 def test_the_whole_path_publishes_both_languages_once(

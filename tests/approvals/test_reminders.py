@@ -13,7 +13,7 @@ from bridge.approvals.models import ApprovalRequest
 from bridge.approvals.reminders import send_reminders, working_days_between
 from bridge.db.engine import transaction
 from tests.approvals.conftest import People, attempt
-from tests.approvals.test_publish import messages_to
+from tests.approvals.helpers import messages_to
 
 OTTAWA = ZoneInfo("America/Toronto")
 FRIDAY_AFTERNOON = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # 15:00 in Ottawa

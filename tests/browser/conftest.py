@@ -32,6 +32,7 @@ from bridge.settings import load_settings
 from bridge.sync.models import Opportunity
 from tests.fakes.marketplace import FakeMarketplace
 from tests.fakes.server import serve
+from tests.fakes.world import AWARDED, UNDER_REVIEW
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -55,10 +56,6 @@ def _require(condition: bool, reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (run scripts/ensure-browser)")
     pytest.skip(reason)
-
-
-UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
-AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
 
 
 @dataclass

@@ -21,6 +21,7 @@ from bridge.approvals.service import seed_chains
 from bridge.clock import utcnow
 from bridge.departments.models import Department
 from bridge.marketplace.limits import NOTE_UNITS, units
+from tests.bilingual import ENGLISH, FRENCH
 from tests.browser.conftest import ADMIN_PASSWORD, LiveBridge, running_bridge
 from tests.browser.steps import (
     assert_accessible,
@@ -30,7 +31,7 @@ from tests.browser.steps import (
     sign_out,
 )
 from tests.fakes.marketplace import FakeMarketplace
-from tests.rules.test_pipeline import CWU, ENGLISH, FRENCH, UNDER_REVIEW
+from tests.fakes.world import CWU, UNDER_REVIEW
 
 # One opportunity per language, so that each run starts from the same place.
 OPPORTUNITIES = {

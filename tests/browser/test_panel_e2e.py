@@ -15,9 +15,8 @@ from tests.browser.steps import (
     choose_language,
     sign_in,
 )
+from tests.fakes.world import AWARDED, UNDER_REVIEW
 
-AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
-UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
 PAGES = [
     "/",
     "/opportunities/",

@@ -31,12 +31,10 @@ from bridge.exports import delivery as delivery_module
 from bridge.exports.delivery import LEASE, SinkFailed, deliver_due, try_again
 from bridge.exports.models import Delivery
 from bridge.exports.outbox import drain, refresh
-from bridge.marketplace.client import MarketplaceClient
 from bridge.settings import Settings, load_settings
 from tests.conftest import FIXED_NOW
-from tests.exports.test_disclosure import AWARDED, synced_record
-from tests.fakes.marketplace import FakeMarketplace
 from tests.fakes.receiver import Receiver, receiving
+from tests.fakes.world import AWARDED
 
 SECRET = b"shared secret between the bridge and procurement"
 NOW = FIXED_NOW
@@ -58,13 +56,6 @@ def deliveries(sessions: sessionmaker[Session]) -> list[tuple[str, int, str, int
     with sessions() as session:
         rows = session.scalars(select(Delivery).order_by(Delivery.id))
         return [(row.sink, row.revision, row.state, row.attempts) for row in rows]
-
-
-@pytest.fixture
-def awarded(
-    fake: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session], mocked: Any
-) -> None:
-    synced_record(fake, client, sessions)
 
 
 def test_records_are_enqueued_once_and_corrected_when_they_change(

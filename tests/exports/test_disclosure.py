@@ -5,9 +5,8 @@ validation that keeps a row the portal would refuse from leaving the bridge."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,63 +23,14 @@ from adapters.exporters.disclosure import (
     to_csv,
     validate,
 )
-from bridge.audit.service import Actor
-from bridge.awards.models import AwardAmendment
-from bridge.db.engine import transaction
 from bridge.exports.build import NotExportable, build_record
 from bridge.exports.record import AmendmentRecord, AwardRecord
 from bridge.marketplace.client import MarketplaceClient
-from bridge.sync.models import Opportunity
-from bridge.translations.service import save_translation
 from tests.exports.goldens import assert_golden
+from tests.exports.samples import AWARDED_FRENCH, OTTAWA, author_at_tbs, synced_record
 from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import AWARDED
 from tests.seeding import first_sync_judged
-
-AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
-OTTAWA = ZoneInfo("America/Toronto")
-FRENCH = {
-    "title": "Essai A de la passerelle (attribuée)",
-    "teaser": "Court résumé de l'essai A de la passerelle",
-}
-
-
-def author_at_tbs(fake: FakeMarketplace) -> None:
-    """The captured GOV author works at the Treasury Board, so awards route to TBS."""
-    for user in fake.users:
-        if user["email"] == "gov@example.invalid":
-            user["email"] = "author@tbs-sct.gc.ca"
-
-
-def synced_record(
-    fake: FakeMarketplace,
-    client: MarketplaceClient,
-    sessions: sessionmaker[Session],
-    *,
-    reward: int | None = None,
-    amendments: tuple[Decimal, ...] = (),
-) -> AwardRecord:
-    author_at_tbs(fake)
-    if reward is not None:
-        fake.opportunities["code-with-us"][AWARDED]["reward"] = reward
-    first_sync_judged(client, sessions)
-    with transaction(sessions) as session:
-        opportunity = session.get(Opportunity, AWARDED)
-        assert opportunity is not None
-        for field, text in FRENCH.items():
-            save_translation(session, opportunity, field, text, Actor.job("test"))
-        for number, change in enumerate(amendments, start=1):
-            effective = datetime(2027, 1, number, 15, tzinfo=UTC)
-            session.add(
-                AwardAmendment(
-                    opportunity_id=AWARDED,
-                    amount_change=change,
-                    reason="More pages",
-                    recorded_by="test",
-                    effective_on=effective,
-                )
-            )
-    with sessions() as session:
-        return build_record(session, AWARDED, OTTAWA)
 
 
 @pytest.mark.usefixtures("mocked")
@@ -88,7 +38,7 @@ def test_an_award_over_10k_is_disclosed_individually_exactly_as_the_portal_expec
     fake: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
 ) -> None:
     record = synced_record(fake, client, sessions, amendments=(Decimal("1500.00"),))
-    assert record.department_acronym == "TBS" and record.title_fr == FRENCH["title"]
+    assert record.department_acronym == "TBS" and record.title_fr == AWARDED_FRENCH["title"]
     assert record.supplier.legal_name == "Vendor One Ltd." and record.number_of_bids == 2
     table = load_table(INDIVIDUAL_TABLE)
     rows = individual_rows(record)

@@ -21,15 +21,12 @@ from bridge.exports.models import Delivery, ExportedAward
 from bridge.exports.outbox import drain, refresh
 from bridge.exports.publication import PACKAGE_NAMES, RECORD_PACKAGE
 from bridge.settings import load_settings
+from tests.cli import run
 from tests.exports.cove import passes
-from tests.exports.test_delivery import awarded
-from tests.exports.test_disclosure import AWARDED
-from tests.exports.test_ocds import PUBLISHED, SCHEMA_DIR
+from tests.exports.samples import PUBLISHED, SCHEMA_DIR
 from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import AWARDED
 from tests.notifications.conftest import RecordingNotifier
-from tests.test_cli import environment, run
-
-__all__ = ["awarded", "environment"]
 
 
 @pytest.mark.usefixtures("environment")

@@ -7,7 +7,7 @@ import copy
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,14 +26,11 @@ from adapters.exporters.ocds import (
 from adapters.exporters.ocds import _value as ocds_value
 from adapters.exporters.ocds_models import problems
 from bridge.exports.record import AmendmentRecord, AwardRecord, SupplierRecord
-from bridge.settings import OCDS_SCHEMA_DIR
 from tests.exports.cove import passes, review
 from tests.exports.goldens import GOLDEN, assert_golden
-from tests.exports.samples import organization_award
+from tests.exports.samples import PUBLISHED, SCHEMA_DIR, organization_award
 
-SCHEMA_DIR = OCDS_SCHEMA_DIR
 PREFIX = "ocds-gcbrdg"
-PUBLISHED = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 URI = "https://bridge.example.gc.ca/ocds/release-package.json"
 RECORDS_URI = "https://bridge.example.gc.ca/ocds/record-package.json"
 META = PackageMetadata(

@@ -8,7 +8,6 @@ and inject failures (status codes, timeouts, malformed bodies) on chosen request
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
 import json
@@ -16,19 +15,20 @@ import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import requests
 import responses
 
-# Real responses captured from a running marketplace, kept byte for byte.
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "marketplace"
-BASE_URL = "https://marketplace.test"
-API = f"{BASE_URL}/api"
-KINDS = ("code-with-us", "sprint-with-us", "team-with-us")
-PRE_EVALUATION = {"DRAFT", "UNDER_REVIEW", "PUBLISHED"}
-PERMISSION_DENIED = ["You do not have permission to perform this action."]
+from tests.fakes.world import (
+    API,
+    AWARDED,
+    FIXTURES,
+    KINDS,
+    PERMISSION_DENIED,
+    PRE_EVALUATION,
+    weak_etag,
+)
 
 # The fields of each kind's list item, in the order the real lists give them.
 SLIM_FIELDS = {
@@ -84,19 +84,12 @@ FIXTURE_DETAILS = {
     "team-with-us": ["twu-opportunity.detail.PUBLISHED.anonymous.json"],
 }
 FIXTURE_PROPOSALS = {
-    ("code-with-us", "b11f28ff-9723-4a60-858a-e329ce69a76f"): (
-        "cwu-proposals.list-for-opportunity.AWARDED.admin.json"
-    ),
+    ("code-with-us", AWARDED): ("cwu-proposals.list-for-opportunity.AWARDED.admin.json"),
 }
 
 
 def load_fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-
-
-def weak_etag(body: bytes) -> str:
-    digest = base64.b64encode(hashlib.sha1(body).digest()).decode()[:27]
-    return f'W/"{len(body):x}-{digest}"'
 
 
 Reply = tuple[int, dict[str, str], str | bytes]

@@ -10,7 +10,8 @@ from contextlib import contextmanager
 import requests
 
 from tests.fakes.loopback import QuietHandler, serving
-from tests.fakes.marketplace import BASE_URL, FakeMarketplace
+from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import BASE_URL
 
 
 @contextmanager

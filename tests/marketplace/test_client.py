@@ -24,10 +24,7 @@ from bridge.marketplace.errors import (
 )
 from bridge.marketplace.retry import RetryPolicy, parse_retry_after
 from tests.fakes.marketplace import FakeMarketplace, load_fixture
-
-CWU = models.OpportunityKind.CODE_WITH_US
-UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
-AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
+from tests.fakes.world import AWARDED, CWU, UNDER_REVIEW
 
 
 def test_the_session_cookie_is_sent_on_every_request(

@@ -20,7 +20,8 @@ from bridge.marketplace.decode import (
     record_from_json,
 )
 from bridge.marketplace.retry import RetryPolicy
-from tests.fakes.marketplace import API, FIXTURES, load_fixture
+from tests.fakes.marketplace import load_fixture
+from tests.fakes.world import API, FIXTURES
 
 INDEX = load_fixture("index.json")["fixtures"]
 
@@ -76,7 +77,7 @@ FAILURES = [entry for entry in INDEX if entry["status"] >= 400]
 
 
 def test_the_index_names_every_fixture_file() -> None:
-    from tests.fakes.marketplace import FIXTURES
+    from tests.fakes.world import FIXTURES
 
     on_disk = {path.name for path in FIXTURES.glob("*.json")} - {"index.json"}
     assert on_disk == {entry["file"] for entry in INDEX}

@@ -14,8 +14,7 @@ from bridge.departments.service import assign_department
 from bridge.exports.models import Delivery, ExportedAward
 from bridge.exports.outbox import refresh
 from bridge.rules.pipeline import RulePipeline
-
-AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
+from tests.fakes.world import AWARDED
 
 
 def routed(sessions: sessionmaker[Session]) -> None:

@@ -19,7 +19,7 @@ from bridge.departments.service import all_departments
 from bridge.marketplace.client import MarketplaceClient
 from bridge.panel import create_app
 from bridge.settings import Settings, load_settings
-from tests.fakes.marketplace import BASE_URL
+from tests.fakes.world import BASE_URL
 from tests.seeding import first_sync_judged
 
 PASSWORD = "correct horse battery staple"

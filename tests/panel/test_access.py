@@ -18,8 +18,7 @@ from bridge.exports.models import Delivery
 from bridge.notifications.models import Notification
 from bridge.panel.access import PUBLIC, RULES
 from bridge.sync.models import Opportunity, QuarantinedRecord, SyncRun
-
-AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
+from tests.fakes.world import AWARDED
 
 
 def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:

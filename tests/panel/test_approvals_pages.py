@@ -16,21 +16,11 @@ from bridge.db.engine import transaction
 from bridge.departments.service import all_departments
 from bridge.notifications.models import Notification
 from bridge.sync.models import Opportunity
+from tests.fakes.world import UNDER_REVIEW
 from tests.panel.conftest import UserFactory
+from tests.panel.helpers import AUTHOR, opened
 
-UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
-AUTHOR = "gov@example.invalid"
 SignedIn = Callable[..., FlaskClient]
-
-
-def opened(sessions: sessionmaker[Session]) -> int:
-    """A request for the opportunity under review, in the matrix approver's department."""
-    with transaction(sessions) as session:
-        seed_chains(session)
-        opportunity = session.get(Opportunity, UNDER_REVIEW)
-        assert opportunity is not None
-        department = all_departments(session)[0].id
-        return open_request(session, opportunity, department, AUTHOR).id
 
 
 def test_approvers_see_their_queue_and_decide_step_by_step(

@@ -21,7 +21,8 @@ from bridge.departments.models import Department
 from bridge.exports.models import Delivery, ExportedAward
 from bridge.sync.models import Opportunity
 from bridge.translations.service import save_translation
-from tests.panel.award_states import AWARDED, held_back, revisions, routed
+from tests.fakes.world import AWARDED
+from tests.panel.award_states import held_back, revisions, routed
 
 SignedIn = Callable[..., FlaskClient]
 

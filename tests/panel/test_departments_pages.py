@@ -15,9 +15,9 @@ from bridge.approvals.models import ApprovalRequest
 from bridge.audit.models import AuditEntry
 from bridge.departments.models import Department
 from bridge.rules.queries import current_evaluation
+from tests.fakes.world import UNDER_REVIEW
 from tests.panel.award_states import held_back, revisions
 
-UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
 SignedIn = Callable[..., FlaskClient]
 
 

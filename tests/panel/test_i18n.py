@@ -16,9 +16,8 @@ from bridge.db.engine import transaction
 from bridge.panel.i18n import money
 from bridge.sync.models import Opportunity, QuarantinedRecord
 from bridge.translations.service import save_translation
+from tests.fakes.world import UNDER_REVIEW
 from tests.panel.conftest import sign_in
-
-UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
 
 
 def test_french_pages_are_in_french(signed_in: Callable[..., FlaskClient]) -> None:

@@ -24,8 +24,8 @@ from bridge.db.engine import transaction
 from bridge.departments.service import seed_departments
 from bridge.panel import create_app
 from bridge.settings import load_settings
-from tests.fakes.marketplace import BASE_URL
 from tests.fakes.oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider, serve_provider
+from tests.fakes.world import BASE_URL
 from tests.panel.conftest import UserFactory
 
 

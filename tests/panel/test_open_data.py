@@ -20,9 +20,8 @@ from bridge.panel import create_app
 from bridge.settings import Settings
 from tests.conftest import FIXED_NOW
 from tests.exports.cove import passes
+from tests.fakes.world import AWARDED
 from tests.panel.award_states import routed
-
-AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
 
 
 @pytest.fixture

@@ -23,10 +23,8 @@ from bridge.panel import db
 from bridge.settings import Settings
 from bridge.sync.models import SyncRun
 from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import AWARDED, PUBLISHED
 from tests.sync.helpers import make_sync
-
-AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
-PUBLISHED = "05e8604f-703a-43ea-9cb5-308dc2053be6"
 
 
 def test_opportunities_filter_by_kind_status_text_and_department(

@@ -23,8 +23,9 @@ from bridge.audit.models import AuditEntry
 from bridge.db.engine import transaction
 from bridge.departments.service import all_departments
 from bridge.notifications.models import Notification
+from tests.fakes.world import UNDER_REVIEW
 from tests.panel.conftest import UserFactory
-from tests.panel.test_approvals_pages import UNDER_REVIEW, opened
+from tests.panel.helpers import opened
 
 SignedIn = Callable[..., FlaskClient]
 

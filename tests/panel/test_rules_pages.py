@@ -22,11 +22,10 @@ from bridge.rules.queries import current_evaluation
 from bridge.rules.settings import load_rule_settings
 from bridge.translations.models import Translation
 from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import PUBLISHED, UNDER_REVIEW
 from tests.sync.helpers import make_sync
-from tests.translations.test_interchange import filled_xliff
+from tests.translations.helpers import filled_xliff
 
-UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
-PUBLISHED = "05e8604f-703a-43ea-9cb5-308dc2053be6"
 SignedIn = Callable[..., FlaskClient]
 
 VALID = {

@@ -18,9 +18,10 @@ from bridge.departments.models import Department
 from bridge.exports.models import ExportedAward
 from bridge.panel import LoginUser
 from bridge.panel.findings import finding_message
-from tests.panel.award_states import AWARDED, routed
+from tests.fakes.world import AWARDED, UNDER_REVIEW
+from tests.panel.award_states import routed
 from tests.panel.conftest import UserFactory, sign_in
-from tests.panel.test_approvals_pages import UNDER_REVIEW, opened
+from tests.panel.helpers import opened
 
 SignedIn = Callable[..., FlaskClient]
 PROSPECTIVE = {

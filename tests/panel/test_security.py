@@ -16,9 +16,8 @@ from bridge.audit.models import AuditEntry
 from bridge.panel import MAX_REQUEST_BYTES, create_app, db
 from bridge.settings import Settings, SettingsError, load_settings
 from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import AWARDED
 from tests.panel.conftest import PASSWORD
-
-AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
 
 
 def test_forms_refuse_a_post_without_the_csrf_token(

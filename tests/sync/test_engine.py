@@ -24,13 +24,8 @@ from bridge.sync.models import (
     SyncRun,
 )
 from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import AWARDED, CWU, DRAFT, PUBLISHED, UNDER_REVIEW
 from tests.sync.helpers import make_sync, snapshot
-
-AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
-PUBLISHED = "05e8604f-703a-43ea-9cb5-308dc2053be6"
-DRAFT = "286a2365-95a7-4f7f-b24f-d96b4a54423e"
-UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
-CWU = "code-with-us"
 
 
 def events(sessions: sessionmaker[Session]) -> Counter[tuple[str, str]]:

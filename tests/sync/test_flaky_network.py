@@ -19,12 +19,11 @@ from bridge.sync import store
 from bridge.sync.engine import OUTAGE_READS, SyncReport
 from bridge.sync.models import BacklogEntry, RunOutcome, SyncRun
 from tests.fakes.faulty_network import FAULT_KINDS, FaultPlan, ProxyLog, faulty_proxy
-from tests.fakes.marketplace import API, FakeMarketplace
+from tests.fakes.marketplace import FakeMarketplace
 from tests.fakes.server import serve
+from tests.fakes.world import API, CWU, PUBLISHED
 from tests.sync.helpers import make_sync, snapshot, wipe
 
-CWU = "code-with-us"
-PUBLISHED = "05e8604f-703a-43ea-9cb5-308dc2053be6"
 HOUR = timedelta(hours=1)
 DETAIL = re.compile(r"^GET /api/opportunities/[a-z-]+/([0-9a-f-]{36})$")
 TIMEOUT = 0.25

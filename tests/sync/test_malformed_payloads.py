@@ -17,11 +17,9 @@ from bridge.db.migrate import upgrade
 from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.retry import RetryPolicy
 from bridge.sync.models import Opportunity, Proposal, QuarantinedRecord, RunOutcome
-from tests.fakes.marketplace import API, FakeMarketplace
+from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import API, AWARDED, CWU
 from tests.sync.helpers import make_sync
-
-AWARDED = "b11f28ff-9723-4a60-858a-e329ce69a76f"
-CWU = "code-with-us"
 
 json_values = st.recursive(
     st.none()

@@ -14,11 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.marketplace.client import MarketplaceClient
 from bridge.sync.models import Opportunity, QuarantinedRecord, RunOutcome, SyncRun
 from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import CWU, PUBLISHED, UNDER_REVIEW
 from tests.sync.helpers import make_sync, snapshot, wipe
 
-PUBLISHED = "05e8604f-703a-43ea-9cb5-308dc2053be6"
-UNDER_REVIEW = "b2e25305-cea8-4dfb-b6c0-0686998cc698"
-CWU = "code-with-us"
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 

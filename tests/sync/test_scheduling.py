@@ -16,7 +16,8 @@ from bridge.marketplace.client import MarketplaceClient
 from bridge.settings import Settings, load_settings
 from bridge.sync.lock import advisory_key, exclusive_run
 from bridge.sync.models import SyncRun
-from tests.fakes.marketplace import BASE_URL, FakeMarketplace
+from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import BASE_URL
 
 
 @pytest.fixture

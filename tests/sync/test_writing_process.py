@@ -17,7 +17,6 @@ from bridge.db.engine import make_engine, session_factory, transaction
 from bridge.db.migrate import upgrade
 from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.decode import Answer
-from bridge.marketplace.models import OpportunityKind
 from bridge.sync import engine as sync_engine
 from bridge.sync import store
 from bridge.sync.applier import AppliedBatch, BatchApplier, RunContext
@@ -34,11 +33,11 @@ from bridge.sync.writing_process import (
     writer_factory,
 )
 from tests.conftest import FIXED_NOW
-from tests.fakes.marketplace import FIXTURES, FakeMarketplace
+from tests.fakes.marketplace import FakeMarketplace
+from tests.fakes.world import CWU, FIXTURES
 from tests.sync.helpers import make_sync, snapshot, wipe
 
 STARTED = "writing this run's batches in process"
-CWU = OpportunityKind.CODE_WITH_US
 AWARDED_DETAIL = "cwu-opportunity.detail.AWARDED.admin.json"
 
 

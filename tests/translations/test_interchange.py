@@ -35,6 +35,7 @@ from bridge.translations.interchange import (
     unit_id_of,
     xliff_id,
 )
+from tests.translations.helpers import filled_xliff
 
 X = f"{{{XLIFF}}}"
 MDA = f"{{{METADATA}}}"
@@ -78,24 +79,6 @@ def translated(units: Sequence[ExportUnit]) -> list[ImportedUnit]:
 
 
 # A tool's output ---------------------------------------------------------------------------------
-
-UNIT_SOURCE = re.compile(
-    rb'(<unit id="[^"]*" name="(?P<name>[^"]*)".*?<source xml:space="preserve">'
-    rb"(?P<inner>.*?)</source>)(?=</segment>)",
-    re.DOTALL,
-)
-
-
-def filled_xliff(document: bytes, skip: Collection[str] = ()) -> bytes:
-    """Copy each source into a target after ``FR: `` (what a tool's "copy source" does), as
-    markup: a carriage return stays ``&#13;`` and a forbidden character stays ``<cp>``."""
-
-    def fill(match: re.Match[bytes]) -> bytes:
-        if match["name"].decode() in skip:
-            return match[0]
-        return match[1] + b'<target xml:space="preserve">FR: ' + match["inner"] + b"</target>"
-
-    return UNIT_SOURCE.sub(fill, document)
 
 
 def filled_csv(

@@ -1,63 +1,32 @@
-"""A synthetic BC Digital Marketplace served over loopback HTTP, for benchmarking the bridge.
+"""A synthetic BC Digital Marketplace's data, generated in the real API's JSON shape.
 
-Why this exists: a full sync is dominated by HTTP round trips (the API has no paging, no change
-feed and one ``GET`` per detail), so the only honest benchmark is one over real sockets at real
-volumes. The real Node server needs PostgreSQL, Keycloak and a seeded database; the ``responses``
-test double skips the network altogether. This module sits in between:
-
-* :func:`generate_marketplace` builds thousands of opportunities, their proposals, users and
-  organizations, deterministically from a seed, **in exactly the real API's JSON shape**: every
-  opportunity starts as a copy of a captured real response (``tests/fixtures/marketplace``)
-  whose values are then replaced, so field names, nesting and quirks (``rank`` as a string in
-  CWU lists, ``note: null`` and no ``attachments`` in TWU history, ``updatedBy`` missing after an
-  automatic status change, anonymised SWU/TWU proposals during evaluation) are the real ones.
-* :class:`MarketplaceServer` serves that data from a ``ThreadingHTTPServer`` on 127.0.0.1 with
-  HTTP/1.1 keep-alive, weak ETags and ``304 Not Modified``, exactly the read routes the bridge
-  uses. Every body is serialized once, up front, so the server spends its time on sockets rather
-  than on ``json.dumps`` and the client is what gets measured.
-* :func:`all_read_urls` lists what a full sync reads, for baselines such as
-  :func:`benchmarks.baseline_fetch.fetch_all`.
-
-Run ``python -m benchmarks.marketplace_server`` to serve in a separate process (so that the
-server does not share the benchmark's GIL); the same seed regenerates the same data, hence the
-same URLs, on the client side.
+:func:`generate_marketplace` builds thousands of opportunities, their proposals, users and
+organizations, deterministically from a seed, **in exactly the real API's JSON shape**: every
+opportunity starts as a copy of a captured real response (``tests/fixtures/marketplace``) whose
+values are then replaced, so field names, nesting and quirks (``rank`` as a string in CWU lists,
+``note: null`` and no ``attachments`` in TWU history, ``updatedBy`` missing after an automatic
+status change, anonymised SWU/TWU proposals during evaluation) are the real ones.
+:func:`all_read_urls` lists what a full sync reads, for baselines such as
+:func:`benchmarks.baseline_fetch.fetch_all`.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
-import contextlib
-import hashlib
 import json
 import math
 import os
 import random
 import re
-import socket
-import sys
-import threading
-import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Final, NamedTuple
-from urllib.parse import parse_qs
 
-__all__ = [
-    "KINDS",
-    "NOW",
-    "GeneratedMarketplace",
-    "MarketplaceServer",
-    "all_read_urls",
-    "generate_marketplace",
-    "opportunity_slim",
-]
+from tests.fakes.world import CWU, FIXTURES, KINDS, PRE_EVALUATION, SWU, TWU
 
 JSONDict = dict[str, Any]
 
@@ -65,30 +34,27 @@ JSONDict = dict[str, Any]
 FIXTURES_DIR: Final = Path(
     os.environ.get(
         "MARKETPLACE_FIXTURES_DIR",
-        str(Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "marketplace"),
+        str(FIXTURES),
     )
 )
 
-KINDS: Final = ("code-with-us", "sprint-with-us", "team-with-us")
-CWU, SWU, TWU = KINDS
 
 # "Now" for the generated world: fixed (the fixtures' capture date) so that a seed always gives
 # byte-identical bodies. Datetimes in this module are naive and mean UTC.
 NOW: Final = datetime(2026, 11, 25)
 
-PRE_EVALUATION: Final = frozenset({"DRAFT", "UNDER_REVIEW", "PUBLISHED"})
-EVALUATION_STATUS: Final = {
+EVALUATION_STATUS: Final[dict[str, str]] = {
     CWU: "EVALUATION",
     SWU: "EVAL_QUESTIONS_INDIVIDUAL",
     TWU: "EVAL_QUESTIONS_INDIVIDUAL",
 }
 # Status records between the start of evaluation and the award, per kind (API reference §5, 7, 8).
-_AWARD_CHAIN: Final = {
+_AWARD_CHAIN: Final[dict[str, tuple[str, ...]]] = {
     CWU: ("PROCESSING", "AWARDED"),
     SWU: ("EVAL_QUESTIONS_CONSENSUS", "EVAL_CC", "EVAL_SCENARIO", "PROCESSING", "AWARDED"),
     TWU: ("EVAL_QUESTIONS_CONSENSUS", "EVAL_C", "PROCESSING", "AWARDED"),
 }
-_PROPOSAL_REVIEW_STATUS: Final = {
+_PROPOSAL_REVIEW_STATUS: Final[dict[str, str]] = {
     CWU: "UNDER_REVIEW",
     SWU: "UNDER_REVIEW_QUESTIONS",
     TWU: "UNDER_REVIEW_QUESTIONS",
@@ -97,7 +63,7 @@ _PROPOSAL_REVIEW_STATUS: Final = {
 # (detail template, list template) per kind. SWU/TWU details were only captured anonymously;
 # the ADMIN-only fields (subscribed, createdBy, updatedBy) are added in the order the ADMIN
 # create responses give them.
-_TEMPLATES: Final = {
+_TEMPLATES: Final[dict[str, tuple[str, str]]] = {
     CWU: ("cwu-opportunity.detail.AWARDED.admin.json", "cwu-opportunities.list.admin.json"),
     SWU: (
         "swu-opportunity.detail.PUBLISHED.anonymous.json",
@@ -105,7 +71,7 @@ _TEMPLATES: Final = {
     ),
     TWU: ("twu-opportunity.detail.PUBLISHED.anonymous.json", "twu-opportunities.list.admin.json"),
 }
-_KEY_ORDER_SOURCES: Final = {
+_KEY_ORDER_SOURCES: Final[dict[str, str]] = {
     CWU: "cwu-opportunity.detail.AWARDED.admin.json",
     SWU: "swu-opportunity.create-published.admin.201.json",
     TWU: "twu-opportunity.create-published.admin.201.json",
@@ -121,7 +87,6 @@ _STATUS_SHARES: Final = (
     ("UNDER_REVIEW", 0.05),
 )
 
-PERMISSION_DENIED: Final = ["You do not have permission to perform this action."]
 OPPORTUNITY_NOT_FOUND: Final = ["Opportunity not found."]
 INVALID_ID: Final = ["Invalid identifier provided."]
 
@@ -352,7 +317,7 @@ def _slim_fields(kind: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
     """The API's date format: ISO 8601 UTC with milliseconds and ``Z``."""
     return moment.isoformat(timespec="milliseconds") + "Z"
 
@@ -373,11 +338,11 @@ def _pacific_4pm(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 16) + timedelta(hours=7 if dst else 8)
 
 
-def _user_slim(user: JSONDict) -> JSONDict:
+def user_slim(user: JSONDict) -> JSONDict:
     return {"id": user["id"], "name": user["name"], "avatarImageFile": None}
 
 
-def _ordered(kind: str, detail: JSONDict) -> JSONDict:
+def ordered(kind: str, detail: JSONDict) -> JSONDict:
     """``detail`` with its keys in the real ADMIN order (unknown keys kept, at the end)."""
     order = _detail_key_order(kind)
     result = {key: detail[key] for key in order if key in detail}
@@ -386,7 +351,7 @@ def _ordered(kind: str, detail: JSONDict) -> JSONDict:
     return result
 
 
-def _history_record(
+def history_record(
     kind: str,
     record_id: str,
     opportunity_id: str,
@@ -399,7 +364,7 @@ def _history_record(
     """One history entry; TWU's have ``note: null`` when blank and no ``attachments``."""
     record: JSONDict = {
         "id": record_id,
-        "createdAt": _iso(moment),
+        "createdAt": iso(moment),
         "opportunity": opportunity_id,
         "note": None if kind == TWU and not note else note,
         "createdBy": by,
@@ -494,10 +459,10 @@ class _Builder:
         self.admin: JSONDict = next(u for u in self.users if u["type"] == "ADMIN")
         if self.admin["id"] != self.session["user"]["id"]:
             raise ValueError("the admin session fixture and the users fixture disagree")
-        self.admin_slim = _user_slim(self.admin)
+        self.admin_slim = user_slim(self.admin)
         self.gov = [u for u in self.users if u["type"] == "GOV" and u["idpId"] != "migration_user"]
         self.vendors = [u for u in self.users if u["type"] == "VENDOR"]
-        self.slims: dict[str, JSONDict] = {u["id"]: _user_slim(u) for u in self.users}
+        self.slims: dict[str, JSONDict] = {u["id"]: user_slim(u) for u in self.users}
         self.business: dict[str, str] = {
             u["id"]: f"Vendor {n} Ltd." for n, u in enumerate(self.vendors, start=1)
         }
@@ -556,7 +521,7 @@ class _Builder:
             added.append(user)
         for _ in range(n_vendors):
             name, handle = self.person()
-            accepted = _iso(NOW - self.days(1, 900))
+            accepted = iso(NOW - self.days(1, 900))
             user = dict(vendor_template)
             user.update(
                 id=self.uuid(),
@@ -573,7 +538,7 @@ class _Builder:
             last = name.split()[-1]
             self.business[user["id"]] = f"{last} {self.rng.choice(_BUSINESS_SUFFIXES)}"
         self.users += added
-        self.slims.update({u["id"]: _user_slim(u) for u in added})
+        self.slims.update({u["id"]: user_slim(u) for u in added})
 
     def add_organizations(self, n: int) -> None:
         """Organizations owned by vendors, sorted by legal name as the API orders them."""
@@ -595,8 +560,8 @@ class _Builder:
             self.organizations.append(
                 {
                     "id": self.uuid(),
-                    "createdAt": _iso(created),
-                    "updatedAt": _iso(self.between(created, NOW)),
+                    "createdAt": iso(created),
+                    "updatedAt": iso(self.between(created, NOW)),
                     "legalName": legal_name,
                     "streetAddress1": f"{rng.randrange(1, 2000)} {rng.choice(_ORG_WORDS)} St",
                     "streetAddress2": "",
@@ -613,10 +578,10 @@ class _Builder:
                     "active": True,
                     "deactivatedOn": None,
                     "deactivatedBy": None,
-                    "acceptedSWUTerms": _iso(self.between(created, NOW))
+                    "acceptedSWUTerms": iso(self.between(created, NOW))
                     if rng.random() < 0.8
                     else None,
-                    "acceptedTWUTerms": _iso(self.between(created, NOW))
+                    "acceptedTWUTerms": iso(self.between(created, NOW))
                     if rng.random() < 0.7
                     else None,
                     "serviceAreas": areas,
@@ -737,7 +702,7 @@ class _Builder:
                     {
                         "id": self.uuid(),
                         "opportunity": opp_id,
-                        "createdAt": _iso(moment),
+                        "createdAt": iso(moment),
                         "description": f"Addendum {number}: {rng.choice(_SENTENCES)}",
                         "createdBy": author,
                     }
@@ -747,7 +712,7 @@ class _Builder:
 
         events.sort(key=lambda e: e.moment, reverse=True)
         history = [
-            _history_record(kind, self.uuid(), opp_id, e.moment, e.tag, e.value, e.by, e.note)
+            history_record(kind, self.uuid(), opp_id, e.moment, e.tag, e.value, e.by, e.note)
             for e in events
         ]
         # updatedAt = latest version or status record; addenda and notes do not move it.
@@ -759,18 +724,18 @@ class _Builder:
         remote = rng.random() < 0.6
         detail.update(
             id=opp_id,
-            createdAt=_iso(created),
-            updatedAt=_iso(latest.moment),
+            createdAt=iso(created),
+            updatedAt=iso(latest.moment),
             title=f"{verb} the {subject} for {ministry}",
             teaser=f"{ministry[0].upper()}{ministry[1:]} needs help to "
             f"{verb.lower()} its {subject}.",
             remoteOk=remote,
             location=city,
-            proposalDeadline=_iso(deadline),
+            proposalDeadline=iso(deadline),
             status=status,
             remoteDesc="Remote work is fine; occasional meetings in Victoria." if remote else "",
             description=self.description(verb, subject, ministry),
-            assignmentDate=_iso(_pacific_4pm((deadline + self.days(3, 10)).date())),
+            assignmentDate=iso(_pacific_4pm((deadline + self.days(3, 10)).date())),
             subscribed=rng.random() < 0.02,
             history=history,
             createdBy=creator_slim,
@@ -779,7 +744,7 @@ class _Builder:
             addenda=addenda,
         )
         if published is not None:
-            detail["publishedAt"] = _iso(published)
+            detail["publishedAt"] = iso(published)
         else:
             detail.pop("publishedAt", None)
         if latest.by is None:  # the automatic close has no author, so no updatedBy either
@@ -808,7 +773,7 @@ class _Builder:
                 "numWatchers": rng.randrange(40),
                 "numProposals": submitted,
             }
-        detail = _ordered(kind, detail)
+        detail = ordered(kind, detail)
         if proposals is not None:
             slim = opportunity_slim(kind, detail)
             for proposal in proposals:
@@ -823,9 +788,9 @@ class _Builder:
         detail.update(
             reward=rng.randrange(2, 141) * 500,
             skills=rng.sample(_SKILLS, rng.randint(1, 5)),
-            assignmentDate=_iso(assignment),
-            startDate=_iso(start),
-            completionDate=_iso(completion) if rng.random() < 0.9 else None,
+            assignmentDate=iso(assignment),
+            startDate=iso(start),
+            completionDate=iso(completion) if rng.random() < 0.9 else None,
             submissionInfo=f"github.com/bcgov/{rng.choice(_SUBJECTS).replace(' ', '-')}",
             acceptanceCriteria="All tests pass; code merged; " + rng.choice(_DELIVERABLES) + ".",
             evaluationCriteria="Quality of proposal and relevant experience. "
@@ -880,14 +845,14 @@ class _Builder:
         start = _pacific_4pm((deadline + self.days(14, 30)).date())
         phase = detail["implementationPhase"]
         phase.update(
-            startDate=_iso(start),
-            completionDate=_iso(_pacific_4pm((start + self.days(90, 365)).date())),
+            startDate=iso(start),
+            completionDate=iso(_pacific_4pm((start + self.days(90, 365)).date())),
             maxBudget=total,
-            createdAt=_iso(created),
+            createdAt=iso(created),
             createdBy=by,
         )
         for capability in phase["requiredCapabilities"]:
-            capability.update(createdAt=_iso(created), createdBy=by)
+            capability.update(createdAt=iso(created), createdBy=by)
         detail.update(
             totalMaxBudget=total,
             mandatorySkills=skills[:split],
@@ -899,7 +864,7 @@ class _Builder:
             evaluationPanel=self.panel(by),
             minTeamMembers=rng.randint(2, 5),
             teamQuestions=self.questions(
-                detail["teamQuestions"][0], _TEAM_QUESTIONS, _iso(created), by
+                detail["teamQuestions"][0], _TEAM_QUESTIONS, iso(created), by
             ),
         )
 
@@ -928,11 +893,11 @@ class _Builder:
             questionsWeight=weights[0],
             challengeWeight=weights[1],
             priceWeight=weights[2],
-            startDate=_iso(start),
-            completionDate=_iso(_pacific_4pm((start + self.days(90, 365)).date())),
+            startDate=iso(start),
+            completionDate=iso(_pacific_4pm((start + self.days(90, 365)).date())),
             evaluationPanel=self.panel(by),
             resourceQuestions=self.questions(
-                detail["resourceQuestions"][0], _RESOURCE_QUESTIONS, _iso(created), by
+                detail["resourceQuestions"][0], _RESOURCE_QUESTIONS, iso(created), by
             ),
             resources=resources,
         )
@@ -998,10 +963,10 @@ class _Builder:
             proponent_id = self.uuid()
             proposal: JSONDict = {
                 "id": self.uuid(),
-                "createdAt": _iso(moment),  # sic: the latest status record's time
-                "updatedAt": _iso(moment),
+                "createdAt": iso(moment),  # sic: the latest status record's time
+                "updatedAt": iso(moment),
                 "status": status,
-                "submittedAt": _iso(sent),
+                "submittedAt": iso(sent),
             }
             if score is not None:
                 proposal["rank"] = str(ranked.index(score) + 1)  # a string in lists
@@ -1013,9 +978,9 @@ class _Builder:
                 "tag": "individual",
                 "value": {
                     "id": proponent_id,
-                    "createdAt": _iso(sent),
+                    "createdAt": iso(sent),
                     "createdBy": vendor["id"],
-                    "updatedAt": _iso(sent),
+                    "updatedAt": iso(sent),
                     "updatedBy": vendor["id"],
                     "legalName": self.business[vendor["id"]],
                     "email": vendor["email"],
@@ -1058,10 +1023,10 @@ class _Builder:
             return [
                 {
                     "id": self.uuid(),
-                    "createdAt": _iso(evaluated_at),
-                    "updatedAt": _iso(evaluated_at),
+                    "createdAt": iso(evaluated_at),
+                    "updatedAt": iso(evaluated_at),
                     "status": review_status,
-                    "submittedAt": _iso(sent),
+                    "submittedAt": iso(sent),
                     "anonymousProponentName": f"Proponent {number}",
                     "opportunity": None,
                 }
@@ -1099,10 +1064,10 @@ class _Builder:
             won = parts["totalScore"] == totals[0] and "successfulProponent" not in detail
             proposal: JSONDict = {
                 "id": self.uuid(),
-                "createdAt": _iso(awarded_at),
-                "updatedAt": _iso(awarded_at),
+                "createdAt": iso(awarded_at),
+                "updatedAt": iso(awarded_at),
                 "status": "AWARDED" if won else "NOT_AWARDED",
-                "submittedAt": _iso(sent),
+                "submittedAt": iso(sent),
                 "anonymousProponentName": f"Proponent {number}",
                 **parts,
                 "rank": totals.index(parts["totalScore"]) + 1,  # a number: computed in JS
@@ -1181,391 +1146,3 @@ def all_read_urls(
 
 
 # The HTTP server ------------------------------------------------------------------------------
-
-_JSON_TYPE: Final = "application/json; charset=utf-8"
-_REASONS: Final = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}
-_LEADING_INT: Final = re.compile(r"\s*([+-]?\d+)")
-
-
-@dataclass(frozen=True, slots=True)
-class _Response:
-    """A whole pre-rendered HTTP response (head and body), and its 304 twin for a 200."""
-
-    full: bytes
-    not_modified: bytes | None
-    etag: str
-
-
-def _weak_etag(body: bytes) -> str:
-    """Express's format: ``W/"<length hex>-<first 27 chars of base64 sha1>"``."""
-    digest = base64.b64encode(hashlib.sha1(body).digest()).decode("ascii")[:27]
-    return f'W/"{len(body):x}-{digest}"'
-
-
-def _render(status: int, body: bytes, content_type: str = _JSON_TYPE) -> _Response:
-    etag = _weak_etag(body)
-    head = (
-        f"HTTP/1.1 {status} {_REASONS[status]}\r\n"
-        f"Content-Type: {content_type}\r\n"
-        f"Content-Length: {len(body)}\r\n"
-        f"ETag: {etag}\r\n"
-        "Connection: keep-alive\r\n\r\n"
-    ).encode("latin-1")
-    not_modified = None
-    if status == 200:  # a 304 has no body, hence no Content-Length
-        not_modified = (
-            f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: keep-alive\r\n\r\n"
-        ).encode("latin-1")
-    return _Response(head + body, not_modified, etag)
-
-
-def _json(status: int, payload: Any) -> _Response:
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return _render(status, body)
-
-
-def _etag_matches(if_none_match: str, etag: str) -> bool:
-    """Weak comparison, as Express does it: ``W/`` prefixes are ignored, ``*`` matches."""
-    bare = etag.removeprefix("W/")
-    for candidate in if_none_match.split(","):
-        candidate = candidate.strip()
-        if candidate == "*" or candidate.removeprefix("W/") == bare:
-            return True
-    return False
-
-
-def _page_number(raw: str) -> tuple[int, list[str]]:
-    """The API's ``validateNumber(raw || 0, 1)``: JS ``parseInt`` semantics, minimum 1."""
-    match = _LEADING_INT.match(raw or "0")
-    if match is None:
-        return 0, ["Please enter a valid number."]
-    value = int(match.group(1))
-    if value < 1:
-        return value, ["Please enter a number greater than or equal to 1."]
-    return value, []
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return len(text) == 36
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True  # never block interpreter exit on a client that keeps a connection
-    request_queue_size = 128  # a burst of new connections from a wide client pool must not RST
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], app: MarketplaceServer) -> None:
-        self.app = app
-        super().__init__(address, _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client hanging up mid-response is normal at the end of a benchmark; anything else
-        # is a bug in this module and should be seen.
-        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
-            return
-        super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive; every response carries Content-Length
-    server: _HTTPServer
-
-    def setup(self) -> None:
-        super().setup()
-        # Responses go out in one write, so Nagle only adds latency.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.app._opened(self.connection)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.app._closed(self.connection)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: logging every request would cost more than serving it."""
-
-    def do_GET(self) -> None:
-        response = self.server.app._answer(self.path, self.headers.get("If-None-Match"))
-        if self.server.app.latency_seconds:
-            time.sleep(self.server.app.latency_seconds)
-        self.wfile.write(response)
-
-    def _refuse(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)  # keep the connection in sync for the next request
-        self.server.app._count()
-        self.wfile.write(_json(404, ["Not found."]).full)
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _refuse  # noqa: N815
-
-
-class MarketplaceServer:
-    """Serve a :class:`GeneratedMarketplace` on 127.0.0.1 from a background thread.
-
-    Use as a context manager (``with MarketplaceServer(data) as server: server.base_url``).
-    The socket is bound and every body pre-rendered in ``__init__``; ``start`` only launches
-    the serving thread. Requests are answered as an ADMIN session would see them.
-    """
-
-    def __init__(
-        self,
-        data: GeneratedMarketplace | None = None,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        latency_seconds: float = 0.0,
-    ) -> None:
-        self.data = data if data is not None else generate_marketplace()
-        # Time each answer waits before it is sent: the network and the real server's own
-        # work, which loopback and pre-rendered bodies leave out.
-        self.latency_seconds = latency_seconds
-        self._count_lock = threading.Lock()
-        self._served = 0
-        self._touch_lock = threading.Lock()
-        self._touches = 0
-        self._touch_rng = random.Random(f"touch-{self.data.seed}")
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-        self._static: dict[str, _Response] = {}
-        self._proposal_lists: dict[str, dict[str, _Response]] = {kind: {} for kind in KINDS}
-        self._organization_pages: dict[tuple[int, int], _Response] = {}
-        self._render_all()
-        self._httpd = _HTTPServer((host, port), self)
-
-    # lifecycle
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="marketplace-server",
-                daemon=True,
-            )
-            self._thread.start()
-
-    def stop(self) -> None:
-        """Stop serving and drop idle keep-alive connections (their threads would linger)."""
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        with self._connections_lock:
-            for connection in list(self._connections):
-                with contextlib.suppress(OSError):  # already closed by the client
-                    connection.shutdown(socket.SHUT_RDWR)
-        self._httpd.server_close()
-
-    def __enter__(self) -> MarketplaceServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    # counters
-
-    @property
-    def requests_served(self) -> int:
-        """Requests answered so far (any method, any status, 304s included)."""
-        with self._count_lock:
-            return self._served
-
-    def reset_requests_served(self) -> int:
-        """Zero the counter; returns its value before, for per-run accounting."""
-        with self._count_lock:
-            served, self._served = self._served, 0
-            return served
-
-    # changes between benchmark runs
-
-    def touch(self, kind: str, opportunity_id: str, *, edit: bool = True) -> None:
-        """Change one opportunity as an ADMIN would, and re-render what that changes.
-
-        Adds an addendum (not on drafts, which the API refuses) and, with ``edit``, an edit:
-        a new version, so ``updatedAt``/``updatedBy`` move. Without ``edit`` only the addendum
-        is added, and ``updatedAt`` stays put exactly as in the real API, which is the case a
-        sync that trusts ``updatedAt`` misses. Each touch happens one minute after the last.
-        The real API refuses edits after PUBLISHED; here any status may be touched, for
-        convenience.
-        """
-        with self._touch_lock:
-            detail = self.data.opportunities[kind][opportunity_id]
-            self._touches += 1
-            moment = NOW + timedelta(minutes=self._touches)
-            admin = _user_slim(self.data.session["user"])
-            new_history: list[JSONDict] = []
-
-            def new_id() -> str:
-                return str(uuid.UUID(int=self._touch_rng.getrandbits(128), version=4))
-
-            if detail["status"] != "DRAFT":
-                added = moment + timedelta(milliseconds=1)
-                detail["addenda"].append(
-                    {
-                        "id": new_id(),
-                        "opportunity": opportunity_id,
-                        "createdAt": _iso(added),
-                        "description": f"Addendum (benchmark change {self._touches}).",
-                        "createdBy": admin,
-                    }
-                )
-                new_history.append(
-                    _history_record(
-                        kind, new_id(), opportunity_id, added, "event", "ADDENDUM_ADDED", admin, ""
-                    )
-                )
-            if edit:
-                new_history.append(
-                    _history_record(
-                        kind, new_id(), opportunity_id, moment, "event", "EDITED", admin, ""
-                    )
-                )
-                detail["updatedAt"] = _iso(moment)
-                detail["updatedBy"] = admin
-                detail["description"] += f"\n\nRevised ({self._touches})."
-            detail["history"] = [*new_history, *detail["history"]]
-            detail = _ordered(kind, detail)
-            self.data.opportunities[kind][opportunity_id] = detail
-            self._render_opportunity(kind, opportunity_id)
-            self._static[f"/api/opportunities/{kind}"] = _json(200, self.data.list_items(kind))
-
-    # rendering
-
-    def _render_all(self) -> None:
-        data = self.data
-        self._static["/status"] = _render(200, b"OK", "text/plain; charset=utf-8")
-        self._static["/api/sessions/current"] = _json(200, data.session)
-        self._static["/api/users"] = _json(200, data.users)
-        for kind in KINDS:
-            self._static[f"/api/opportunities/{kind}"] = _json(200, data.list_items(kind))
-            for opp_id in data.opportunities[kind]:
-                self._render_opportunity(kind, opp_id)
-        for org in data.organizations:
-            self._static[f"/api/organizations/{org['id']}"] = _json(200, org)
-        for page in range(1, max(1, math.ceil(len(data.organizations) / 100)) + 1):
-            self._organization_page(page, 100)
-        self._empty_list = _json(200, [])
-        self._permission_denied = _json(401, PERMISSION_DENIED)
-        self._opportunity_not_found = _json(404, OPPORTUNITY_NOT_FOUND)
-        self._invalid_id = _json(400, INVALID_ID)
-        self._not_found = _json(404, ["Not found."])
-
-    def _render_opportunity(self, kind: str, opp_id: str) -> None:
-        detail = self.data.opportunities[kind][opp_id]
-        self._static[f"/api/opportunities/{kind}/{opp_id}"] = _json(200, detail)
-        proposals = self.data.proposals[kind].get(opp_id)
-        if proposals:
-            slim = opportunity_slim(kind, detail)
-            for proposal in proposals:
-                proposal["opportunity"] = slim
-            self._proposal_lists[kind][opp_id] = _json(200, proposals)
-
-    def _organization_page(self, page: int, page_size: int) -> _Response:
-        response = self._organization_pages.get((page, page_size))
-        if response is None:  # a race only renders the same page twice
-            response = _json(200, self.data.organization_page(page, page_size))
-            self._organization_pages[(page, page_size)] = response
-        return response
-
-    # serving (called from handler threads)
-
-    def _opened(self, connection: socket.socket) -> None:
-        with self._connections_lock:
-            self._connections.add(connection)
-
-    def _closed(self, connection: socket.socket) -> None:
-        with self._connections_lock:
-            self._connections.discard(connection)
-
-    def _count(self) -> None:
-        with self._count_lock:
-            self._served += 1
-
-    def _answer(self, target: str, if_none_match: str | None) -> bytes:
-        self._count()
-        path, _, query = target.partition("?")
-        response = self._static.get(path) or self._route(path, query)
-        if (
-            if_none_match
-            and response.not_modified is not None
-            and _etag_matches(if_none_match, response.etag)
-        ):
-            return response.not_modified
-        return response.full
-
-    def _route(self, path: str, query: str) -> _Response:
-        parts = path.split("/")
-        if len(parts) == 4 and parts[1:3] == ["api", "proposals"] and parts[3] in KINDS:
-            return self._proposals(parts[3], query)
-        if path == "/api/organizations":
-            return self._organizations(query)
-        if len(parts) == 5 and parts[1:3] == ["api", "opportunities"] and parts[3] in KINDS:
-            return self._opportunity_not_found if _is_uuid(parts[4]) else self._invalid_id
-        if len(parts) == 4 and parts[1:3] == ["api", "organizations"]:
-            return self._not_found if _is_uuid(parts[3]) else self._invalid_id
-        return self._not_found
-
-    def _proposals(self, kind: str, query: str) -> _Response:
-        opp_id = parse_qs(query).get("opportunity", [""])[0]
-        response = self._proposal_lists[kind].get(opp_id)
-        if response is not None:
-            return response
-        detail = self.data.opportunities[kind].get(opp_id)
-        if detail is None or detail["status"] in PRE_EVALUATION:
-            return self._permission_denied  # the real 401 before the deadline
-        return self._empty_list
-
-    def _organizations(self, query: str) -> _Response:
-        params = parse_qs(query)
-        page, errors = _page_number(params.get("page", [""])[0])
-        if errors:
-            return _json(400, {"page": errors})
-        page_size, errors = _page_number(params.get("pageSize", [""])[0])
-        if errors:
-            return _json(400, {"pageSize": errors})
-        return self._organization_page(page, page_size)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Serve a generated marketplace in this process until interrupted."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--cwu", type=int, default=5000)
-    parser.add_argument("--swu", type=int, default=500)
-    parser.add_argument("--twu", type=int, default=500)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay before each answer")
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    data = generate_marketplace(args.cwu, args.swu, args.twu, args.seed)
-    with MarketplaceServer(data, port=args.port, latency_seconds=args.latency_ms / 1000) as server:
-        print(f"generated and rendered in {time.perf_counter() - started:.2f}s", flush=True)
-        print(json.dumps(data.status_counts()), flush=True)
-        print(server.base_url, flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-
-
-if __name__ == "__main__":
-    main()
