@@ -45,6 +45,7 @@ from typing import Any
 import requests
 from markupsafe import escape
 
+from adapters.registry import rule_pipeline
 from benchmarks.processes import served_by
 
 ADMIN_EMAIL = "bench-admin@tbs-sct.gc.ca"
@@ -291,7 +292,6 @@ def seed(database_url: str, count: int) -> Seeded:
         SWUOpportunityStatus,
         TWUOpportunityStatus,
     )
-    from bridge.rules.pipeline import RulePipeline
     from bridge.rules.settings import seed_rule_settings
     from bridge.sync.models import HistoryEntry, MarketplaceUser, Opportunity, Proposal
 
@@ -338,7 +338,7 @@ def seed(database_url: str, count: int) -> Seeded:
                 session.execute(insert(table), rows[start : start + 1000])
     seeded = time.perf_counter()
     with transaction(sessions) as session:
-        RulePipeline().evaluate_all(session, "benchmark")
+        rule_pipeline().evaluate_all(session, "benchmark")
     judged = time.perf_counter()
     if engine.dialect.name == "postgresql":  # what autovacuum does on a live server
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

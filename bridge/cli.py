@@ -117,7 +117,7 @@ def sync(context: Context, full: bool, schedule: bool) -> None:
 @pass_context
 def notify(context: Context) -> None:
     """Send the notifications due now, after queuing reminders for overdue approvals."""
-    from adapters.notifiers import notifier_from_settings
+    from adapters.registry import notifier_from_settings
     from bridge.db.engine import session_factory
     from bridge.jobs.notifications import NotificationJobs
 
@@ -161,8 +161,7 @@ def notify(context: Context) -> None:
 @pass_context
 def export(context: Context, period: str | None, department: str | None, out: Path | None) -> None:
     """Build the award records the syncs changed and deliver them to every sink."""
-    from adapters.notifiers import notifier_from_settings
-    from adapters.sinks import sinks_from_settings
+    from adapters.registry import notifier_from_settings, sinks_from_settings
     from adapters.sinks.directory import DirectorySink
     from bridge.db.engine import session_factory
     from bridge.exports.reports import (
@@ -391,14 +390,15 @@ def rules() -> None:
 @pass_context
 def rules_evaluate(context: Context, everything: bool) -> None:
     """Judge the opportunities the syncs changed (or all of them) and store the findings."""
-    from bridge.rules.pipeline import RulePipeline, drain_pending
+    from adapters.registry import rule_pipeline
+    from bridge.rules.pipeline import drain_pending
 
     sessions = session_factory(context.migrated_engine())
     if everything:
         with transaction(sessions) as session:
-            report = RulePipeline().evaluate_all(session, "cli")
+            report = rule_pipeline().evaluate_all(session, "cli")
     else:
-        report = drain_pending(sessions)
+        report = drain_pending(sessions, rule_pipeline())
     click.echo(f"{report.evaluated} opportunities evaluated, {report.changed} with new findings")
 
 

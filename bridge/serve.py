@@ -15,8 +15,7 @@ import waitress
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
-from adapters.notifiers import notifier_from_settings
-from adapters.sinks import sinks_from_settings
+from adapters.registry import notifier_from_settings, sinks_from_settings
 from bridge.jobs.exports import ExportJobs
 from bridge.jobs.notifications import NotificationJobs
 from bridge.jobs.runs import SyncService

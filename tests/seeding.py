@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.registry import rule_pipeline
 from bridge.approvals.service import seed_chains
 from bridge.db.engine import transaction
 from bridge.departments.service import seed_departments
@@ -24,4 +25,4 @@ def first_sync_judged(
         if chains:
             seed_chains(session)
     assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
+    drain_pending(sessions, rule_pipeline())

@@ -133,7 +133,10 @@ def record_amendment(
     reason: str,
     settings: Settings,
     actor: Actor,
+    pipeline: RulePipeline,
 ) -> None:
+    """Record an amendment of the award's value and judge the opportunity again with it (the
+    value cap counts amendments); ``pipeline`` holds the rules, which the caller wires in."""
     moment = datetime.combine(effective_on, time(12), tzinfo=settings.zone).astimezone(UTC)
     session.add(
         AwardAmendment(
@@ -153,7 +156,7 @@ def record_amendment(
         opportunity_id,
         after={"change": str(change), "effective_on": effective_on.isoformat(), "reason": reason},
     )
-    RulePipeline().evaluate(session, [opportunity_id], "amendment")
+    pipeline.evaluate(session, [opportunity_id], "amendment")
     refresh(session, [opportunity_id], settings)
 
 

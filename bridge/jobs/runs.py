@@ -19,6 +19,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from adapters.registry import rule_pipeline
 from bridge.approvals import guard
 from bridge.approvals.flow import drain as drain_approvals
 from bridge.approvals.notes import send_change_requests
@@ -27,7 +28,7 @@ from bridge.clock import utcnow
 from bridge.db.engine import refresh_statistics, session_factory, transaction
 from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.models import OpportunityKind
-from bridge.rules.pipeline import drain_pending, reevaluate_all
+from bridge.rules.pipeline import RulePipeline, drain_pending, reevaluate_all
 from bridge.settings import Settings
 from bridge.sync import store
 from bridge.sync.engine import Progress, SyncEngine, SyncReport
@@ -46,12 +47,14 @@ class SyncService:
         *,
         client_factory: Callable[[Settings], MarketplaceClient] = MarketplaceClient.from_settings,
         stop: threading.Event | None = None,
+        pipeline: RulePipeline | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.sessions = session_factory(engine)
         self.client_factory = client_factory
         self.stop = stop or threading.Event()
+        self.pipeline = pipeline or rule_pipeline()
 
     def full_refresh_due(self) -> bool:
         """A new full pass is due when the last one that finished began ``full_refresh_hours``
@@ -106,7 +109,7 @@ class SyncService:
         """Judge what the sync changed; a failure here is logged and retried after the next run
         (the events stay pending), it never fails the sync that stored the data."""
         try:
-            report = drain_pending(self.sessions)
+            report = drain_pending(self.sessions, self.pipeline)
             requests = drain_approvals(self.sessions)
             guard.drain(self.sessions, cancel=self.settings.approvals_cancel_unapproved)
         except SQLAlchemyError:
@@ -163,7 +166,7 @@ class SyncService:
         with exclusive_run(self.engine) as acquired:
             if not acquired:
                 return False
-            report = reevaluate_all(self.sessions, trigger)
+            report = reevaluate_all(self.sessions, trigger, self.pipeline)
         log.info("rules: %d opportunities re-evaluated (%s)", report.evaluated, trigger)
         return True
 

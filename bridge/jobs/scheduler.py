@@ -13,8 +13,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from adapters.notifiers import notifier_from_settings
-from adapters.sinks import sinks_from_settings
+from adapters.registry import notifier_from_settings, sinks_from_settings
 from bridge.clock import utcnow
 from bridge.jobs.exports import ExportJobs
 from bridge.jobs.notifications import NotificationJobs

@@ -33,14 +33,6 @@ CURSOR = "rules"
 EVENT_BATCH = 200
 
 
-def default_rules() -> tuple[Rule, ...]:
-    from adapters.rules.bilingual import BilingualRule
-    from adapters.rules.splitting import SplittingRule
-    from adapters.rules.value_cap import ValueCapRule
-
-    return (BilingualRule(), ValueCapRule(), SplittingRule())
-
-
 @dataclass
 class EvaluationReport:
     events: int = 0
@@ -49,8 +41,9 @@ class EvaluationReport:
 
 
 class RulePipeline:
-    def __init__(self, rules: Sequence[Rule] | None = None) -> None:
-        self.rules = tuple(rules) if rules is not None else default_rules()
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        """``rules`` come from the adapters' registry (the domain imports no adapter)."""
+        self.rules = tuple(rules)
 
     def judge(self, context: RuleContext) -> list[Finding]:
         """Every rule's findings, most severe first; a rule that crashes is itself a finding."""
@@ -178,11 +171,8 @@ def _current_evaluations(session: Session, ids: Sequence[str]) -> dict[str, Rule
     }
 
 
-def drain_pending(
-    sessions: sessionmaker[Session], pipeline: RulePipeline | None = None
-) -> EvaluationReport:
+def drain_pending(sessions: sessionmaker[Session], pipeline: RulePipeline) -> EvaluationReport:
     """Evaluate every pending change event, one transaction per batch (a crash loses nothing)."""
-    pipeline = pipeline or RulePipeline()
     total = EvaluationReport()
 
     def consume(session: Session) -> int:
@@ -197,14 +187,13 @@ def drain_pending(
 
 
 def reevaluate_all(
-    sessions: sessionmaker[Session], trigger: str, pipeline: RulePipeline | None = None
+    sessions: sessionmaker[Session], trigger: str, pipeline: RulePipeline
 ) -> EvaluationReport:
     """Judge every live opportunity again, one transaction per batch.
 
     For a settings change: short transactions keep the database open to the panel and the sync
     while thousands of opportunities are judged, and an interruption keeps what was done.
     """
-    pipeline = pipeline or RulePipeline()
     with sessions() as session:
         ids = list(session.scalars(select(Opportunity.id).where(Opportunity.removed_at.is_(None))))
     total = EvaluationReport()

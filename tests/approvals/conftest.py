@@ -11,6 +11,7 @@ import responses
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.registry import rule_pipeline
 from bridge.accounts.models import PanelUser, Role
 from bridge.accounts.service import create_user
 from bridge.approvals.models import ApprovalRequest, Decision
@@ -22,7 +23,6 @@ from bridge.approvals.service import (
 from bridge.db.engine import transaction
 from bridge.departments.models import Department
 from bridge.marketplace.client import MarketplaceClient
-from bridge.rules.pipeline import RulePipeline
 from bridge.sync.models import Opportunity
 from bridge.translations.service import save_translation
 from bridge.translations.texts import source_texts
@@ -90,7 +90,7 @@ def translate(sessions: sessionmaker[Session]) -> None:
         assert opportunity is not None
         for field, _ in source_texts(opportunity):
             save_translation(session, opportunity, field, FRENCH[field], TRANSLATOR)
-        RulePipeline().evaluate(session, [UNDER_REVIEW], "translation")
+        rule_pipeline().evaluate(session, [UNDER_REVIEW], "translation")
 
 
 def attempt(

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.registry import rule_pipeline
 from bridge.accounts.models import Role
 from bridge.accounts.service import create_user
 from bridge.approvals.models import ApprovalRequest
@@ -20,7 +21,6 @@ from bridge.departments.models import Department
 from bridge.departments.service import seed_departments
 from bridge.marketplace.client import MarketplaceClient
 from bridge.panel import create_app
-from bridge.rules.pipeline import RulePipeline
 from bridge.rules.settings import seed_rule_settings
 from bridge.sync.models import Opportunity
 from bridge.translations.service import save_translation
@@ -69,7 +69,7 @@ def test_submitted_for_review_routed_approved_in_the_panel_and_published_in_both
         for field, text in FRENCH.items():
             save_translation(session, opportunity, field, text, TRANSLATOR)
     with transaction(sessions) as session:
-        RulePipeline().evaluate(session, [UNDER_REVIEW], "translation")
+        rule_pipeline().evaluate(session, [UNDER_REVIEW], "translation")
 
     settings = bridge_settings(db_url, data_dir=str(tmp_path), secret_key="k" * 32)
     launched: list[str] = []

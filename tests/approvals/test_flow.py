@@ -7,6 +7,7 @@ import responses
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.registry import rule_pipeline
 from bridge.approvals.flow import drain
 from bridge.approvals.models import ApprovalRequest
 from bridge.approvals.service import seed_chains
@@ -22,7 +23,7 @@ from tests.sync.helpers import make_sync
 
 def sync_and_follow(client: MarketplaceClient, sessions: sessionmaker[Session]) -> None:
     assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
+    drain_pending(sessions, rule_pipeline())
     drain(sessions)
 
 

@@ -15,6 +15,7 @@ import pytest
 import waitress
 from sqlalchemy.orm import Session
 
+from adapters.registry import rule_pipeline
 from bridge.accounts.models import Role
 from bridge.accounts.service import create_user
 from bridge.approvals.models import ApprovalAlert
@@ -26,7 +27,6 @@ from bridge.departments.service import all_departments, assign_department, seed_
 from bridge.jobs.runs import SyncService
 from bridge.notifications.models import Notification
 from bridge.panel import create_app
-from bridge.rules.pipeline import RulePipeline
 from bridge.rules.settings import seed_rule_settings
 from bridge.settings import load_settings
 from bridge.sync.models import Opportunity
@@ -122,7 +122,7 @@ def _pages_to_look_at(session: Session) -> None:
     open_request(session, under_review, department, None)
     # The award belongs to a department, so its export record and forms show.
     assign_department(session, AWARDED, all_departments(session)[0], Actor.job("test"))
-    RulePipeline().evaluate(session, [AWARDED], "department")
+    rule_pipeline().evaluate(session, [AWARDED], "department")
     create_user(
         session, APPROVER_EMAIL, "April Approver", ADMIN_PASSWORD, [(Role.APPROVER, department)]
     )

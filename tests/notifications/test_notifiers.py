@@ -17,9 +17,9 @@ import responses
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 
-from adapters.notifiers import notifier_from_settings
 from adapters.notifiers.gc_notify import GCNotifyNotifier
 from adapters.notifiers.smtp import SMTPNotifier
+from adapters.registry import notifier_from_settings
 from bridge.notifications.delivery import DeliveryFailed, OutgoingMessage
 from bridge.notifications.messages import Bilingual, assemble, compose
 from bridge.settings import SettingsError, load_settings

@@ -7,13 +7,13 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.registry import rule_pipeline
 from bridge.audit.service import Actor
 from bridge.db.engine import transaction
 from bridge.departments.models import Department
 from bridge.departments.service import assign_department
 from bridge.exports.models import Delivery, ExportedAward
 from bridge.exports.outbox import refresh
-from bridge.rules.pipeline import RulePipeline
 from tests.fakes.world import AWARDED
 
 
@@ -22,7 +22,7 @@ def routed(sessions: sessionmaker[Session]) -> None:
     with transaction(sessions) as session:
         tbs = session.scalars(select(Department).where(Department.acronym == "TBS")).one()
         assign_department(session, AWARDED, tbs, Actor.job("test"))
-        RulePipeline().evaluate(session, [AWARDED], "department")
+        rule_pipeline().evaluate(session, [AWARDED], "department")
 
 
 def held_back(app: Flask, sessions: sessionmaker[Session]) -> None:

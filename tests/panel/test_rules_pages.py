@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.registry import rule_pipeline
 from bridge.accounts.models import Role
 from bridge.audit.models import AuditEntry
 from bridge.marketplace.client import MarketplaceClient
@@ -251,7 +252,6 @@ def test_with_the_scheduler_the_re_evaluation_runs_in_the_background(
 def test_xliff_holds_one_direction_and_csv_may_hold_both(
     signed_in: SignedIn, sessions: sessionmaker[Session]
 ) -> None:
-    from bridge.rules.pipeline import RulePipeline
     from bridge.sync.models import Opportunity
 
     french_source = "05e8604f-703a-43ea-9cb5-308dc2053be6"
@@ -266,7 +266,7 @@ def test_xliff_holds_one_direction_and_csv_may_hold_both(
             "Le formulaire permet aux demandeurs de téléverser leurs pièces justificatives "
             "et de suivre leur demande en ligne, en français comme en anglais."
         )
-        RulePipeline().evaluate(session, [french_source], "test")
+        rule_pipeline().evaluate(session, [french_source], "test")
     admin = signed_in(Role.ADMIN)
     refused = admin.get("/translations/export?format=xliff", follow_redirects=True)
     assert "choose a direction" in refused.get_data(as_text=True)
@@ -295,7 +295,7 @@ def test_xliff_exports_one_direction_at_a_time_and_each_comes_back_in(
 ) -> None:
     fake.opportunities["code-with-us"][PUBLISHED].update(FRENCH_SOURCE)  # written in French
     assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
+    drain_pending(sessions, rule_pipeline())
     translator = signed_in(Role.TRANSLATOR)
     both = translator.get("/translations/export?format=xliff&direction=", follow_redirects=True)
     assert "choose a direction" in both.get_data(as_text=True)

@@ -10,6 +10,7 @@ import responses
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.registry import rule_pipeline
 from bridge.audit.models import AuditEntry
 from bridge.audit.service import Actor
 from bridge.db.engine import transaction
@@ -76,7 +77,7 @@ def test_every_synced_opportunity_is_judged_once(
         cursor = session.get(EventCursor, CURSOR)
         assert cursor is not None and cursor.last_event_id > 0
     # Nothing pending: a second drain judges nothing.
-    assert drain_pending(sessions).evaluated == 0
+    assert drain_pending(sessions, rule_pipeline()).evaluated == 0
 
 
 def _write_english(fake: FakeMarketplace, opportunity_id: str) -> None:
@@ -90,7 +91,7 @@ def test_a_translator_fills_the_french_and_the_blocking_findings_clear(
 ) -> None:
     _write_english(synced, UNDER_REVIEW)
     assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
+    drain_pending(sessions, rule_pipeline())
     with transaction(sessions) as session:
         before = keys(session, UNDER_REVIEW)
         assert ("bilingual.missing", "description") in before
@@ -101,7 +102,7 @@ def test_a_translator_fills_the_french_and_the_blocking_findings_clear(
         assert fields == list(FRENCH)
         for field in fields:
             save_translation(session, opportunity, field, FRENCH[field], TRANSLATOR)
-        RulePipeline().evaluate(session, [UNDER_REVIEW], "translation")
+        rule_pipeline().evaluate(session, [UNDER_REVIEW], "translation")
     with sessions() as session:
         assert [key for key in keys(session, UNDER_REVIEW) if key[0].startswith("bilingual")] == []
 
@@ -118,7 +119,7 @@ def test_fields_their_author_wrote_in_both_languages_need_no_translation(
         f"{FRENCH['description']}",
     )
     assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
+    drain_pending(sessions, rule_pipeline())
     with sessions() as session:
         found = keys(session, UNDER_REVIEW)
         assert ("bilingual.missing", "teaser") in found  # written once: still needs French
@@ -135,14 +136,14 @@ def test_a_translation_whose_bilingual_copy_would_not_fit_blocks_until_shortened
 ) -> None:
     _write_english(synced, UNDER_REVIEW)
     assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
+    drain_pending(sessions, rule_pipeline())
     long_title = "Application Web accessible " + "de gestion des demandes de service " * 5
     with transaction(sessions) as session:
         opportunity = session.get_one(Opportunity, UNDER_REVIEW)
         for field, _ in source_texts(opportunity):
             text = long_title if field == "title" else FRENCH[field]
             save_translation(session, opportunity, field, text, TRANSLATOR)
-        RulePipeline().evaluate(session, [UNDER_REVIEW], "translation")
+        rule_pipeline().evaluate(session, [UNDER_REVIEW], "translation")
     with sessions() as session:
         evaluation = current_evaluation(session, UNDER_REVIEW)
         assert evaluation is not None and evaluation.blocking
@@ -155,7 +156,7 @@ def test_a_translation_whose_bilingual_copy_would_not_fit_blocks_until_shortened
     with transaction(sessions) as session:
         opportunity = session.get_one(Opportunity, UNDER_REVIEW)
         save_translation(session, opportunity, "title", FRENCH["title"], TRANSLATOR)
-        RulePipeline().evaluate(session, [UNDER_REVIEW], "translation")
+        rule_pipeline().evaluate(session, [UNDER_REVIEW], "translation")
     with sessions() as session:
         assert ("bilingual.too_long", "title") not in keys(session, UNDER_REVIEW)
 
@@ -170,7 +171,7 @@ def test_a_marketplace_edit_makes_the_translation_outdated_and_keeps_the_old_fin
         assert opportunity is not None
         for field, _ in source_texts(opportunity):
             save_translation(session, opportunity, field, FRENCH[field], TRANSLATOR)
-    drain_pending(sessions)
+    drain_pending(sessions, rule_pipeline())
     with sessions() as session:
         clean = current_evaluation(session, UNDER_REVIEW)
         assert clean is not None and clean.blocking == 0
@@ -178,7 +179,7 @@ def test_a_marketplace_edit_makes_the_translation_outdated_and_keeps_the_old_fin
 
     synced.edit(CWU, UNDER_REVIEW, teaser="Build a small, accessible form for uploading documents.")
     assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
+    drain_pending(sessions, rule_pipeline())
     with sessions() as session:
         assert keys(session, UNDER_REVIEW) == [("bilingual.outdated", "teaser")]
         latest = current_evaluation(session, UNDER_REVIEW)
@@ -198,7 +199,7 @@ def test_a_settings_change_is_audited_and_re_evaluates_every_opportunity(
             session, RuleSettings.model_validate(raised.model_dump()), admin
         )
         assert changes == {"cap_amount": ("10000.00", "12000.00")}
-        report = RulePipeline().evaluate_all(session, "settings")
+        report = rule_pipeline().evaluate_all(session, "settings")
         assert report.evaluated == session.scalar(select(func.count()).select_from(Opportunity))
     with sessions() as session:
         assert ("cap.exceeded", None) not in keys(session, UNDER_REVIEW)  # exactly at 12,000
@@ -215,7 +216,7 @@ def test_awards_to_the_same_supplier_by_the_same_department_are_flagged(
     twin = "b11f28ff-0000-4000-8000-000000000002"
     synced.clone(CWU, AWARDED, twin, title="Second half of the same work")
     assert make_sync(client, sessions).run().ok
-    drain_pending(sessions)
+    drain_pending(sessions, rule_pipeline())
     with sessions() as session:
         for opportunity_id in (AWARDED, twin):
             assert ("splitting.awards", None) in keys(session, opportunity_id)
@@ -241,12 +242,12 @@ def test_a_failure_while_storing_findings_leaves_the_changes_pending(
 
     monkeypatch.setattr(RulePipeline, "_store", broken)
     with pytest.raises(OperationalError):
-        drain_pending(sessions)
+        drain_pending(sessions, rule_pipeline())
     with sessions() as session:
         cursor = session.get(EventCursor, CURSOR)
         assert cursor is not None and cursor.last_event_id == before
     monkeypatch.undo()
-    assert drain_pending(sessions).evaluated >= 1
+    assert drain_pending(sessions, rule_pipeline()).evaluated >= 1
     with sessions() as session:
         evaluation = current_evaluation(session, UNDER_REVIEW)
         assert evaluation is not None and evaluation.version == 2
@@ -267,7 +268,7 @@ def test_amendments_recorded_against_an_award_count_towards_the_cap(
             current.model_copy(update={"cap_amount": Decimal("30500.00")}),
             Actor.job("test"),
         )
-        RulePipeline().evaluate_all(session, "settings")
+        rule_pipeline().evaluate_all(session, "settings")
         assert ("cap.exceeded", None) not in keys(session, AWARDED)
         session.add(
             AwardAmendment(
@@ -279,7 +280,7 @@ def test_amendments_recorded_against_an_award_count_towards_the_cap(
             )
         )
         session.flush()
-        RulePipeline().evaluate(session, [AWARDED], "amendment")
+        rule_pipeline().evaluate(session, [AWARDED], "amendment")
         findings = current_evaluation(session, AWARDED)
         assert findings is not None
         exceeded = [f for f in findings.findings if f.message_key == "cap.exceeded"]

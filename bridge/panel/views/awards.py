@@ -28,6 +28,7 @@ from wtforms import Field, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 
 from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table
+from adapters.registry import rule_pipeline
 from bridge.accounts.models import Role
 from bridge.approvals.flow import department_of
 from bridge.audit.service import record
@@ -269,6 +270,7 @@ def amend(opportunity_id: str) -> WerkzeugResponse:
         form.reason.data.strip(),
         _settings(),
         acting_user(),
+        rule_pipeline(),
     )
     database.commit()
     flash(_("Amendment recorded; the rules and the exports follow it."), "success")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from adapters.registry import rule_pipeline
 from bridge.accounts.models import PanelUser, Role, RoleGrant
 from bridge.approvals.chains import ChainRefused, StepDraft, chain_of, save_chain
 from bridge.approvals.flow import request_approval
@@ -32,7 +33,6 @@ from bridge.panel.params import page_number, page_size
 from bridge.panel.titles import prefetch_titles
 from bridge.panel.views.rules import judge_everything_again
 from bridge.panel.views.sync import acting_user
-from bridge.rules.pipeline import RulePipeline
 from bridge.rules.queries import unrouted as unrouted_page
 from bridge.sync.models import Opportunity
 from bridge.sync.queries import author_of
@@ -109,7 +109,7 @@ def assign(opportunity_id: str) -> Response:
     department = database.get(Department, form.department.data)
     assert department is not None
     assign_department(database, opportunity.id, department, acting_user())
-    RulePipeline().evaluate(database, [opportunity.id], "department")
+    rule_pipeline().evaluate(database, [opportunity.id], "department")
     if opportunity.status == "UNDER_REVIEW":
         request_approval(database, opportunity, utcnow())
     delivering = rebuild([opportunity.id]) > 0  # an award held back for want of a department

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from adapters.registry import rule_pipeline
 from bridge.departments.service import all_departments
 from bridge.panel import db
 from bridge.panel.exporting import rebuild
@@ -17,7 +18,6 @@ from bridge.panel.i18n import number
 from bridge.panel.params import page_number, page_size
 from bridge.panel.titles import prefetch_titles
 from bridge.panel.views.sync import acting_user
-from bridge.rules.pipeline import RulePipeline
 from bridge.rules.queries import needing_attention
 from bridge.rules.settings import RuleSettings, load_rule_settings, save_rule_settings
 
@@ -69,7 +69,7 @@ def judge_everything_again(trigger: str) -> str:
         return str(
             _("Every opportunity is being judged again; the findings update in a few minutes.")
         )
-    report = RulePipeline().evaluate_all(database, trigger)
+    report = rule_pipeline().evaluate_all(database, trigger)
     rebuild()  # an award held back for want of a department may now have one
     database.commit()
     return str(

@@ -28,6 +28,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from adapters.registry import rule_pipeline
 from bridge.catalogs import Language
 from bridge.clock import utcnow
 from bridge.departments.service import all_departments
@@ -36,7 +37,6 @@ from bridge.panel.forms import TranslationImportForm
 from bridge.panel.i18n import number
 from bridge.panel.markdown import render_markdown
 from bridge.panel.views.sync import acting_user
-from bridge.rules.pipeline import RulePipeline
 from bridge.rules.queries import current_evaluation, fields_needing_translation
 from bridge.sync.queries import opportunity_with_everything
 from bridge.translations import interchange
@@ -124,7 +124,7 @@ def editor(opportunity_id: str) -> Any:
             ]
             for field in changed:
                 save_translation(database, opportunity, field, drafts[field], acting_user())
-            RulePipeline().evaluate(database, [opportunity.id], "translation")
+            rule_pipeline().evaluate(database, [opportunity.id], "translation")
             database.commit()
             evaluation = current_evaluation(database, opportunity.id)
             blocking = evaluation.blocking if evaluation else 0
@@ -165,7 +165,7 @@ def exchange() -> Any:
         result = interchange.import_csv(data) if is_csv else interchange.import_xliff(data)
         outcome = apply_import(database, result, acting_user())
         if outcome.opportunity_ids:
-            RulePipeline().evaluate(database, sorted(outcome.opportunity_ids), "translation")
+            rule_pipeline().evaluate(database, sorted(outcome.opportunity_ids), "translation")
         database.commit()
     departments = all_departments(database)
     status_code = 400 if form.errors else 200
