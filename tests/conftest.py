@@ -1,14 +1,17 @@
 """Shared test fixtures: a clean database per test on SQLite and on PostgreSQL, and the fake
 marketplace.
 
-Each PostgreSQL test gets a schema of its own, created by the real migrations and dropped after,
-so tests run in any order and never see each other's rows. Under ``CI=true`` a PostgreSQL that
-cannot be reached fails the tests instead of skipping them.
+Each test gets a database of its own, so tests run in any order and never see each other's rows.
+The real migrations build one template per run and engine (a migration run costs about 0.4 s,
+which every database test used to pay); each test's database is a copy of it: a file copy on
+SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL, dropped after. Under ``CI=true`` a
+PostgreSQL that cannot be reached fails the tests instead of skipping them.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,7 +20,7 @@ from pathlib import Path
 import pytest
 import responses
 import time_machine
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.audit import keeping
@@ -35,7 +38,7 @@ FIXED_NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def _postgres_admin_engine() -> Engine:
-    engine = make_engine(POSTGRES_URL, pool_size=1, max_overflow=0)
+    engine = make_engine(POSTGRES_URL, pool_size=1, max_overflow=0, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -47,11 +50,40 @@ def _postgres_admin_engine() -> Engine:
     return engine
 
 
+def _database_url(name: str) -> str:
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_admin() -> Iterator[Engine]:
     engine = _postgres_admin_engine()
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin: Engine) -> Iterator[str]:
+    """A database the real migrations built, once per run: the template of every test's."""
+    name = f"template_{uuid.uuid4().hex[:16]}"
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(_database_url(name))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file the real migrations built, once per run (closed, so nothing is left in
+    its write-ahead log)."""
+    path = tmp_path_factory.mktemp("template") / "bridge.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -61,22 +93,20 @@ def db_url(
     """A URL of an empty, migrated database that only this test uses."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "bridge.sqlite3"
-        engine = make_engine(f"sqlite:///{path}")
-        upgrade(engine)
-        engine.dispose()
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
     admin: Engine = request.getfixturevalue("postgres_admin")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    template: str = request.getfixturevalue("postgres_template")
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with admin.connect() as connection:
+        # A file copy: for a database this small, faster to make and to drop than the default.
+        connection.execute(
+            text(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+        )
+    yield _database_url(name)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
