@@ -100,8 +100,8 @@ def awards(count: int) -> list[Any]:
 def baseline(records: list[Any], with_records: bool) -> None:
     """The same rows, releases and (``with_records``) compiled records, made beforehand,
     written with csv and json, unchecked."""
-    from adapters.exporters.disclosure import INDIVIDUAL_TABLE, individual_rows, load_table
-    from adapters.exporters.ocds import compile_record, releases
+    from bridge.exports.formats.disclosure import INDIVIDUAL_TABLE, individual_rows, load_table
+    from bridge.exports.formats.ocds import compile_record, releases
 
     table = load_table(INDIVIDUAL_TABLE)
     rows = [row for record in records for row in individual_rows(record, table)]
@@ -131,15 +131,15 @@ def export(records: list[Any], with_records: bool) -> None:
     releases against the typed models and, in their release package, the official OCDS schema;
     ``with_records``, the publication too: both packages built (records compiled with
     ocdsmerge) and checked against the official schema."""
-    from adapters.exporters.disclosure import (
+    from bridge.exports.formats.disclosure import (
         INDIVIDUAL_TABLE,
         individual_rows,
         load_table,
         to_csv,
         validate,
     )
-    from adapters.exporters.ocds import release_package, releases
-    from adapters.exporters.ocds_models import problems
+    from bridge.exports.formats.ocds import release_package, releases
+    from bridge.exports.formats.ocds_models import problems
     from bridge.exports.outbox import schema_check
     from bridge.exports.publication import RELEASE_PACKAGE, metadata, packages_of, serialize
     from bridge.settings import load_settings

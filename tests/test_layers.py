@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bridge.panel",),
     ("bridge.jobs",),
     ("adapters.registry",),
-    ("adapters.rules", "adapters.exporters", "adapters.sinks", "adapters.notifiers", "adapters"),
+    ("adapters.rules", "adapters.sinks", "adapters.notifiers", "adapters"),
     ("bridge.db.migrations",),  # Alembic's scripts: they need every table
     ("bridge.db.registry",),
     ("bridge.exports",),
@@ -42,15 +42,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bridge.settings", "bridge.clock", "bridge"),
 )
 LAYER_OF = {unit: depth for depth, layer in enumerate(LAYERS) for unit in layer}
-
-# Imports of adapters by the domain, which wait for the exporters' port. The test fails when
-# one of them is gone, so that the list only shrinks.
-PENDING = {
-    ("bridge.exports.outbox", "adapters.exporters"),
-    ("bridge.exports.publication", "adapters.exporters"),
-    ("bridge.exports.reports", "adapters.exporters"),
-    ("bridge.exports.staff", "adapters.exporters"),
-}
 
 
 def unit_of(module: str) -> str | None:
@@ -95,11 +86,11 @@ def edges() -> set[tuple[str, str, str]]:
 
 
 def violations(found: set[tuple[str, str, str]]) -> list[str]:
-    """Each import that goes up, or across to another unit of its layer, but the pending."""
+    """Each import that goes up, or across to another unit of its layer."""
     return sorted(
         f"{module} imports {target}"
         for module, source, target in found
-        if LAYER_OF[target] <= LAYER_OF[source] and (module, target) not in PENDING
+        if LAYER_OF[target] <= LAYER_OF[source]
     )
 
 
@@ -112,12 +103,6 @@ def test_the_check_sees_an_import_up_or_across() -> None:
     assert violations({("bridge.sync.engine", "bridge.sync", "bridge.jobs")}) != []
     assert violations({("bridge.accounts.models", "bridge.accounts", "bridge.awards")}) != []
     assert violations({("bridge.jobs.runs", "bridge.jobs", "bridge.sync")}) == []
-
-
-def test_the_pending_list_only_shrinks() -> None:
-    present = {(module, target) for module, _source, target in edges()}
-    gone = PENDING - present
-    assert not gone, f"gone, drop them from PENDING: {sorted(gone)}"
 
 
 def test_no_test_module_imports_another() -> None:

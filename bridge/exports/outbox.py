@@ -19,18 +19,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from adapters.exporters.disclosure import INDIVIDUAL_TABLE, individual_rows, load_table, validate
-from adapters.exporters.ocds import (
+from bridge.audit.service import Actor, record
+from bridge.clock import utcnow
+from bridge.exports.build import NotExportable, build_record, load_coding
+from bridge.exports.formats.disclosure import (
+    INDIVIDUAL_TABLE,
+    individual_rows,
+    load_table,
+    validate,
+)
+from bridge.exports.formats.ocds import (
     PackageMetadata,
     Publisher,
     release_package,
     releases,
     validator,
 )
-from adapters.exporters.ocds_models import problems
-from bridge.audit.service import Actor, record
-from bridge.clock import utcnow
-from bridge.exports.build import NotExportable, build_record, load_coding
+from bridge.exports.formats.ocds_models import problems
 from bridge.exports.models import Delivery, ExportedAward
 from bridge.exports.record import AwardRecord, fingerprint, to_document
 from bridge.settings import Settings

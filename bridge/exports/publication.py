@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from adapters.exporters.ocds import (
+from bridge.exports.formats.ocds import (
     PackageMetadata,
     Publisher,
     compile_record,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from adapters.exporters.disclosure import (
+from bridge.exports.formats.disclosure import (
     AGGREGATE_TABLE,
     INDIVIDUAL_TABLE,
     RowError,

@@ -14,10 +14,10 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table
 from bridge.audit.service import Actor, record
 from bridge.awards.models import AwardAmendment
 from bridge.exports.build import load_coding
+from bridge.exports.formats.disclosure import INDIVIDUAL_TABLE, load_table
 from bridge.exports.models import ExportedAward
 from bridge.exports.outbox import refresh
 from bridge.notifications.messages import N_

@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from adapters.exporters.disclosure import (
+from bridge.exports.build import NotExportable, build_record
+from bridge.exports.formats.disclosure import (
     AGGREGATE_TABLE,
     INDIVIDUAL_TABLE,
     aggregate_rows,
@@ -23,7 +24,6 @@ from adapters.exporters.disclosure import (
     to_csv,
     validate,
 )
-from bridge.exports.build import NotExportable, build_record
 from bridge.exports.record import AmendmentRecord, AwardRecord
 from bridge.marketplace.client import MarketplaceClient
 from tests.exports.goldens import assert_golden

@@ -12,11 +12,11 @@ import responses
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table, validate
-from adapters.exporters.ocds import PackageMetadata, Publisher, release_package, validator
 from adapters.sinks.email import EmailSink
 from bridge.db.engine import transaction
 from bridge.exports.delivery import Item
+from bridge.exports.formats.disclosure import INDIVIDUAL_TABLE, load_table, validate
+from bridge.exports.formats.ocds import PackageMetadata, Publisher, release_package, validator
 from bridge.exports.models import Delivery, ExportedAward
 from bridge.exports.outbox import drain, refresh
 from bridge.exports.publication import PACKAGE_NAMES, RECORD_PACKAGE

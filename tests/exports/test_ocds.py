@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from adapters.exporters.ocds import (
+from bridge.exports.formats.ocds import (
     PackageMetadata,
     Publisher,
     compile_record,
@@ -23,8 +23,8 @@ from adapters.exporters.ocds import (
     releases,
     validator,
 )
-from adapters.exporters.ocds import _value as ocds_value
-from adapters.exporters.ocds_models import problems
+from bridge.exports.formats.ocds import _value as ocds_value
+from bridge.exports.formats.ocds_models import problems
 from bridge.exports.record import AmendmentRecord, AwardRecord, SupplierRecord
 from tests.exports.cove import passes, review
 from tests.exports.goldens import GOLDEN, assert_golden

@@ -27,7 +27,6 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import Field, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 
-from adapters.exporters.disclosure import INDIVIDUAL_TABLE, load_table
 from adapters.registry import rule_pipeline
 from bridge.accounts.models import Role
 from bridge.approvals.flow import department_of
@@ -35,6 +34,7 @@ from bridge.audit.service import record
 from bridge.departments.service import all_departments
 from bridge.exports.build import NOT_EXPORTABLE, NotExportable
 from bridge.exports.delivery import try_again
+from bridge.exports.formats.disclosure import INDIVIDUAL_TABLE, load_table
 from bridge.exports.models import Delivery, DeliveryState, ExportedAward
 from bridge.exports.outbox import current_record, delivery_states, held_back_ids
 from bridge.exports.record import AwardRecord, from_document

@@ -1,1 +1,0 @@
-"""Export formats of award records: proactive disclosure and Open Contracting."""
