@@ -1,4 +1,6 @@
-"""Panel fixtures: an app on a real database filled by a real sync, and signed-in clients."""
+"""Panel fixtures: an app on a real, seeded database, signed-in clients, and for the tests that
+read marketplace data, the database as a real sync of the captured marketplace leaves it
+(``synced``: the slowest part of a panel test, so only where the data is read)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from bridge.marketplace.client import MarketplaceClient
 from bridge.panel import create_app
 from bridge.settings import Settings, load_settings
 from tests.fakes.world import BASE_URL
-from tests.seeding import first_sync_judged
+from tests.seeding import first_sync_judged, seed
 
 PASSWORD = "correct horse battery staple"
 
@@ -52,8 +54,14 @@ def synced(
 
 
 @pytest.fixture
+def seeded(sessions: sessionmaker[Session]) -> None:
+    """The departments and rule settings a first start writes, no marketplace data."""
+    seed(sessions)
+
+
+@pytest.fixture
 def app(
-    panel_settings: Settings, db_engine: Engine, synced: None, launched: list[str]
+    panel_settings: Settings, db_engine: Engine, seeded: None, launched: list[str]
 ) -> Iterator[Flask]:
     application = create_app(panel_settings, db_engine, launch_sync=launched.append, testing=True)
     application.config["WTF_CSRF_ENABLED"] = False

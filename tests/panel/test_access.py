@@ -20,6 +20,9 @@ from bridge.panel.access import PUBLIC, RULES
 from bridge.sync.models import Opportunity, QuarantinedRecord, SyncRun
 from tests.fakes.world import AWARDED
 
+# Every page here reads the marketplace data a sync brings.
+pytestmark = pytest.mark.usefixtures("synced")
+
 
 def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
     """endpoint → (method, URL) with real ids from the synced database."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +20,9 @@ from bridge.sync.models import Opportunity
 from tests.fakes.world import UNDER_REVIEW
 from tests.panel.conftest import UserFactory
 from tests.panel.helpers import AUTHOR, opened
+
+# Every page here reads the marketplace data a sync brings.
+pytestmark = pytest.mark.usefixtures("synced")
 
 SignedIn = Callable[..., FlaskClient]
 

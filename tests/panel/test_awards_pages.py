@@ -9,6 +9,7 @@ import io
 from collections.abc import Callable
 from html.parser import HTMLParser
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -23,6 +24,9 @@ from bridge.sync.models import Opportunity
 from bridge.translations.service import save_translation
 from tests.fakes.world import AWARDED
 from tests.panel.award_states import held_back, revisions, routed
+
+# Every page here reads the marketplace data a sync brings.
+pytestmark = pytest.mark.usefixtures("synced")
 
 SignedIn = Callable[..., FlaskClient]
 

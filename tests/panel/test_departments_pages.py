@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -17,6 +18,9 @@ from bridge.departments.models import Department
 from bridge.rules.queries import current_evaluation
 from tests.fakes.world import UNDER_REVIEW
 from tests.panel.award_states import held_back, revisions
+
+# Every page here reads the marketplace data a sync brings.
+pytestmark = pytest.mark.usefixtures("synced")
 
 SignedIn = Callable[..., FlaskClient]
 

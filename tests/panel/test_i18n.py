@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +21,7 @@ from tests.fakes.world import UNDER_REVIEW
 from tests.panel.conftest import sign_in
 
 
+@pytest.mark.usefixtures("synced")
 def test_french_pages_are_in_french(signed_in: Callable[..., FlaskClient]) -> None:
     client = signed_in(Role.ADMIN)
     client.post("/language/fr")
@@ -32,6 +34,7 @@ def test_french_pages_are_in_french(signed_in: Callable[..., FlaskClient]) -> No
     assert "Réussie" in run and '<th scope="col">En échec</th>' in run
 
 
+@pytest.mark.usefixtures("synced")
 def test_english_money_and_toggle(signed_in: Callable[..., FlaskClient]) -> None:
     client = signed_in(Role.ADMIN)
     page = client.get("/opportunities/").get_data(as_text=True)
@@ -87,6 +90,7 @@ def test_the_language_is_changed_by_a_post_with_its_token_never_by_a_link(app: F
     assert 'lang="fr"' in client.get("/sign-in").get_data(as_text=True)
 
 
+@pytest.mark.usefixtures("synced")
 def test_titles_show_in_the_readers_language_once_translated(
     signed_in: Callable[..., FlaskClient], sessions: sessionmaker[Session]
 ) -> None:

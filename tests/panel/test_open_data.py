@@ -23,9 +23,14 @@ from tests.exports.cove import passes
 from tests.fakes.world import AWARDED
 from tests.panel.award_states import routed
 
+# Every page here reads the marketplace data a sync brings.
+pytestmark = pytest.mark.usefixtures("synced")
+
 
 @pytest.fixture
-def exported(app: Flask, sessions: sessionmaker[Session], panel_settings: Settings) -> None:
+def exported(
+    app: Flask, synced: None, sessions: sessionmaker[Session], panel_settings: Settings
+) -> None:
     routed(sessions)
     with transaction(sessions) as session:
         refresh(session, [AWARDED], panel_settings)

@@ -26,6 +26,9 @@ from tests.fakes.marketplace import FakeMarketplace
 from tests.fakes.world import AWARDED, PUBLISHED
 from tests.sync.helpers import make_sync
 
+# Every page here reads the marketplace data a sync brings.
+pytestmark = pytest.mark.usefixtures("synced")
+
 
 def test_opportunities_filter_by_kind_status_text_and_department(
     app: Flask, signed_in: Callable[..., FlaskClient]

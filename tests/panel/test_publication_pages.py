@@ -27,6 +27,9 @@ from tests.fakes.world import UNDER_REVIEW
 from tests.panel.conftest import UserFactory
 from tests.panel.helpers import opened
 
+# Every page here reads the marketplace data a sync brings.
+pytestmark = pytest.mark.usefixtures("synced")
+
 SignedIn = Callable[..., FlaskClient]
 
 

@@ -27,6 +27,9 @@ from tests.fakes.world import PUBLISHED, UNDER_REVIEW
 from tests.sync.helpers import make_sync
 from tests.translations.helpers import filled_xliff
 
+# Every page here reads the marketplace data a sync brings.
+pytestmark = pytest.mark.usefixtures("synced")
+
 SignedIn = Callable[..., FlaskClient]
 
 VALID = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_login import login_user
@@ -22,6 +23,9 @@ from tests.fakes.world import AWARDED, UNDER_REVIEW
 from tests.panel.award_states import routed
 from tests.panel.conftest import UserFactory, sign_in
 from tests.panel.helpers import opened
+
+# Every page here reads the marketplace data a sync brings.
+pytestmark = pytest.mark.usefixtures("synced")
 
 SignedIn = Callable[..., FlaskClient]
 PROSPECTIVE = {

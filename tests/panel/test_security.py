@@ -99,6 +99,7 @@ def test_no_open_redirect_after_sign_in(app: Flask, make_user: Callable[..., str
     assert response.headers["Location"] == "/awards/"
 
 
+@pytest.mark.usefixtures("synced")
 def test_marketplace_markdown_is_sanitized_on_the_detail_page(
     app: Flask, signed_in: Callable[..., FlaskClient], fake: FakeMarketplace
 ) -> None:
