@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from bridge.db.migrate import is_current
 from bridge.db.registry import metadata
 from bridge.sync.models import Award, Opportunity
+from tests.factories import create_award, create_opportunity
 
 
 def test_the_migrated_schema_matches_the_models(db_engine: Engine) -> None:
@@ -29,33 +30,14 @@ def test_money_keeps_every_cent_and_times_come_back_aware_utc(db_engine: Engine)
     moment = datetime(2026, 11, 25, 12, 30, tzinfo=eastern)
     sessions = session_factory(db_engine)
     with sessions.begin() as session:
-        opportunity = Opportunity(
-            id="00000000-0000-4000-8000-000000000001",
-            kind="code-with-us",
+        opportunity = create_opportunity(
+            session,
             status="AWARDED",
-            title="t",
             amount=Decimal("9999.99"),
             proposal_deadline=moment,
             marketplace_created_at=moment,
-            marketplace_updated_at=moment,
-            payload={},
-            content_hash="x",
-            fingerprint="y",
         )
-        session.add(opportunity)
-        session.flush()
-        session.add(
-            Award(
-                opportunity_id=opportunity.id,
-                kind="code-with-us",
-                proponent_type="individual",
-                proponent_id="p",
-                supplier_name="s",
-                amount=Decimal("10000.01"),
-                awarded_at=moment,
-                fingerprint="f",
-            )
-        )
+        create_award(session, opportunity, amount=Decimal("10000.01"), awarded_at=moment)
     with sessions() as session:
         stored = session.scalars(select(Opportunity)).one()
         assert stored.amount == Decimal("9999.99")
@@ -73,21 +55,7 @@ def test_a_naive_datetime_is_refused(db_engine: Engine) -> None:
         pytest.raises(Exception, match="naive datetime"),
         session_factory(db_engine).begin() as session,
     ):
-        session.add(
-            Opportunity(
-                id="00000000-0000-4000-8000-000000000002",
-                kind="code-with-us",
-                status="DRAFT",
-                title="t",
-                amount=Decimal(0),
-                proposal_deadline=datetime(2026, 1, 1),
-                marketplace_created_at=datetime.now(UTC),
-                marketplace_updated_at=datetime.now(UTC),
-                payload={},
-                content_hash="x",
-                fingerprint="y",
-            )
-        )
+        create_opportunity(session, status="DRAFT", proposal_deadline=datetime(2026, 1, 1))
 
 
 def test_statistics_are_refreshed_for_sqlite_s_planner(db_engine: Engine) -> None:

@@ -24,6 +24,7 @@ from bridge.settings import load_settings
 from tests.cli import run
 from tests.exports.cove import passes
 from tests.exports.samples import PUBLISHED, SCHEMA_DIR
+from tests.factories import create_exported_award
 from tests.fakes.marketplace import FakeMarketplace
 from tests.fakes.world import AWARDED
 from tests.notifications.conftest import RecordingNotifier
@@ -79,9 +80,7 @@ def test_a_record_whose_documents_break_their_format_is_held_back(
     awarded: None, sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
     with transaction(sessions) as session:
-        session.add(
-            ExportedAward(opportunity_id=AWARDED, revision=0, coding={"commodity_type": "Z"})
-        )
+        create_exported_award(session, AWARDED, coding={"commodity_type": "Z"})
     settings = load_settings({}, export_directory=tmp_path)
     drain(sessions, settings)
     with sessions() as session:

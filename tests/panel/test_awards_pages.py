@@ -22,6 +22,7 @@ from bridge.departments.models import Department
 from bridge.exports.models import Delivery, ExportedAward
 from bridge.sync.models import Opportunity
 from bridge.translations.service import save_translation
+from tests.factories import create_exported_award
 from tests.fakes.world import AWARDED
 from tests.panel.award_states import held_back, revisions, routed
 
@@ -135,7 +136,7 @@ def test_a_held_back_record_says_why(signed_in: SignedIn, sessions: sessionmaker
     routed(sessions)
     with transaction(sessions) as session:
         problem = "invalid export: disclosure row 1 commodity_type"
-        session.add(ExportedAward(opportunity_id=AWARDED, revision=0, coding={}, problem=problem))
+        create_exported_award(session, AWARDED, problem=problem)
     staff = signed_in(Role.PROCUREMENT)
     staff.post("/language/fr")
     page = staff.get(f"/awards/{AWARDED}").get_data(as_text=True).replace("&#39;", "'")

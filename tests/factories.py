@@ -1,0 +1,78 @@
+"""Rows for tests that need a few records, not the synced world (after GC Notify's
+``tests/app/db.py``): each factory writes one valid row with plain defaults, the test overrides
+what it is about, and the row is flushed so that its keys exist.
+
+A test about the sync, the rules on real data or a page of the panel starts from a sync of the
+captured marketplace (``tests.seeding``); a test about one table, one rule or one form starts
+here, which is faster and says what the test depends on.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bridge.exports.models import ExportedAward
+from bridge.sync.models import Award, Opportunity
+from tests.fakes.world import CWU
+
+# The fixtures' capture date: defaults stay put whatever day the tests run.
+MOMENT = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
+_numbers = itertools.count(1)
+
+
+def new_id() -> str:
+    """A fresh, valid opportunity id (a version 4 UUID), never one of the fixtures'."""
+    return f"00000000-0000-4000-8000-{next(_numbers):012d}"
+
+
+def create_opportunity(session: Session, **overrides: Any) -> Opportunity:
+    """A published Code With Us opportunity of $5,000."""
+    values: dict[str, Any] = {
+        "id": new_id(),
+        "kind": CWU.value,
+        "status": "PUBLISHED",
+        "title": "Accessible form",
+        "amount": Decimal("5000.00"),
+        "proposal_deadline": MOMENT,
+        "marketplace_created_at": MOMENT,
+        "marketplace_updated_at": MOMENT,
+        "payload": {},
+        "content_hash": "content",
+        "fingerprint": "fingerprint",
+    }
+    opportunity = Opportunity(**(values | overrides))
+    session.add(opportunity)
+    session.flush()
+    return opportunity
+
+
+def create_award(session: Session, opportunity: Opportunity, **overrides: Any) -> Award:
+    """The award of ``opportunity`` to an organization, at the opportunity's amount."""
+    values: dict[str, Any] = {
+        "opportunity_id": opportunity.id,
+        "kind": opportunity.kind,
+        "proponent_type": "organization",
+        "proponent_id": "organization-1",
+        "supplier_name": "Vendor One Ltd.",
+        "amount": opportunity.amount,
+        "awarded_at": MOMENT,
+        "fingerprint": "award",
+    }
+    award = Award(**(values | overrides))
+    session.add(award)
+    session.flush()
+    return award
+
+
+def create_exported_award(session: Session, opportunity_id: str, **overrides: Any) -> ExportedAward:
+    """The export state of an award: no record built yet, no coding."""
+    values: dict[str, Any] = {"opportunity_id": opportunity_id, "revision": 0, "coding": {}}
+    exported = ExportedAward(**(values | overrides))
+    session.add(exported)
+    session.flush()
+    return exported
