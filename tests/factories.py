@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bridge.awards.models import AwardAmendment
 from bridge.exports.models import ExportedAward
 from bridge.sync.models import Award, Opportunity
 from tests.fakes.world import CWU
@@ -76,3 +77,18 @@ def create_exported_award(session: Session, opportunity_id: str, **overrides: An
     session.add(exported)
     session.flush()
     return exported
+
+
+def create_amendment(session: Session, opportunity_id: str, **overrides: Any) -> AwardAmendment:
+    """An amendment adding $500.00 to an award's value."""
+    values: dict[str, Any] = {
+        "opportunity_id": opportunity_id,
+        "amount_change": Decimal("500.00"),
+        "reason": "Extra page",
+        "recorded_by": "test",
+        "effective_on": MOMENT,
+    }
+    amendment = AwardAmendment(**(values | overrides))
+    session.add(amendment)
+    session.flush()
+    return amendment

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,6 @@ from adapters.sinks.webhook import (
     verify,
 )
 from bridge.audit.service import Actor
-from bridge.awards.models import AwardAmendment
 from bridge.db.engine import transaction
 from bridge.exports import delivery as delivery_module
 from bridge.exports.delivery import LEASE, SinkFailed, deliver_due, try_again
@@ -33,6 +31,7 @@ from bridge.exports.models import Delivery
 from bridge.exports.outbox import drain, refresh
 from bridge.settings import Settings, load_settings
 from tests.conftest import FIXED_NOW
+from tests.factories import create_amendment
 from tests.fakes.receiver import Receiver, receiving
 from tests.fakes.world import AWARDED
 
@@ -67,15 +66,7 @@ def test_records_are_enqueued_once_and_corrected_when_they_change(
     drain(sessions, settings)
     with transaction(sessions) as session:
         assert refresh(session, [AWARDED], settings) == 0  # nothing changed
-        session.add(
-            AwardAmendment(
-                opportunity_id=AWARDED,
-                amount_change=Decimal("500.00"),
-                reason="Extra page",
-                recorded_by="test",
-                effective_on=NOW,
-            )
-        )
+        create_amendment(session, AWARDED, effective_on=NOW)
     with transaction(sessions) as session:
         assert refresh(session, [AWARDED], settings) == 2  # a corrective delivery per sink
     assert [row[:2] for row in deliveries(sessions)] == [
@@ -260,15 +251,7 @@ def test_the_packages_are_built_again_only_when_a_record_changed(
     jobs.run()
     assert len(keeper.kept) == 1  # nothing changed: nothing built
     with transaction(sessions) as session:
-        session.add(
-            AwardAmendment(
-                opportunity_id=AWARDED,
-                amount_change=Decimal("500.00"),
-                reason="Extra page",
-                recorded_by="test",
-                effective_on=FIXED_NOW,
-            )
-        )
+        create_amendment(session, AWARDED, effective_on=FIXED_NOW)
         refresh(session, [AWARDED], jobs.settings)
     keeper.failing = True
     report = jobs.run()

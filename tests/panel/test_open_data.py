@@ -4,14 +4,12 @@ same bytes as the export's files, and off when the setting says so."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge.awards.models import AwardAmendment
 from bridge.db.engine import transaction
 from bridge.exports.models import ExportedAward
 from bridge.exports.outbox import refresh
@@ -20,6 +18,7 @@ from bridge.panel import create_app
 from bridge.settings import Settings
 from tests.conftest import FIXED_NOW
 from tests.exports.cove import passes
+from tests.factories import create_amendment
 from tests.fakes.world import AWARDED
 from tests.panel.award_states import routed
 
@@ -80,15 +79,7 @@ def test_the_packages_follow_a_change_of_the_records(
     assert record["ocid"] == f"ocds-gcbrdg-{AWARDED}"
     value = record["compiledRelease"]["contracts"][0]["value"]["amount"]
     with transaction(sessions) as session:
-        session.add(
-            AwardAmendment(
-                opportunity_id=AWARDED,
-                amount_change=Decimal("500.00"),
-                reason="Extra page",
-                recorded_by="test",
-                effective_on=FIXED_NOW,
-            )
-        )
+        create_amendment(session, AWARDED, effective_on=FIXED_NOW)
     with transaction(sessions) as session:
         assert refresh(session, [AWARDED], panel_settings) > 0
     [after] = json.loads(client.get("/ocds/record-package.json").data)["records"]
