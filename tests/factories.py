@@ -12,18 +12,27 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from bridge.awards.models import AwardAmendment
-from bridge.exports.models import ExportedAward
+from bridge.exports.models import Delivery, ExportedAward
 from bridge.sync.models import Award, Opportunity
 from tests.fakes.world import CWU
 
 # The fixtures' capture date: defaults stay put whatever day the tests run.
 MOMENT = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
 _numbers = itertools.count(1)
+RowT = TypeVar("RowT")
+
+
+def _added(session: Session, model: type[RowT], values: dict[str, Any], **overrides: Any) -> RowT:
+    """``model`` from its defaults and the test's overrides, added and flushed."""
+    row = model(**(values | overrides))
+    session.add(row)
+    session.flush()
+    return row
 
 
 def new_id() -> str:
@@ -46,10 +55,7 @@ def create_opportunity(session: Session, **overrides: Any) -> Opportunity:
         "content_hash": "content",
         "fingerprint": "fingerprint",
     }
-    opportunity = Opportunity(**(values | overrides))
-    session.add(opportunity)
-    session.flush()
-    return opportunity
+    return _added(session, Opportunity, values, **overrides)
 
 
 def create_award(session: Session, opportunity: Opportunity, **overrides: Any) -> Award:
@@ -64,19 +70,13 @@ def create_award(session: Session, opportunity: Opportunity, **overrides: Any) -
         "awarded_at": MOMENT,
         "fingerprint": "award",
     }
-    award = Award(**(values | overrides))
-    session.add(award)
-    session.flush()
-    return award
+    return _added(session, Award, values, **overrides)
 
 
 def create_exported_award(session: Session, opportunity_id: str, **overrides: Any) -> ExportedAward:
     """The export state of an award: no record built yet, no coding."""
     values: dict[str, Any] = {"opportunity_id": opportunity_id, "revision": 0, "coding": {}}
-    exported = ExportedAward(**(values | overrides))
-    session.add(exported)
-    session.flush()
-    return exported
+    return _added(session, ExportedAward, values, **overrides)
 
 
 def create_amendment(session: Session, opportunity_id: str, **overrides: Any) -> AwardAmendment:
@@ -88,7 +88,17 @@ def create_amendment(session: Session, opportunity_id: str, **overrides: Any) ->
         "recorded_by": "test",
         "effective_on": MOMENT,
     }
-    amendment = AwardAmendment(**(values | overrides))
-    session.add(amendment)
-    session.flush()
-    return amendment
+    return _added(session, AwardAmendment, values, **overrides)
+
+
+def create_delivery(session: Session, opportunity_id: str, **overrides: Any) -> Delivery:
+    """A webhook delivery of an award's first revision that ran out of attempts."""
+    values: dict[str, Any] = {
+        "opportunity_id": opportunity_id,
+        "revision": 1,
+        "sink": "webhook",
+        "state": "dead",
+        "idempotency_key": f"webhook:{opportunity_id}:1",
+        "payload": {},
+    }
+    return _added(session, Delivery, values, **overrides)

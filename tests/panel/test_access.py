@@ -14,10 +14,10 @@ from bridge.accounts.models import Role
 from bridge.approvals.models import ApprovalAlert
 from bridge.approvals.service import open_request
 from bridge.departments.service import all_departments
-from bridge.exports.models import Delivery
 from bridge.notifications.models import Notification
 from bridge.panel.access import PUBLIC, RULES
 from bridge.sync.models import Opportunity, QuarantinedRecord, SyncRun
+from tests.factories import create_delivery
 from tests.fakes.world import AWARDED
 
 # Every page here reads the marketplace data a sync brings.
@@ -53,15 +53,8 @@ def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
             status="failed",
             fields=subjects,
         )
-        dead = Delivery(
-            opportunity_id=AWARDED,
-            revision=1,
-            sink="webhook",
-            state="dead",
-            idempotency_key=f"webhook:{AWARDED}:1",
-            payload={},
-        )
-        database.add_all([alert, notification, dead])
+        database.add_all([alert, notification])
+        dead = create_delivery(database, AWARDED)
         database.commit()
         alert_id, notification_id, delivery_id = alert.id, notification.id, dead.id
         database.close()

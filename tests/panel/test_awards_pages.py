@@ -22,7 +22,7 @@ from bridge.departments.models import Department
 from bridge.exports.models import Delivery, ExportedAward
 from bridge.sync.models import Opportunity
 from bridge.translations.service import save_translation
-from tests.factories import create_exported_award
+from tests.factories import create_delivery, create_exported_award
 from tests.fakes.world import AWARDED
 from tests.panel.award_states import held_back, revisions, routed
 
@@ -108,19 +108,7 @@ def test_a_dead_delivery_is_listed_and_tried_again(
     signed_in: SignedIn, sessions: sessionmaker[Session]
 ) -> None:
     with transaction(sessions) as session:
-        dead = Delivery(
-            opportunity_id=AWARDED,
-            revision=1,
-            sink="webhook",
-            state="dead",
-            idempotency_key=f"webhook:{AWARDED}:1",
-            payload={},
-            attempts=8,
-            last_error="HTTP 503",
-        )
-        session.add(dead)
-        session.flush()
-        dead_id = dead.id
+        dead_id = create_delivery(session, AWARDED, attempts=8, last_error="HTTP 503").id
     operator = signed_in(Role.OPERATOR)
     listing = operator.get("/awards/deliveries").get_data(as_text=True)
     assert "HTTP 503" in listing and "Try again" in listing
