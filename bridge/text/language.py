@@ -20,17 +20,25 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 from typing import Literal
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-from bridge.text.plain_text import visible_text, without_code, words
+from bridge.text.plain_text import visible_text, without_code, words, words_of_visible
 
 MIN_WORDS = 3
 # The two confidences sum to 1, so 0.4 means the winner must reach 0.70. Titles made of words
 # both languages share ("Transport Communication Administration", judged French at 0.64) stay
 # below it; an ordinary sentence in either language scores above 0.9.
 MIN_RELATIVE_DISTANCE = 0.4
+# The detector's time grows with the text; a hundred words tell English from French as surely
+# as a thousand (lingua is accurate on single sentences), so longer texts are judged by their
+# first hundred words: a description's opening, a title and teaser whole.
+SAMPLE_WORDS = 100
+# Detection is a pure function of the text, and the same texts are judged again and again (a
+# neighbour's evaluation, the re-reading after a write-back, a translation's own check).
+CACHED_TEXTS = 8192
 SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
 
 _lock = threading.Lock()
@@ -64,12 +72,13 @@ def _without_names(text: str) -> list[str]:
     kept: list[str] = []
     for line in without_code(text).splitlines():
         for sentence in SENTENCE_END.split(visible_text(line)):
-            sentence_words = words(sentence)
+            sentence_words = words_of_visible(sentence)
             kept += sentence_words[:1]
             kept += [word for word in sentence_words[1:] if not word[0].isupper()]
     return kept
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def detect_language(text: str) -> Literal["en", "fr"] | None:
     """``"en"``, ``"fr"``, or ``None`` when the text is too short or too ambiguous to tell."""
     every_word = words(text)
@@ -78,10 +87,11 @@ def detect_language(text: str) -> Literal["en", "fr"] | None:
     sample = _without_names(text)
     if len(sample) < MIN_WORDS:  # a title in title case, or a list of names: judge them all
         sample = every_word
-    language = _shared_detector().detect_language_of(" ".join(sample))
+    language = _shared_detector().detect_language_of(" ".join(sample[:SAMPLE_WORDS]))
     return _CODES.get(language) if language is not None else None
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def leaning_language(text: str) -> Literal["en", "fr"] | None:
     """The language ``text`` is more likely in, however slightly; ``None`` under ``MIN_WORDS``
     words. For telling apart two parts of one text when one of them is detected for sure:
@@ -89,6 +99,7 @@ def leaning_language(text: str) -> Literal["en", "fr"] | None:
     every_word = words(text)
     if len(every_word) < MIN_WORDS:
         return None
-    values = _shared_detector().compute_language_confidence_values(" ".join(every_word))
+    sample = " ".join(every_word[:SAMPLE_WORDS])
+    values = _shared_detector().compute_language_confidence_values(sample)
     best = max(values, key=lambda value: value.value, default=None)
     return _CODES.get(best.language) if best is not None else None
