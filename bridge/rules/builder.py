@@ -4,9 +4,12 @@ they have in common (departments by author, a department's awards and postings).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import groupby
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -23,11 +26,13 @@ from bridge.translations.texts import (
     TranslationSnapshot,
     authored_fields,
     by_author,
-    source_language,
+    language_of,
 )
 
 # Proposals in these states are not (or no longer) offers that could be awarded.
 NOT_OFFERS = frozenset({"DRAFT", "DISQUALIFIED", "WITHDRAWN", "NOT_AWARDED"})
+ZERO = Decimal("0.00")
+CENTS = Decimal("0.01")
 
 
 def supplier_of(
@@ -90,11 +95,20 @@ class ContextBuilder:
             }
         return self._departments_by_author
 
-    def build(self, opportunity: Opportunity) -> RuleContext:
-        snapshots = self._translations(opportunity)
-        translations = {name: snapshot.text for name, snapshot in snapshots.items()}
+    def build_all(self, opportunities: Sequence[Opportunity]) -> list[RuleContext]:
+        """The contexts of a batch, with one query per kind of row for the whole batch (its
+        translations, awards, amendments and offers) rather than one per opportunity."""
+        ids = [opportunity.id for opportunity in opportunities]
+        batch = _BatchRows.load(self.session, ids)
+        return [self._build(opportunity, batch) for opportunity in opportunities]
+
+    def _build(self, opportunity: Opportunity, batch: _BatchRows) -> RuleContext:
+        snapshots = batch.translations.get(opportunity.id, {})
+        fields = authored_fields(
+            opportunity, {name: snapshot.text for name, snapshot in snapshots.items()}
+        )
         department_id = self.department_of(opportunity)
-        award = self.session.get(Award, opportunity.id)
+        award = batch.awards.get(opportunity.id)
         related = self._department_awards(opportunity, department_id, award)
         return RuleContext(
             opportunity_id=opportunity.id,
@@ -105,43 +119,20 @@ class ContextBuilder:
             text=f"{opportunity.title}\n{opportunity.description}",
             amount=opportunity.amount,
             posted_at=posted_at(opportunity),
-            source_language=source_language(opportunity, translations),
-            texts=self._texts(opportunity, snapshots),
+            source_language=language_of({name: text for name, text, _both in fields}),
+            texts=tuple(
+                TextField(name, source, snapshots.get(name) or by_author(both))
+                for name, source, both in fields
+            ),
             department_id=department_id,
             settings=self.settings,
             now=self.now,
             award=self._award(opportunity, award) if award is not None else None,
-            amendments_total=self._amendments(opportunity.id) if award is not None else Decimal(0),
-            prospective_suppliers=self._offers(opportunity) if award is None else (),
+            amendments_total=batch.amendments.get(opportunity.id, ZERO) if award else ZERO,
+            prospective_suppliers=batch.offers.get(opportunity.id, ()) if award is None else (),
             department_awards=related,
             department_postings=self._department_postings(opportunity, department_id),
         )
-
-    def _translations(self, opportunity: Opportunity) -> dict[str, TranslationSnapshot]:
-        return {
-            row.field: TranslationSnapshot(row.text, row.source_hash, row.target_language)
-            for row in self.session.scalars(
-                select(Translation).where(Translation.opportunity_id == opportunity.id)
-            )
-        }
-
-    @staticmethod
-    def _texts(
-        opportunity: Opportunity, translations: dict[str, TranslationSnapshot]
-    ) -> tuple[TextField, ...]:
-        texts = {name: snapshot.text for name, snapshot in translations.items()}
-        return tuple(
-            TextField(name, source, translations.get(name) or by_author(both))
-            for name, source, both in authored_fields(opportunity, texts)
-        )
-
-    def _amendments(self, opportunity_id: str) -> Decimal:
-        total = self.session.scalar(
-            select(func.coalesce(func.sum(AwardAmendment.amount_change), 0)).where(
-                AwardAmendment.opportunity_id == opportunity_id
-            )
-        )
-        return Decimal(str(total)).quantize(Decimal("0.01"))
 
     def _award(self, opportunity: Opportunity, award: Award) -> RelatedAward:
         return RelatedAward(
@@ -153,23 +144,6 @@ class ContextBuilder:
             value=award.amount,
             awarded_at=award.awarded_at,
         )
-
-    def _offers(self, opportunity: Opportunity) -> tuple[Supplier, ...]:
-        proposals = self.session.scalars(
-            select(Proposal).where(
-                Proposal.opportunity_id == opportunity.id,
-                Proposal.removed_at.is_(None),
-                Proposal.status.not_in(NOT_OFFERS),
-            )
-        )
-        suppliers = {
-            supplier.key: supplier
-            for supplier in (
-                supplier_of(p.proponent_type, p.proponent_id, p.proponent_name, p.proponent_email)
-                for p in proposals
-            )
-        }
-        return tuple(suppliers[key] for key in sorted(suppliers))
 
     def _department_awards(
         self, opportunity: Opportunity, department_id: int | None, award: Award | None
@@ -266,6 +240,57 @@ class ContextBuilder:
             postings.sort(key=lambda item: (item.posted_at, item.opportunity_id))
             self._postings_cache[department_id] = postings
         return self._postings_cache[department_id]
+
+
+@dataclass(frozen=True)
+class _BatchRows:
+    """What each opportunity of a batch has of its own, read for the whole batch at once."""
+
+    translations: dict[str, dict[str, TranslationSnapshot]]
+    awards: dict[str, Award]
+    amendments: dict[str, Decimal]
+    offers: dict[str, tuple[Supplier, ...]]
+
+    @classmethod
+    def load(cls, session: Session, ids: Sequence[str]) -> _BatchRows:
+        translations: dict[str, dict[str, TranslationSnapshot]] = defaultdict(dict)
+        for row in session.scalars(select(Translation).where(Translation.opportunity_id.in_(ids))):
+            translations[row.opportunity_id][row.field] = TranslationSnapshot(
+                row.text, row.source_hash, row.target_language
+            )
+        awards = {
+            award.opportunity_id: award
+            for award in session.scalars(select(Award).where(Award.opportunity_id.in_(ids)))
+        }
+        totals = session.execute(
+            select(AwardAmendment.opportunity_id, func.sum(AwardAmendment.amount_change))
+            .where(AwardAmendment.opportunity_id.in_(list(awards)))
+            .group_by(AwardAmendment.opportunity_id)
+        )
+        amendments = {key: Decimal(str(total)).quantize(CENTS) for key, total in totals}
+        proposals = session.scalars(
+            select(Proposal)
+            .where(
+                Proposal.opportunity_id.in_([key for key in ids if key not in awards]),
+                Proposal.removed_at.is_(None),
+                Proposal.status.not_in(NOT_OFFERS),
+            )
+            .order_by(Proposal.opportunity_id)
+        )
+        offers = {
+            opportunity_id: _distinct_suppliers(
+                supplier_of(p.proponent_type, p.proponent_id, p.proponent_name, p.proponent_email)
+                for p in group
+            )
+            for opportunity_id, group in groupby(proposals, key=lambda p: p.opportunity_id)
+        }
+        return cls(dict(translations), awards, amendments, offers)
+
+
+def _distinct_suppliers(suppliers: Iterable[Supplier]) -> tuple[Supplier, ...]:
+    """One per supplier (individuals by e-mail), in a stable order."""
+    by_key = {supplier.key: supplier for supplier in suppliers}
+    return tuple(by_key[key] for key in sorted(by_key))
 
 
 T = TypeVar("T")

@@ -77,12 +77,17 @@ class RulePipeline:
             for start in range(0, len(batch_ids), EVENT_BATCH):
                 chunk = batch_ids[start : start + EVENT_BATCH]
                 current = _current_evaluations(session, chunk)
-                for opportunity in load_opportunities(session, chunk):
-                    context = builder.build(opportunity)
+                # Every context before any new row: a query between two stores would flush.
+                for context in builder.build_all(load_opportunities(session, chunk)):
                     findings = self.judge(context)
                     report.evaluated += 1
                     report.changed += self._store(
-                        session, context, findings, trigger, now, current.get(opportunity.id)
+                        session,
+                        context,
+                        findings,
+                        trigger,
+                        now,
+                        current.get(context.opportunity_id),
                     )
                     if follow:
                         linked |= self._linked(context)

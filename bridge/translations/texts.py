@@ -92,7 +92,10 @@ def source_language(
     opportunity: Opportunity, translations: Mapping[str, str] | None = None
 ) -> Language:
     """The language the author wrote in; English when the text is too short to tell."""
+    return language_of(dict(source_texts(opportunity, translations)))
 
-    texts = dict(source_texts(opportunity, translations))
+
+def language_of(texts: Mapping[str, str]) -> Language:
+    """``source_language`` from the author's texts by field (``source_texts``)."""
     sample = "\n".join(texts.get(name, "") for name in ("title", "teaser", "description"))
     return detect_language(sample) or "en"
