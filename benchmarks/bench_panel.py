@@ -287,7 +287,7 @@ def seed(database_url: str, count: int) -> Seeded:
     from bridge.db.engine import make_engine, refresh_statistics, session_factory, transaction
     from bridge.db.migrate import upgrade
     from bridge.departments.service import all_departments, seed_departments
-    from bridge.marketplace.models import (
+    from bridge.marketplace.vocabulary import (
         CWUOpportunityStatus,
         SWUOpportunityStatus,
         TWUOpportunityStatus,

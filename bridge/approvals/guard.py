@@ -30,7 +30,7 @@ from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.commands import Cancel
 from bridge.marketplace.decode import Fetched
 from bridge.marketplace.errors import MarketplaceError, WriteOutcomeUnknown
-from bridge.marketplace.models import OpportunityKind
+from bridge.marketplace.vocabulary import OpportunityKind
 from bridge.notifications.messages import N_, Bilingual
 from bridge.sync.events import drain as drain_events
 from bridge.sync.events import next_batch

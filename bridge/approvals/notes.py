@@ -21,7 +21,7 @@ from bridge.marketplace.commands import AddNote
 from bridge.marketplace.decode import Fetched
 from bridge.marketplace.errors import ApiError, MarketplaceError, WriteOutcomeUnknown
 from bridge.marketplace.limits import NOTE_UNITS, units
-from bridge.marketplace.models import OpportunityKind
+from bridge.marketplace.vocabulary import OpportunityKind
 from bridge.sync.models import Opportunity
 
 log = logging.getLogger(__name__)

@@ -40,7 +40,8 @@ from bridge.marketplace.commands import Publish, cwu_edit_from
 from bridge.marketplace.decode import Fetched
 from bridge.marketplace.errors import ApiError, MarketplaceError
 from bridge.marketplace.limits import CWU_FIELD_UNITS, units
-from bridge.marketplace.models import CWUOpportunity, OpportunityKind, OpportunityModel
+from bridge.marketplace.models import CWUOpportunity, OpportunityModel
+from bridge.marketplace.vocabulary import OpportunityKind
 from bridge.settings import Settings
 from bridge.sync.fingerprints import content_hash
 from bridge.sync.models import Opportunity

@@ -27,7 +27,7 @@ from bridge.approvals.publish import Publisher
 from bridge.clock import utcnow
 from bridge.db.engine import refresh_statistics, session_factory, transaction
 from bridge.marketplace.client import MarketplaceClient
-from bridge.marketplace.models import OpportunityKind
+from bridge.marketplace.vocabulary import OpportunityKind
 from bridge.rules.pipeline import RulePipeline, drain_pending, reevaluate_all
 from bridge.settings import Settings
 from bridge.sync import store

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import requests
 from requests.adapters import HTTPAdapter
 
-from bridge.marketplace import models
+from bridge.marketplace import models, vocabulary
 from bridge.marketplace.commands import Command
 from bridge.marketplace.decode import (
     Answer,
@@ -153,14 +153,14 @@ class MarketplaceClient:
         session = self.current_session()
         if session is None:
             raise SessionExpired()
-        if session.user.type is not models.UserType.ADMIN:
+        if session.user.type is not vocabulary.UserType.ADMIN:
             raise SessionNotAdmin(session.user.type.value)
         return session
 
     # Reads ----------------------------------------------------------------------------------
 
     def list_opportunities(
-        self, kind: models.OpportunityKind, etag: str | None = None
+        self, kind: vocabulary.OpportunityKind, etag: str | None = None
     ) -> Listing[models.OpportunitySlimModel] | NotModified:
         answer = self._get(f"opportunities/{kind.value}", etag=etag)
         if answer.not_modified:
@@ -168,7 +168,7 @@ class MarketplaceClient:
         return answer.listing(models.SLIM_MODELS[kind], f"opportunity-list:{kind.value}")
 
     def get_opportunity(
-        self, kind: models.OpportunityKind, opportunity_id: str, etag: str | None = None
+        self, kind: vocabulary.OpportunityKind, opportunity_id: str, etag: str | None = None
     ) -> Fetched[models.OpportunityModel] | NotModified:
         answer = self.read_opportunity(kind, opportunity_id, etag=etag)
         if answer.not_modified:
@@ -178,11 +178,11 @@ class MarketplaceClient:
     # The sync reads these as answers, to decode them where and when it needs them.
 
     def read_opportunity(
-        self, kind: models.OpportunityKind, opportunity_id: str, etag: str | None = None
+        self, kind: vocabulary.OpportunityKind, opportunity_id: str, etag: str | None = None
     ) -> Answer:
         return self._get(f"opportunities/{kind.value}/{opportunity_id}", etag=etag)
 
-    def read_proposals(self, kind: models.OpportunityKind, opportunity_id: str) -> Answer:
+    def read_proposals(self, kind: vocabulary.OpportunityKind, opportunity_id: str) -> Answer:
         """The proposals of one opportunity (the API has no other way to filter them)."""
         return self._get(f"proposals/{kind.value}", params={"opportunity": opportunity_id})
 
@@ -256,7 +256,7 @@ class MarketplaceClient:
     # Writes ---------------------------------------------------------------------------------
 
     def send(
-        self, kind: models.OpportunityKind, opportunity_id: str, command: Command
+        self, kind: vocabulary.OpportunityKind, opportunity_id: str, command: Command
     ) -> models.OpportunityModel:
         """Send a tagged command; the marketplace answers with the updated opportunity."""
         path = f"opportunities/{kind.value}/{opportunity_id}"

@@ -18,14 +18,13 @@ from bridge.marketplace.decode import Answer, Listing, Malformed
 from bridge.marketplace.models import (
     DETAIL_MODELS,
     OUTLINE_MODELS,
-    PRE_EVALUATION_STATUSES,
     PROPOSAL_MODELS,
-    OpportunityKind,
     OpportunityModel,
     OpportunityOutline,
     Organization,
     ProposalModel,
 )
+from bridge.marketplace.vocabulary import PRE_EVALUATION_STATUSES, OpportunityKind
 from bridge.sync.store import StoredOpportunity
 
 

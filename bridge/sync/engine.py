@@ -45,12 +45,11 @@ from bridge.marketplace.errors import (
     PermissionDenied,
     SessionInvalid,
 )
-from bridge.marketplace.models import (
+from bridge.marketplace.models import SLIM_MODELS, OpportunitySlimModel
+from bridge.marketplace.vocabulary import (
     PRE_EVALUATION_STATUSES,
-    SLIM_MODELS,
     TERMINAL_STATUSES,
     OpportunityKind,
-    OpportunitySlimModel,
 )
 from bridge.sync import store
 from bridge.sync.applier import (

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, load_only, selectinload
 
-from bridge.marketplace.models import OpportunityKind
+from bridge.marketplace.vocabulary import OpportunityKind
 from bridge.pagination import Page, paginate
 from bridge.sync.models import (
     Award,

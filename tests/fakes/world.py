@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Final
 
-from bridge.marketplace.models import OpportunityKind
+from bridge.marketplace.vocabulary import OpportunityKind
 
 # Real responses captured from a running marketplace, kept byte for byte.
 FIXTURES: Final = Path(__file__).resolve().parents[1] / "fixtures" / "marketplace"

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from bridge.marketplace import commands, models
+from bridge.marketplace import commands, models, vocabulary
 from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.decode import Malformed, NotModified
 from bridge.marketplace.errors import (
@@ -38,7 +38,7 @@ def test_the_session_cookie_is_sent_on_every_request(
 
 
 def test_an_admin_session_passes_the_health_check(client: MarketplaceClient) -> None:
-    assert client.require_admin_session().user.type is models.UserType.ADMIN
+    assert client.require_admin_session().user.type is vocabulary.UserType.ADMIN
 
 
 def test_a_null_session_is_expired(client: MarketplaceClient, fake: FakeMarketplace) -> None:

@@ -11,7 +11,7 @@ import pytest
 import responses
 from pydantic import BaseModel
 
-from bridge.marketplace import errors, models
+from bridge.marketplace import errors, models, vocabulary
 from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.decode import (
     listing_from_json,
@@ -59,7 +59,7 @@ def model_for(method: str, path: str) -> tuple[type[BaseModel], bool]:
         is_list = target.endswith("-list")
         name = target.removesuffix("-list")
         if "kind" in match.groupdict():
-            kind = models.OpportunityKind(match.group("kind"))
+            kind = vocabulary.OpportunityKind(match.group("kind"))
             by_kind: dict[str, Any] = {
                 "slim": models.SLIM_MODELS,
                 "detail": models.DETAIL_MODELS,

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from bridge.approvals.guard import alerts_of
 from bridge.approvals.service import timeline
 from bridge.departments.service import all_departments
-from bridge.marketplace.models import (
+from bridge.marketplace.vocabulary import (
     CWUOpportunityStatus,
     OpportunityKind,
     SWUOpportunityStatus,
