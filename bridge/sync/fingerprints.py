@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from bridge.db.types import SerializedJSON
-from bridge.marketplace.models import OpportunityModel
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from bridge.marketplace.models import OpportunityModel
 
 VOLATILE_FIELDS: dict[str, Any] = {"subscribed": True, "reporting": {"num_views", "num_watchers"}}
 

@@ -14,19 +14,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from bridge.marketplace.decode import Malformed
-from bridge.marketplace.models import (
-    Organization as OrganizationRecord,
-)
-from bridge.marketplace.models import (
-    OrganizationSlim,
-    User,
-)
 from bridge.sync.fingerprints import canonical, digest, record_fingerprint
 from bridge.sync.models import (
     BacklogEntry,
@@ -40,6 +32,11 @@ from bridge.sync.models import (
     RunOutcome,
     SyncRun,
 )
+
+if TYPE_CHECKING:
+    from bridge.marketplace.decode import Malformed
+    from bridge.marketplace.models import Organization as OrganizationRecord
+    from bridge.marketplace.models import OrganizationSlim, User
 
 
 class Outcome(StrEnum):
@@ -382,6 +379,8 @@ def apply_organization_detail(session: Session, record: OrganizationRecord, now:
     """An organization read in full, for its address (an award's supplier needs it)."""
     organization = session.get(Organization, record.id)
     if organization is None:
+        from bridge.marketplace.models import OrganizationSlim
+
         slim = OrganizationSlim.model_validate(record.model_dump(by_alias=True))
         _upsert_organization(session, None, slim, now)
         organization = session.get_one(Organization, record.id)
