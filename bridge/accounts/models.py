@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bridge.accounts.roles import Role
 from bridge.clock import utcnow
 from bridge.db.base import Base
 from bridge.db.types import UTCDateTime
 
-
-class Role(StrEnum):
-    ADMIN = "admin"  # rules, departments, users
-    OPERATOR = "operator"  # sync, quarantine, jobs
-    APPROVER = "approver"  # decides approvals, scoped to departments
-    PROCUREMENT = "procurement"  # awards and exports
-    TRANSLATOR = "translator"  # the second official language of opportunities
-    VIEWER = "viewer"  # reads
+__all__ = ["PanelUser", "Role", "RoleGrant", "SignInAttempt"]
 
 
 class PanelUser(Base):

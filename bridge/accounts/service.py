@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,8 +21,14 @@ from bridge.clock import utcnow
 
 HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
-# A well-formed hash checked when the account does not exist, so timing tells nothing.
-_DUMMY_HASH = HASHER.hash("not a real password, only for constant timing")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A well-formed hash checked when the account does not exist, so timing tells nothing.
+    Made on first use: hashing takes a tenth of a second that commands without sign-in need
+    not wait for."""
+    return HASHER.hash("not a real password, only for constant timing")
 
 
 @dataclass(frozen=True)
@@ -177,7 +184,7 @@ def authenticate(
 
 def _check(stored: str | None, password: str) -> bool:
     try:
-        return HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
+        return HASHER.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
