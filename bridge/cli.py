@@ -10,34 +10,38 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy import Engine, func, select
 
 from bridge import __version__
-from bridge.accounts.models import Role
-from bridge.accounts.service import AccountError, create_user, grants_for
-from bridge.approvals.service import announce_waiting_steps, seed_chains
-from bridge.audit import keeping as audit_keeping
-from bridge.audit.models import AuditEntry
-from bridge.audit.service import Actor, record
-from bridge.audit.service import verify as verify_chain
-from bridge.db.engine import make_engine, session_factory, transaction
-from bridge.db.migrate import current_revision, head_revision, is_current, upgrade
-from bridge.departments.service import all_departments, seed_departments
-from bridge.jobs.runs import SyncService
+from bridge.accounts.roles import Role
 from bridge.logs import configure_logging
-from bridge.marketplace.client import MarketplaceClient
-from bridge.marketplace.errors import MarketplaceError
-from bridge.rules.settings import seed_rule_settings
-from bridge.settings import Settings, SettingsError, load_settings
-from bridge.sync.engine import SyncReport
-from bridge.sync.status import status_report
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from bridge.settings import Settings
+    from bridge.sync.engine import SyncReport
+
+# Each command imports what it needs when it runs: ``--help`` and ``status`` answer without
+# loading the sync, the rules, the approvals or the panel.
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def settings_checked() -> Iterator[None]:
+    """A missing or invalid setting stops the command with its message, not a traceback."""
+    from bridge.settings import SettingsError
+
+    try:
+        yield
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 class Context:
@@ -50,24 +54,25 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            try:
+            from bridge.audit import keeping as audit_keeping
+            from bridge.settings import load_settings
+
+            with settings_checked():
                 self._settings = load_settings()
-            except SettingsError as exc:
-                raise click.ClickException(str(exc)) from None
             audit_keeping.configure_from(self._settings)
             logging.getLogger().setLevel(self._settings.log_level)
         return self._settings
 
     def require_marketplace(self) -> Settings:
-        try:
+        with settings_checked():
             self.settings.require_marketplace()
-        except SettingsError as exc:
-            raise click.ClickException(str(exc)) from None
         return self.settings
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from bridge.db.engine import make_engine
+
             self._engine = make_engine(self.settings.effective_database_url)
         return self._engine
 
@@ -93,16 +98,16 @@ def main() -> None:
 @pass_context
 def sync(context: Context, full: bool, schedule: bool) -> None:
     """Sync the marketplace into the bridge's database (once, or on a schedule)."""
+    from bridge.jobs.runs import SyncService
+
     settings = context.require_marketplace()
     service = SyncService(settings, context.migrated_engine())
     if schedule:
         from bridge.jobs.scheduler import run_forever
 
-        try:
+        with settings_checked():
             settings.require_notifier()
             settings.require_export_sinks()
-        except SettingsError as exc:
-            raise click.ClickException(str(exc)) from None
         run_forever(service)
         return
     report = service.run_once(full=True if full else None, progress=_progress_printer())
@@ -122,10 +127,8 @@ def notify(context: Context) -> None:
     from bridge.jobs.notifications import NotificationJobs
 
     settings = context.settings
-    try:
+    with settings_checked():
         notifier = notifier_from_settings(settings)
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
     jobs = NotificationJobs(session_factory(context.migrated_engine()), settings, notifier)
     reminders = jobs.remind()
     report = jobs.deliver()
@@ -164,6 +167,7 @@ def export(context: Context, period: str | None, department: str | None, out: Pa
     from adapters.registry import notifier_from_settings, sinks_from_settings
     from adapters.sinks.directory import DirectorySink
     from bridge.db.engine import session_factory
+    from bridge.departments.service import all_departments
     from bridge.exports.reports import (
         InvalidPeriod,
         InvalidReport,
@@ -175,10 +179,8 @@ def export(context: Context, period: str | None, department: str | None, out: Pa
     settings = context.settings
     if out is not None:
         settings = settings.model_copy(update={"export_directory": out})
-    try:
+    with settings_checked():
         sinks = sinks_from_settings(settings, notifier_from_settings(settings))
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
     sessions = session_factory(context.migrated_engine())
     # --out holds the packages even when no directory sink is configured.
     keepers = (
@@ -229,11 +231,13 @@ def export(context: Context, period: str | None, department: str | None, out: Pa
 @pass_context
 def check(context: Context) -> None:
     """Check the settings, the database, the marketplace and the session."""
+    from bridge.db.migrate import is_current
+    from bridge.marketplace.client import MarketplaceClient
+    from bridge.marketplace.errors import MarketplaceError
+
     settings = context.require_marketplace()
-    try:
+    with settings_checked():
         settings.require_notifier()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(
         f"settings: ok (marketplace {settings.marketplace_url}, notifier {settings.notifier})"
     )
@@ -254,8 +258,19 @@ def check(context: Context) -> None:
 @pass_context
 def status(context: Context, as_json: bool, runs: int) -> None:
     """What has been synced, the quarantine and the last runs."""
-    with session_factory(context.migrated_engine())() as session:
-        report = status_report(session, runs)
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from bridge.db.engine import session_factory
+    from bridge.sync.status import status_report
+
+    # Read first, migrate only if the reading fails: checking the schema on every call would
+    # double the time a monitoring script waits, and a new or older database still answers.
+    try:
+        with session_factory(context.engine)() as session:
+            report = status_report(session, runs)
+    except (OperationalError, ProgrammingError):
+        with session_factory(context.migrated_engine())() as session:
+            report = status_report(session, runs)
     if as_json:
         click.echo(json.dumps(report, indent=2, sort_keys=True))
         return
@@ -285,12 +300,20 @@ def db() -> None:
 @pass_context
 def db_upgrade(context: Context) -> None:
     """Apply pending migrations; add the shipped departments and rule settings not yet known."""
+    from bridge.db.migrate import current_revision, head_revision
+
     engine = context.engine
     prepare_database(engine)
     click.echo(f"database at revision {current_revision(engine)} (head {head_revision(engine)})")
 
 
 def prepare_database(engine: Engine) -> None:
+    from bridge.approvals.service import seed_chains
+    from bridge.db.engine import session_factory, transaction
+    from bridge.db.migrate import upgrade
+    from bridge.departments.service import seed_departments
+    from bridge.rules.settings import seed_rule_settings
+
     upgrade(engine)
     with transaction(session_factory(engine)) as session:
         seed_departments(session)
@@ -308,11 +331,9 @@ def serve(context: Context, host: str | None, port: int | None, no_sync: bool) -
     from bridge.serve import run_server
 
     settings = context.settings if no_sync else context.require_marketplace()
-    try:
+    with settings_checked():
         settings.require_notifier()
         settings.require_export_sinks()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
     run_server(settings, context.migrated_engine(), host=host, port=port, sync=not no_sync)
 
 
@@ -352,6 +373,12 @@ def users_create(
 
     The password is asked for on a terminal, or read from standard input otherwise.
     """
+    from bridge.accounts.service import AccountError, create_user, grants_for
+    from bridge.approvals.service import announce_waiting_steps
+    from bridge.audit.service import Actor, record
+    from bridge.db.engine import session_factory, transaction
+    from bridge.departments.service import all_departments
+
     password = None
     if not no_password:
         if sys.stdin.isatty():
@@ -391,6 +418,7 @@ def rules() -> None:
 def rules_evaluate(context: Context, everything: bool) -> None:
     """Judge the opportunities the syncs changed (or all of them) and store the findings."""
     from adapters.registry import rule_pipeline
+    from bridge.db.engine import session_factory, transaction
     from bridge.rules.pipeline import drain_pending
 
     sessions = session_factory(context.migrated_engine())
@@ -411,6 +439,12 @@ def audit() -> None:
 @pass_context
 def audit_verify(context: Context) -> None:
     """Check that no audit entry was changed, removed or inserted out of order."""
+    from sqlalchemy import func, select
+
+    from bridge.audit.models import AuditEntry
+    from bridge.audit.service import verify as verify_chain
+    from bridge.db.engine import session_factory
+
     with session_factory(context.migrated_engine())() as session:
         broken = verify_chain(session)
         count = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
