@@ -67,27 +67,29 @@ def word_count(text: str) -> int:
     return len(words(text))
 
 
-def _without_names(text: str) -> list[str]:
-    """The words of ``text`` except capitalised ones inside a sentence (product names)."""
+def _without_names(text: str, enough: int) -> list[str]:
+    """The words of ``text`` except capitalised ones inside a sentence (product names); the
+    reading stops once ``enough`` words are kept, as a long description's opening suffices."""
     kept: list[str] = []
     for line in without_code(text).splitlines():
         for sentence in SENTENCE_END.split(visible_text(line)):
             sentence_words = words_of_visible(sentence)
             kept += sentence_words[:1]
             kept += [word for word in sentence_words[1:] if not word[0].isupper()]
-    return kept
+        if len(kept) >= enough:
+            break
+    return kept[:enough]
 
 
 @lru_cache(maxsize=CACHED_TEXTS)
 def detect_language(text: str) -> Literal["en", "fr"] | None:
     """``"en"``, ``"fr"``, or ``None`` when the text is too short or too ambiguous to tell."""
-    every_word = words(text)
-    if len(every_word) < MIN_WORDS:
-        return None
-    sample = _without_names(text)
+    sample = _without_names(text, SAMPLE_WORDS)
     if len(sample) < MIN_WORDS:  # a title in title case, or a list of names: judge them all
-        sample = every_word
-    language = _shared_detector().detect_language_of(" ".join(sample[:SAMPLE_WORDS]))
+        sample = words(text)[:SAMPLE_WORDS]
+        if len(sample) < MIN_WORDS:
+            return None
+    language = _shared_detector().detect_language_of(" ".join(sample))
     return _CODES.get(language) if language is not None else None
 
 
