@@ -32,9 +32,8 @@ def shingles(text: str, size: int = SHINGLE_SIZE) -> frozenset[int]:
     words = _words(text)
     if len(words) < size:
         return frozenset({hash(tuple(words))}) if words else frozenset()
-    return frozenset(
-        hash(tuple(words[index : index + size])) for index in range(len(words) - size + 1)
-    )
+    # zip makes the word tuples and map hashes them without a Python-level loop.
+    return frozenset(map(hash, zip(*(words[offset:] for offset in range(size)), strict=False)))
 
 
 def similarity(first: str, second: str) -> float:
