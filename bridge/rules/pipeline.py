@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.clock import utcnow
@@ -76,22 +76,15 @@ class RulePipeline:
             batch_ids = ids if ids is not None else sorted(linked - set(asked))
             for start in range(0, len(batch_ids), EVENT_BATCH):
                 chunk = batch_ids[start : start + EVENT_BATCH]
-                current = _current_evaluations(session, chunk)
-                # Every context before any new row: a query between two stores would flush.
-                for context in builder.build_all(load_opportunities(session, chunk)):
-                    findings = self.judge(context)
-                    report.evaluated += 1
-                    report.changed += self._store(
-                        session,
-                        context,
-                        findings,
-                        trigger,
-                        now,
-                        current.get(context.opportunity_id),
-                    )
-                    if follow:
+                judged = [
+                    (context, self.judge(context))
+                    for context in builder.build_all(load_opportunities(session, chunk))
+                ]
+                report.evaluated += len(judged)
+                report.changed += _store(session, judged, trigger, now)
+                if follow:
+                    for context, _findings in judged:
                         linked |= self._linked(context)
-                session.flush()
         return report
 
     def _linked(self, context: RuleContext) -> set[str]:
@@ -118,62 +111,85 @@ class RulePipeline:
         report.events = len(events)
         return report
 
-    def _store(
-        self,
-        session: Session,
-        context: RuleContext,
-        findings: list[Finding],
-        trigger: str,
-        now: datetime,
-        latest: RuleEvaluation | None,
-    ) -> int:
-        """A new evaluation when the version or the findings changed; else only its time moves."""
+
+def _store(
+    session: Session,
+    judged: Sequence[tuple[RuleContext, list[Finding]]],
+    trigger: str,
+    now: datetime,
+) -> int:
+    """A new evaluation where the version, the department or the findings changed; else only
+    its time moves. Written with one statement per kind of change for the whole batch: a
+    setting change rewrites thousands, and the unit of work spent more than the rules did.
+    Returns how many opportunities got a new evaluation."""
+    current = _current_evaluations(session, [context.opportunity_id for context, _ in judged])
+    unchanged: list[int] = []
+    superseded: list[int] = []
+    new: list[tuple[dict[str, object], list[Finding]]] = []
+    for context, findings in judged:
         digest = findings_hash(findings)
-        if (
-            latest is not None
-            and latest.version == context.version
-            and latest.findings_hash == digest
-            and latest.department_id == context.department_id
-        ):
-            latest.evaluated_at = now
-            return 0
+        latest = current.get(context.opportunity_id)
+        if latest is not None and latest[1:] == (context.version, digest, context.department_id):
+            unchanged.append(latest[0])
+            continue
         if latest is not None:
-            latest.current = False
-        session.add(
-            RuleEvaluation(
-                opportunity_id=context.opportunity_id,
-                version=context.version,
-                department_id=context.department_id,
-                evaluated_at=now,
-                trigger=trigger,
-                findings_hash=digest,
-                blocking=sum(item.severity is Severity.BLOCK for item in findings),
-                warnings=sum(item.severity is Severity.WARN for item in findings),
-                current=True,
-                findings=[
-                    RuleFinding(
-                        rule=item.rule,
-                        severity=item.severity.value,
-                        field=item.field,
-                        message_key=item.message_key,
-                        params=item.params,
-                    )
-                    for item in findings
-                ],
-            )
+            superseded.append(latest[0])
+        row = {
+            "opportunity_id": context.opportunity_id,
+            "version": context.version,
+            "department_id": context.department_id,
+            "evaluated_at": now,
+            "trigger": trigger,
+            "findings_hash": digest,
+            "blocking": sum(item.severity is Severity.BLOCK for item in findings),
+            "warnings": sum(item.severity is Severity.WARN for item in findings),
+            "current": True,
+        }
+        new.append((row, findings))
+    if unchanged:
+        session.execute(
+            update(RuleEvaluation).where(RuleEvaluation.id.in_(unchanged)).values(evaluated_at=now)
         )
-        return 1
+    if superseded:
+        session.execute(
+            update(RuleEvaluation).where(RuleEvaluation.id.in_(superseded)).values(current=False)
+        )
+    if new:
+        ids = session.scalars(
+            insert(RuleEvaluation).returning(RuleEvaluation.id, sort_by_parameter_order=True),
+            [row for row, _findings in new],
+        ).all()
+        findings_rows = [
+            {
+                "evaluation_id": evaluation_id,
+                "rule": item.rule,
+                "severity": item.severity.value,
+                "field": item.field,
+                "message_key": item.message_key,
+                "params": item.params,
+            }
+            for evaluation_id, (_row, findings) in zip(ids, new, strict=True)
+            for item in findings
+        ]
+        if findings_rows:
+            session.execute(insert(RuleFinding), findings_rows)
+    return len(new)
 
 
-def _current_evaluations(session: Session, ids: Sequence[str]) -> dict[str, RuleEvaluation]:
-    return {
-        evaluation.opportunity_id: evaluation
-        for evaluation in session.scalars(
-            select(RuleEvaluation).where(
-                RuleEvaluation.opportunity_id.in_(list(ids)), RuleEvaluation.current.is_(True)
-            )
-        )
-    }
+def _current_evaluations(
+    session: Session, ids: Sequence[str]
+) -> dict[str, tuple[int, int, str, int | None]]:
+    """Each opportunity's current evaluation: its id, version, findings hash and department."""
+    rows = session.execute(
+        select(
+            RuleEvaluation.opportunity_id,
+            RuleEvaluation.id,
+            RuleEvaluation.version,
+            RuleEvaluation.findings_hash,
+            RuleEvaluation.department_id,
+        ).where(RuleEvaluation.opportunity_id.in_(list(ids)), RuleEvaluation.current.is_(True))
+    )
+    return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
 
 
 def drain_pending(sessions: sessionmaker[Session], pipeline: RulePipeline) -> EvaluationReport:

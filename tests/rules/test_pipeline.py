@@ -15,8 +15,9 @@ from bridge.audit.models import AuditEntry
 from bridge.audit.service import Actor
 from bridge.db.engine import transaction
 from bridge.marketplace.client import MarketplaceClient
+from bridge.rules import pipeline as pipeline_module
 from bridge.rules.models import RuleEvaluation
-from bridge.rules.pipeline import CURSOR, RulePipeline, drain_pending
+from bridge.rules.pipeline import CURSOR, drain_pending
 from bridge.rules.queries import current_evaluation
 from bridge.rules.settings import (
     RuleSettings,
@@ -240,7 +241,7 @@ def test_a_failure_while_storing_findings_leaves_the_changes_pending(
     def broken(*args: object, **kwargs: object) -> int:
         raise OperationalError("INSERT", {}, Exception("disk full"))
 
-    monkeypatch.setattr(RulePipeline, "_store", broken)
+    monkeypatch.setattr(pipeline_module, "_store", broken)
     with pytest.raises(OperationalError):
         drain_pending(sessions, rule_pipeline())
     with sessions() as session:
