@@ -18,6 +18,7 @@ from bridge.approvals.models import ApprovalRequest, RequestStatus
 from bridge.approvals.service import open_request
 from bridge.clock import utcnow
 from bridge.rules.models import RuleEvaluation
+from bridge.rules.pipeline import CURSOR as RULES_CURSOR
 from bridge.sync.events import drain as drain_events
 from bridge.sync.events import next_batch
 from bridge.sync.models import (
@@ -80,7 +81,7 @@ def _needs_renewal(session: Session, opportunity: Opportunity) -> bool:
 def consume_events(session: Session, now: datetime | None = None) -> int:
     """One batch of change events; the number consumed (0 when none are left)."""
     now = now or utcnow()
-    events = next_batch(session, CURSOR, BATCH)
+    events = next_batch(session, CURSOR, BATCH, following=RULES_CURSOR)
     for event in events:
         opportunity = session.get(Opportunity, event.opportunity_id)
         if opportunity is None or opportunity.removed_at is not None:

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.approvals import notices
+from bridge.approvals.flow import CURSOR as APPROVALS_CURSOR
 from bridge.approvals.flow import department_of
 from bridge.approvals.models import AlertStatus, ApprovalAlert, ApprovalRequest, RequestStatus
 from bridge.approvals.publisher import publication_details
@@ -82,7 +83,7 @@ def _became_published(
 def consume_events(session: Session, *, cancel: bool, now: datetime | None = None) -> int:
     """One batch of change events; the number consumed (0 when none are left)."""
     now = now or utcnow()
-    events = next_batch(session, CURSOR, BATCH)
+    events = next_batch(session, CURSOR, BATCH, following=APPROVALS_CURSOR)
     watching_since = session.scalar(select(func.min(SyncRun.started_at)))
     for event in events:
         opportunity = session.get(Opportunity, event.opportunity_id)

@@ -17,20 +17,23 @@ from bridge.db.engine import transaction
 from bridge.sync.models import ChangeEvent, EventCursor
 
 
-def next_batch(session: Session, consumer: str, limit: int) -> list[ChangeEvent]:
-    """The consumer's next events, oldest first; its cursor now stands after them."""
+def next_batch(
+    session: Session, consumer: str, limit: int, *, following: str | None = None
+) -> list[ChangeEvent]:
+    """The consumer's next events, oldest first; its cursor now stands after them.
+
+    With ``following``, only events that consumer has already taken: a consumer that needs
+    another's work on the same changes (approvals need the rules' findings) never overtakes
+    it, even while both drain as a sync goes on writing."""
     cursor = session.get(EventCursor, consumer)
     if cursor is None:
         cursor = EventCursor(consumer=consumer, last_event_id=0)
         session.add(cursor)
-    events = list(
-        session.scalars(
-            select(ChangeEvent)
-            .where(ChangeEvent.id > cursor.last_event_id)
-            .order_by(ChangeEvent.id)
-            .limit(limit)
-        )
-    )
+    query = select(ChangeEvent).where(ChangeEvent.id > cursor.last_event_id)
+    if following is not None:
+        leader = session.get(EventCursor, following)
+        query = query.where(ChangeEvent.id <= (leader.last_event_id if leader else 0))
+    events = list(session.scalars(query.order_by(ChangeEvent.id).limit(limit)))
     if events:
         cursor.last_event_id, cursor.updated_at = events[-1].id, utcnow()
     return events

@@ -65,3 +65,17 @@ def test_an_unrouted_opportunity_waits_without_a_request(
 ) -> None:
     sync_and_follow(client, sessions)
     assert requests_of(sessions) == []
+
+
+def test_requests_wait_for_the_rules_to_judge_the_same_changes(
+    seeded: None, fake: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
+) -> None:
+    for user in fake.users:
+        if user["email"] == "gov@example.invalid":
+            user["email"] = "author@tbs-sct.gc.ca"
+    assert make_sync(client, sessions).run().ok
+    assert drain(sessions) == 0  # the rules have not found the department yet
+    assert requests_of(sessions) == []
+    drain_pending(sessions, rule_pipeline())
+    assert drain(sessions) > 0
+    assert requests_of(sessions) == [(1, "open")]
