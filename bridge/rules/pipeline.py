@@ -25,7 +25,7 @@ from bridge.rules.interface import Rule
 from bridge.rules.models import RuleEvaluation, RuleFinding
 from bridge.rules.settings import load_rule_settings
 from bridge.sync.events import drain, next_batch
-from bridge.sync.models import Opportunity
+from bridge.sync.models import ChangeEvent, EventCursor, Opportunity
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,11 @@ class RulePipeline:
         linked: set[str] = set()
         # The opportunities asked for, then (one level only) those splitting links them to.
         for ids, follow in ((asked, neighbours), (None, False)):
-            batch_ids = ids if ids is not None else sorted(linked - set(asked))
+            batch_ids = (
+                ids
+                if ids is not None
+                else sorted(linked - set(asked) - _awaiting_judgement(session, linked))
+            )
             for start in range(0, len(batch_ids), EVENT_BATCH):
                 chunk = batch_ids[start : start + EVENT_BATCH]
                 judged = [
@@ -174,6 +178,24 @@ def _store(
         if findings_rows:
             session.execute(insert(RuleFinding), findings_rows)
     return len(new)
+
+
+def _awaiting_judgement(session: Session, ids: set[str]) -> set[str]:
+    """Those of ``ids`` with changes the rules have not taken yet: their own turn judges them,
+    with everything read by then, so judging them as neighbours now would be wasted."""
+    if not ids:
+        return set()
+    cursor = session.get(EventCursor, CURSOR)
+    return set(
+        session.scalars(
+            select(ChangeEvent.opportunity_id)
+            .where(
+                ChangeEvent.id > (cursor.last_event_id if cursor else 0),
+                ChangeEvent.opportunity_id.in_(sorted(ids)),
+            )
+            .distinct()
+        )
+    )
 
 
 def _current_evaluations(
