@@ -1,8 +1,9 @@
 """A run of the bridge, in its order: what the CLI, the scheduler and the panel's server call.
 
-Under the run lock: the sync reads the marketplace; then the rules judge what changed, the
-approval flow and the guard act on it, and what they decided is written back to the marketplace
-(notes, publication, cancellation) and read again. It owns the wiring (settings → client →
+Under the run lock: the sync reads the marketplace; the rules judge what changed and the
+approval flow and the guard act on it, batch by batch while the sync reads on (``alongside``),
+then once more over what is left; what they decided is written back to the marketplace (notes,
+publication, cancellation) and read again. It owns the wiring (settings → client →
 engine), and decides when a full pass must begin: when the last finished one began more than
 ``full_refresh_hours`` ago, because some marketplace changes (an addendum on a closed
 opportunity, a late disqualification) move nothing the incremental checks can see. A pass may
@@ -26,9 +27,10 @@ from bridge.approvals.notes import send_change_requests
 from bridge.approvals.publish import Publisher
 from bridge.clock import utcnow
 from bridge.db.engine import refresh_statistics, session_factory, transaction
+from bridge.jobs.alongside import Alongside
 from bridge.marketplace.client import MarketplaceClient
 from bridge.marketplace.vocabulary import OpportunityKind
-from bridge.rules.pipeline import RulePipeline, drain_pending, reevaluate_all
+from bridge.rules.pipeline import EvaluationReport, RulePipeline, drain_pending, reevaluate_all
 from bridge.settings import Settings
 from bridge.sync import store
 from bridge.sync.engine import Progress, SyncEngine, SyncReport
@@ -89,9 +91,11 @@ class SyncService:
                         self.engine, separate_process=self.settings.sync_writer_process
                     ),
                 )
-                report = engine.run(
-                    full=self.full_refresh_due() if full is None else full, trigger=trigger
-                )
+                # The rules and the approvals take each batch as soon as it is written.
+                with Alongside(self._follow_changes, name="judging alongside the sync"):
+                    report = engine.run(
+                        full=self.full_refresh_due() if full is None else full, trigger=trigger
+                    )
                 self.evaluate_rules()
                 if report.ok:
                     errors, written = self.write_back(client)
@@ -109,9 +113,7 @@ class SyncService:
         """Judge what the sync changed; a failure here is logged and retried after the next run
         (the events stay pending), it never fails the sync that stored the data."""
         try:
-            report = drain_pending(self.sessions, self.pipeline)
-            requests = drain_approvals(self.sessions)
-            guard.drain(self.sessions, cancel=self.settings.approvals_cancel_unapproved)
+            report, requests = self._judge_changes()
         except SQLAlchemyError:
             log.exception("evaluating the GC rules failed; the changes stay pending")
             return
@@ -124,6 +126,18 @@ class SyncService:
                 report.evaluated,
                 report.changed,
             )
+
+    def _judge_changes(self) -> tuple[EvaluationReport, int]:
+        """The rules, then the approval flow, then the guard, over the changes not yet taken
+        (each consumer never overtakes the one before it)."""
+        report = drain_pending(self.sessions, self.pipeline)
+        requests = drain_approvals(self.sessions)
+        guard.drain(self.sessions, cancel=self.settings.approvals_cancel_unapproved)
+        return report, requests
+
+    def _follow_changes(self) -> int:
+        report, requests = self._judge_changes()
+        return report.events + requests
 
     def write_back(
         self, client: MarketplaceClient
