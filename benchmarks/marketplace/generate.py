@@ -30,6 +30,10 @@ from tests.fakes.world import CWU, FIXTURES, KINDS, PRE_EVALUATION, SWU, TWU
 
 JSONDict = dict[str, Any]
 
+# Authors work in GC departments (the shipped configuration's domains), so the rules route
+# their opportunities and approval requests open, as on the GC's fork.
+GC_DOMAINS: Final = ("tbs-sct.gc.ca", "ssc-spc.gc.ca", "hrsdc-rhdcc.gc.ca", "statcan.gc.ca")
+
 # The captured real responses every generated body is modelled on.
 FIXTURES_DIR: Final = Path(
     os.environ.get(
@@ -505,13 +509,13 @@ class _Builder:
         """Add GOV users (authors of opportunities) and VENDOR users to the captured ones."""
         gov_template, vendor_template = self.gov[0], self.vendors[0]
         added: list[JSONDict] = []
-        for _ in range(n_gov):
+        for index in range(n_gov):
             name, handle = self.person()
             user = dict(gov_template)
             user.update(
                 id=self.uuid(),
                 name=name,
-                email=f"{handle}@gov.bc.ca",
+                email=f"{handle}@{GC_DOMAINS[index % len(GC_DOMAINS)]}",
                 jobTitle=self.rng.choice(("Product Owner", "Manager", "Analyst", "Director")),
                 idpUsername=handle.replace(".", ""),
                 idpId=handle.replace(".", ""),
