@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import groupby
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -48,52 +48,149 @@ def posted_at(opportunity: Opportunity) -> datetime:
     return opportunity.published_at or opportunity.marketplace_created_at
 
 
-class ContextBuilder:
-    """Builds contexts for a batch of opportunities, sharing the lookups they have in common."""
+class DepartmentLookups:
+    """What the opportunities of a department share: their authors' departments, the awards
+    and the postings the splitting check compares with, each read once.
 
-    def __init__(self, session: Session, settings: RuleSettings, now: datetime) -> None:
-        self.session = session
-        self.settings = settings
-        self.now = now
-        self.directory = DepartmentDirectory.load(session)
+    A batch's builder makes its own (the data a sync writes moves under it); a pass over every
+    opportunity shares one across its batches, under the run lock that keeps the sync out:
+    read again for each batch of 200, a department's postings made re-judging 10,000
+    opportunities quadratic."""
+
+    def __init__(self) -> None:
+        self._directory: DepartmentDirectory | None = None
+        self._assigned: dict[str, int] | None = None
         self._departments_by_author: dict[str, int | None] | None = None
-        # Departments administrators gave to opportunities their authors' domains did not route.
-        self.assigned: dict[str, int] = dict(
-            iter(
-                session.execute(
-                    select(
-                        OpportunityDepartment.opportunity_id, OpportunityDepartment.department_id
+        self._awards: dict[int, _Timeline[RelatedAward]] = {}
+        self._postings: dict[int, _Timeline[RelatedPosting]] = {}
+
+    def department(
+        self, session: Session, opportunity_id: str, author_id: str | None
+    ) -> int | None:
+        assigned = self._assigned_departments(session)
+        if opportunity_id in assigned:
+            return assigned[opportunity_id]
+        return self._author_departments(session).get(author_id) if author_id else None
+
+    def _assigned_departments(self, session: Session) -> dict[str, int]:
+        """Departments administrators gave to opportunities their authors' domains did not
+        route."""
+        if self._assigned is None:
+            self._assigned = dict(
+                iter(
+                    session.execute(
+                        select(
+                            OpportunityDepartment.opportunity_id,
+                            OpportunityDepartment.department_id,
+                        )
                     )
                 )
             )
-        )
-        self._awards_cache: dict[int, list[RelatedAward]] = {}
-        self._postings_cache: dict[int, list[RelatedPosting]] = {}
+        return self._assigned
 
-    def department_of(self, opportunity: Opportunity) -> int | None:
-        return self._department(opportunity.id, opportunity.created_by_id)
-
-    def _department(self, opportunity_id: str, author_id: str | None) -> int | None:
-        if opportunity_id in self.assigned:
-            return self.assigned[opportunity_id]
-        return self._author_departments().get(author_id) if author_id else None
-
-    def _in_department(self, department_id: int) -> ColumnElement[bool]:
-        """Candidates in SQL (by author or assignment); ``_department`` has the last word."""
-        assigned = [key for key, value in self.assigned.items() if value == department_id]
-        return or_(
-            Opportunity.created_by_id.in_(self._authors_of(department_id)),
-            Opportunity.id.in_(assigned),
-        )
-
-    def _author_departments(self) -> dict[str, int | None]:
-        """Every marketplace user's department by e-mail domain, read once per batch."""
+    def _author_departments(self, session: Session) -> dict[str, int | None]:
+        """Every marketplace user's department by e-mail domain."""
         if self._departments_by_author is None:
-            users = self.session.execute(select(MarketplaceUser.id, MarketplaceUser.email))
+            if self._directory is None:
+                self._directory = DepartmentDirectory.load(session)
+            directory = self._directory
+            users = session.execute(select(MarketplaceUser.id, MarketplaceUser.email))
             self._departments_by_author = {
-                user_id: self.directory.for_email(email) for user_id, email in users
+                user_id: directory.for_email(email) for user_id, email in users
             }
         return self._departments_by_author
+
+    def _in_department(self, session: Session, department_id: int) -> ColumnElement[bool]:
+        """Candidates in SQL (by author or assignment); ``department`` has the last word."""
+        assigned = [
+            key
+            for key, value in self._assigned_departments(session).items()
+            if value == department_id
+        ]
+        authors = [
+            user_id
+            for user_id, found in self._author_departments(session).items()
+            if found == department_id
+        ]
+        return or_(Opportunity.created_by_id.in_(authors), Opportunity.id.in_(assigned))
+
+    def awards(self, session: Session, department_id: int) -> _Timeline[RelatedAward]:
+        if department_id not in self._awards:
+            totals = select(AwardAmendment.opportunity_id, func.sum(AwardAmendment.amount_change))
+            # iter(): a Result has .keys(), so dict() would take it for a mapping.
+            amendments = dict(iter(session.execute(totals.group_by(AwardAmendment.opportunity_id))))
+            rows = session.execute(
+                select(Award, Opportunity.title, Opportunity.created_by_id)
+                .join(Opportunity, Opportunity.id == Award.opportunity_id)
+                .where(
+                    Opportunity.removed_at.is_(None), self._in_department(session, department_id)
+                )
+            )
+            awards = [
+                RelatedAward(
+                    opportunity_id=award.opportunity_id,
+                    title=title,
+                    supplier=supplier_of(
+                        award.proponent_type,
+                        award.proponent_id,
+                        award.supplier_name,
+                        award.supplier_email,
+                    ),
+                    value=award.amount + Decimal(str(amendments.get(award.opportunity_id, 0))),
+                    awarded_at=award.awarded_at,
+                )
+                for award, title, author in rows
+                if self.department(session, award.opportunity_id, author) == department_id
+            ]
+            awards.sort(key=lambda item: (item.awarded_at, item.opportunity_id))
+            self._awards[department_id] = _Timeline(awards, [item.awarded_at for item in awards])
+        return self._awards[department_id]
+
+    def postings(self, session: Session, department_id: int) -> _Timeline[RelatedPosting]:
+        if department_id not in self._postings:
+            rows = session.execute(
+                select(
+                    Opportunity.id,
+                    Opportunity.title,
+                    Opportunity.description,
+                    Opportunity.amount,
+                    func.coalesce(Opportunity.published_at, Opportunity.marketplace_created_at),
+                    Opportunity.created_by_id,
+                ).where(
+                    Opportunity.removed_at.is_(None),
+                    Opportunity.status != "CANCELED",
+                    self._in_department(session, department_id),
+                )
+            )
+            postings = [
+                RelatedPosting(identifier, title, f"{title}\n{description}", amount, _aware(posted))
+                for identifier, title, description, amount, posted, author in rows
+                if self.department(session, identifier, author) == department_id
+            ]
+            postings.sort(key=lambda item: (item.posted_at, item.opportunity_id))
+            self._postings[department_id] = _Timeline(
+                postings, [item.posted_at for item in postings]
+            )
+        return self._postings[department_id]
+
+
+class ContextBuilder:
+    """Builds contexts for a batch of opportunities, sharing the lookups they have in common."""
+
+    def __init__(
+        self,
+        session: Session,
+        settings: RuleSettings,
+        now: datetime,
+        lookups: DepartmentLookups | None = None,
+    ) -> None:
+        self.session = session
+        self.settings = settings
+        self.now = now
+        self.lookups = lookups or DepartmentLookups()
+
+    def department_of(self, opportunity: Opportunity) -> int | None:
+        return self.lookups.department(self.session, opportunity.id, opportunity.created_by_id)
 
     def build_all(self, opportunities: Sequence[Opportunity]) -> list[RuleContext]:
         """The contexts of a batch, with one query per kind of row for the whole batch (its
@@ -152,11 +249,9 @@ class ContextBuilder:
             return ()
         window = timedelta(days=self.settings.award_window_days)
         anchor = award.awarded_at if award is not None else self.now
-        awards = self._awards_of(department_id)
+        awards = self.lookups.awards(self.session, department_id)
         return tuple(
-            item
-            for item in _within(awards, [item.awarded_at for item in awards], anchor, window)
-            if item.opportunity_id != opportunity.id
+            item for item in awards.around(anchor, window) if item.opportunity_id != opportunity.id
         )
 
     def _department_postings(
@@ -165,81 +260,12 @@ class ContextBuilder:
         if department_id is None:
             return ()
         window = timedelta(days=self.settings.posting_window_days)
-        postings = self._postings_of(department_id)
+        postings = self.lookups.postings(self.session, department_id)
         return tuple(
             item
-            for item in _within(
-                postings, [item.posted_at for item in postings], posted_at(opportunity), window
-            )
+            for item in postings.around(posted_at(opportunity), window)
             if item.opportunity_id != opportunity.id
         )
-
-    # One light query per department per batch: a settings change judges every opportunity,
-    # and each of them looks at its department's awards and postings.
-
-    def _authors_of(self, department_id: int) -> list[str]:
-        return [
-            user_id
-            for user_id, found in self._author_departments().items()
-            if found == department_id
-        ]
-
-    def _awards_of(self, department_id: int) -> list[RelatedAward]:
-        if department_id not in self._awards_cache:
-            totals = select(AwardAmendment.opportunity_id, func.sum(AwardAmendment.amount_change))
-            # iter(): a Result has .keys(), so dict() would take it for a mapping.
-            amendments = dict(
-                iter(self.session.execute(totals.group_by(AwardAmendment.opportunity_id)))
-            )
-            rows = self.session.execute(
-                select(Award, Opportunity.title, Opportunity.created_by_id)
-                .join(Opportunity, Opportunity.id == Award.opportunity_id)
-                .where(Opportunity.removed_at.is_(None), self._in_department(department_id))
-            )
-            awards = [
-                RelatedAward(
-                    opportunity_id=award.opportunity_id,
-                    title=title,
-                    supplier=supplier_of(
-                        award.proponent_type,
-                        award.proponent_id,
-                        award.supplier_name,
-                        award.supplier_email,
-                    ),
-                    value=award.amount + Decimal(str(amendments.get(award.opportunity_id, 0))),
-                    awarded_at=award.awarded_at,
-                )
-                for award, title, author in rows
-                if self._department(award.opportunity_id, author) == department_id
-            ]
-            awards.sort(key=lambda item: (item.awarded_at, item.opportunity_id))
-            self._awards_cache[department_id] = awards
-        return self._awards_cache[department_id]
-
-    def _postings_of(self, department_id: int) -> list[RelatedPosting]:
-        if department_id not in self._postings_cache:
-            rows = self.session.execute(
-                select(
-                    Opportunity.id,
-                    Opportunity.title,
-                    Opportunity.description,
-                    Opportunity.amount,
-                    func.coalesce(Opportunity.published_at, Opportunity.marketplace_created_at),
-                    Opportunity.created_by_id,
-                ).where(
-                    Opportunity.removed_at.is_(None),
-                    Opportunity.status != "CANCELED",
-                    self._in_department(department_id),
-                )
-            )
-            postings = [
-                RelatedPosting(identifier, title, f"{title}\n{description}", amount, _aware(posted))
-                for identifier, title, description, amount, posted, author in rows
-                if self._department(identifier, author) == department_id
-            ]
-            postings.sort(key=lambda item: (item.posted_at, item.opportunity_id))
-            self._postings_cache[department_id] = postings
-        return self._postings_cache[department_id]
 
 
 @dataclass(frozen=True)
@@ -296,11 +322,17 @@ def _distinct_suppliers(suppliers: Iterable[Supplier]) -> tuple[Supplier, ...]:
 T = TypeVar("T")
 
 
-def _within(
-    items: list[T], moments: list[datetime], anchor: datetime, window: timedelta
-) -> list[T]:
-    """The items (sorted by ``moments``) from ``anchor - window`` to ``anchor + window``."""
-    return items[bisect_left(moments, anchor - window) : bisect_right(moments, anchor + window)]
+@dataclass(frozen=True)
+class _Timeline(Generic[T]):
+    """Items sorted by a moment, with those moments, for windows around an anchor."""
+
+    items: list[T]
+    moments: list[datetime]
+
+    def around(self, anchor: datetime, window: timedelta) -> list[T]:
+        """The items from ``anchor - window`` to ``anchor + window``."""
+        low = bisect_left(self.moments, anchor - window)
+        return self.items[low : bisect_right(self.moments, anchor + window)]
 
 
 def _aware(moment: datetime) -> datetime:

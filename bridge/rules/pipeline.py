@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.clock import utcnow
 from bridge.db.engine import transaction
-from bridge.rules.builder import ContextBuilder, load_opportunities
+from bridge.rules.builder import ContextBuilder, DepartmentLookups, load_opportunities
 from bridge.rules.context import RuleContext
 from bridge.rules.findings import Finding, Severity, findings_hash
 from bridge.rules.interface import Rule
@@ -64,10 +64,12 @@ class RulePipeline:
         *,
         now: datetime | None = None,
         neighbours: bool = True,
+        lookups: DepartmentLookups | None = None,
     ) -> EvaluationReport:
-        """Evaluate these opportunities and, with ``neighbours``, those splitting links them to."""
+        """Evaluate these opportunities and, with ``neighbours``, those splitting links them to;
+        ``lookups`` shares the departments' rows with other calls of one pass."""
         now = now or utcnow()
-        builder = ContextBuilder(session, load_rule_settings(session), now)
+        builder = ContextBuilder(session, load_rule_settings(session), now, lookups)
         report = EvaluationReport()
         asked = sorted(set(opportunity_ids))
         linked: set[str] = set()
@@ -240,10 +242,15 @@ def reevaluate_all(
     with sessions() as session:
         ids = list(session.scalars(select(Opportunity.id).where(Opportunity.removed_at.is_(None))))
     total = EvaluationReport()
+    lookups = DepartmentLookups()  # the run lock keeps the sync from moving them meanwhile
     for start in range(0, len(ids), EVENT_BATCH):
         with transaction(sessions) as session:
             report = pipeline.evaluate(
-                session, ids[start : start + EVENT_BATCH], trigger, neighbours=False
+                session,
+                ids[start : start + EVENT_BATCH],
+                trigger,
+                neighbours=False,
+                lookups=lookups,
             )
         total.evaluated += report.evaluated
         total.changed += report.changed
