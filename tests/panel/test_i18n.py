@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -63,6 +64,15 @@ def test_money_formats(app: Flask) -> None:
         assert money(Decimal("10000")) == "$10,000.00"
     with app.test_request_context(headers={"Accept-Language": "fr-CA"}):
         assert money(Decimal("10000")) == "10\u00a0000,00\u00a0$"
+
+
+@pytest.mark.parametrize("language", ["en-CA", "fr-CA"])
+def test_money_writes_what_babel_writes(app: Flask, language: str) -> None:
+    amounts = ["0", "0.5", "0.005", "0.015", "999.99", "1000", "10000.00", "1234567.891", "-25"]
+    with app.test_request_context(headers={"Accept-Language": language}):
+        for amount in map(Decimal, amounts):
+            expected = format_currency(amount, "CAD", locale=language.replace("-", "_"))
+            assert money(amount) == expected, amount
 
 
 def test_form_errors_come_in_the_readers_language(app: Flask) -> None:
