@@ -122,7 +122,7 @@ def settings_environment(database_url: str, data_dir: str) -> dict[str, str]:
         "BRIDGE_MARKETPLACE_SESSION": "s%3Abench.session",
         "BRIDGE_DATABASE_URL": database_url,
         "BRIDGE_DATA_DIR": data_dir,
-        "BRIDGE_SECRET_KEY": "benchmark-secret-key",
+        "BRIDGE_SECRET_KEY": "benchmark-secret-key-of-forty-characters",
     }
 
 
