@@ -7,6 +7,7 @@ systemd or a CI job notices.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -83,6 +84,24 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+# The collector's first generation runs every 700 new objects by default: loading SQLAlchemy,
+# pydantic and the models makes hundreds of thousands of objects that all live on, and
+# collecting them over and over was a tenth of a short command's time.
+START_UP_GC_THRESHOLD = 10_000
+
+
+def run() -> None:
+    """The ``gc-bridge`` console script: ``main``, tuned for a process that starts, works and
+    ends. At the end the objects still alive are frozen out of the collector: the interpreter's
+    last collection over them took 0.1 s, and the operating system frees them anyway (files and
+    transactions are closed by then; this skips nothing but the traversal)."""
+    gc.set_threshold(START_UP_GC_THRESHOLD)
+    try:
+        main()
+    finally:
+        gc.freeze()
 
 
 @click.group()

@@ -183,3 +183,23 @@ def test_users_create_limits_procurement_staff_to_the_departments_named(
             assert sam.roles == {Role.PROCUREMENT} and sam.named_departments() == frozenset()
     finally:
         engine.dispose()
+
+
+def test_the_console_script_runs_the_command_and_freezes_what_is_left(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gc
+
+    from bridge.cli import run as console_script
+
+    monkeypatch.setattr("sys.argv", ["gc-bridge", "--version"])
+    threshold = gc.get_threshold()
+    try:
+        with pytest.raises(SystemExit) as ended:
+            console_script()
+        assert ended.value.code == 0
+        assert "gc-bridge" in capsys.readouterr().out
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
