@@ -55,13 +55,23 @@ class SplittingRule:
         found |= {posting.opportunity_id for posting in self._alike(context)}
         return found
 
+    def __init__(self) -> None:
+        # The last context compared and what matched: the pipeline asks for the neighbours
+        # (``related``) right after judging, and the comparisons are most of this rule's cost.
+        self._last: tuple[RuleContext, list[RelatedPosting]] | None = None
+
     def _alike(self, context: RuleContext) -> list[RelatedPosting]:
+        last = self._last  # one read: another thread may replace it meanwhile
+        if last is not None and last[0] is context:
+            return last[1]
         threshold = float(context.settings.similarity_threshold)
-        return [
+        found = [
             posting
             for posting in context.department_postings
             if similarity(context.text, posting.text) >= threshold
         ]
+        self._last = (context, found)
+        return found
 
     def _awards(self, context: RuleContext) -> list[Finding]:
         settings = context.settings

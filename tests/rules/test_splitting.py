@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -177,3 +178,30 @@ def test_max_window_total_is_the_best_window_containing_the_anchor(
         best = max(best, sum(inside, Decimal("0.00")))
     assert total == best
     assert count <= len(events)
+
+
+def test_the_neighbours_asked_after_judging_reuse_its_comparisons(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from adapters.rules import splitting
+
+    compared: list[tuple[str, str]] = []
+
+    def counting(first: str, second: str) -> float:
+        compared.append((first, second))
+        return similarity(first, second)
+
+    monkeypatch.setattr(splitting, "similarity", counting)
+    rule = SplittingRule()
+    twin = posting(10, "4000.01", f"Upload form phase 2\n{DESCRIPTION}")
+    context = make_context(
+        amount=Decimal("6000.00"),
+        text=f"Upload form phase 1\n{DESCRIPTION}",
+        department_postings=(twin,),
+    )
+    assert [finding.message_key for finding in rule.evaluate(context)] == ["splitting.postings"]
+    assert rule.related(context) == {twin.opportunity_id}
+    assert len(compared) == 1
+    other = make_context(text=f"Upload form phase 1\n{DESCRIPTION}", department_postings=(twin,))
+    assert rule.related(other) == {twin.opportunity_id}  # another context: compared afresh
+    assert len(compared) == 2
