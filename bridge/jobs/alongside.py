@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from types import TracebackType
 
 log = logging.getLogger(__name__)
 
 # How long the thread waits, after finding nothing new, before looking again: the sync commits
-# a batch every fraction of a second to a few seconds.
+# a batch every fraction of a second to a few seconds. It rests in short relative sleeps, not
+# in a timed ``Event.wait``: that one hands the kernel an absolute deadline on the process's
+# monotonic clock, and never returns when that clock is moved (as the test suite moves it).
 IDLE_WAIT_SECONDS = 0.2
+REST_STEP_SECONDS = 0.02
 
 
 class Alongside:
@@ -58,7 +62,14 @@ class Alongside:
                 return
             self.taken += taken
             if not taken:
-                self._done.wait(IDLE_WAIT_SECONDS)
+                self._rest()
+
+    def _rest(self) -> None:
+        """``IDLE_WAIT_SECONDS``, or less if the block ends meanwhile."""
+        for _ in range(round(IDLE_WAIT_SECONDS / REST_STEP_SECONDS)):
+            if self._done.is_set():
+                return
+            time.sleep(REST_STEP_SECONDS)
 
     @property
     def _name(self) -> str:
