@@ -57,9 +57,7 @@ def world(
     sessions: sessionmaker[Session],
     mocked: responses.RequestsMock,
 ) -> Iterator[People]:
-    for user in fake.users:
-        if user["email"] == "gov@example.invalid":
-            user["email"] = AUTHOR
+    fake.move_author(AUTHOR)
     fake.opportunities[CWU][UNDER_REVIEW]["addenda"] = []
     fake.edit(CWU, UNDER_REVIEW, reward=9500, **ENGLISH)
     first_sync_judged(client, sessions, chains=True)

@@ -43,9 +43,7 @@ def test_submitted_for_review_routed_approved_in_the_panel_and_published_in_both
     db_engine: Engine,
     tmp_path: Path,
 ) -> None:
-    for user in fake.users:
-        if user["email"] == "gov@example.invalid":
-            user["email"] = AUTHOR
+    fake.move_author(AUTHOR)
     fake.opportunities[CWU][UNDER_REVIEW]["addenda"] = []
     fake.edit(CWU, UNDER_REVIEW, reward=9500, **ENGLISH)
     fake.set_status(CWU, UNDER_REVIEW, "DRAFT")

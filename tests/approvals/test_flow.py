@@ -48,9 +48,7 @@ def seeded(sessions: sessionmaker[Session], mocked: responses.RequestsMock) -> N
 def test_under_review_opens_a_request_and_an_edit_renews_it(
     seeded: None, fake: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
 ) -> None:
-    for user in fake.users:
-        if user["email"] == "gov@example.invalid":
-            user["email"] = "author@tbs-sct.gc.ca"
+    fake.move_author()
     sync_and_follow(client, sessions)
     assert requests_of(sessions) == [(1, "open")]
     sync_and_follow(client, sessions)  # nothing changed: nothing new
@@ -70,9 +68,7 @@ def test_an_unrouted_opportunity_waits_without_a_request(
 def test_requests_wait_for_the_rules_to_judge_the_same_changes(
     seeded: None, fake: FakeMarketplace, client: MarketplaceClient, sessions: sessionmaker[Session]
 ) -> None:
-    for user in fake.users:
-        if user["email"] == "gov@example.invalid":
-            user["email"] = "author@tbs-sct.gc.ca"
+    fake.move_author()
     assert make_sync(client, sessions).run().ok
     assert drain(sessions) == 0  # the rules have not found the department yet
     assert requests_of(sessions) == []

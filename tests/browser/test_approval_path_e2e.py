@@ -85,9 +85,7 @@ def _write_opportunities(fake: FakeMarketplace) -> None:
     }
     for opportunity_id in OPPORTUNITIES.values():
         fake.clone(CWU, UNDER_REVIEW, opportunity_id, reward=9500, addenda=[], **dates, **ENGLISH)
-    for user in fake.users:
-        if user["email"] == "gov@example.invalid":
-            user["email"] = "author@tbs-sct.gc.ca"  # the author works at the Treasury Board
+    fake.move_author()  # the author works at the Treasury Board
 
 
 def _people(session: Session) -> None:

@@ -95,6 +95,4 @@ AWARDED_FRENCH = {
 
 def author_at_tbs(fake: FakeMarketplace) -> None:
     """The captured GOV author works at the Treasury Board, so awards route to TBS."""
-    for user in fake.users:
-        if user["email"] == "gov@example.invalid":
-            user["email"] = "author@tbs-sct.gc.ca"
+    fake.move_author()

@@ -34,9 +34,7 @@ from tests.notifications.conftest import RecordingNotifier
 def test_an_award_reaches_the_directory_once_as_valid_records(
     mocked: responses.RequestsMock, fake: FakeMarketplace, tmp_path: Path
 ) -> None:
-    for user in fake.users:
-        if user["email"] == "gov@example.invalid":
-            user["email"] = "author@tbs-sct.gc.ca"  # the author works at TBS
+    fake.move_author()  # the author works at TBS
     assert run("sync")[0] == 0
     out = tmp_path / "procurement"
     code, printed, _ = run("export", "--out", str(out), "--period", "2026-2027-Q3")

@@ -298,6 +298,13 @@ class FakeMarketplace:
         if status == "PUBLISHED" and not detail.get("publishedAt"):
             detail["publishedAt"] = detail["updatedAt"]
 
+    def move_author(self, email: str = "author@tbs-sct.gc.ca") -> None:
+        """The captured GOV author (``gov@example.invalid``, in no department) writes from
+        ``email`` instead: by default from the Treasury Board, which routes their opportunities."""
+        for user in self.users:
+            if user["email"] == "gov@example.invalid":
+                user["email"] = email
+
     def edit(self, kind: str, opportunity_id: str, **fields: Any) -> None:
         detail = self.opportunities[kind][opportunity_id]
         for name, value in fields.items():

@@ -73,9 +73,7 @@ def test_a_first_sync_is_judged_and_routed_before_its_reading_ends(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for user in fake.users:
-        if user["email"] == "gov@example.invalid":
-            user["email"] = "author@tbs-sct.gc.ca"
+    fake.move_author()
     seed(sessions, chains=True)
     reading = SyncEngine.run
     caught_up_while_reading: list[bool] = []

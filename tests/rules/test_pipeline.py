@@ -37,9 +37,7 @@ from tests.sync.helpers import make_sync
 @pytest.fixture
 def routed_fake(fake: FakeMarketplace) -> FakeMarketplace:
     """The captured marketplace, with its GOV author working at the Treasury Board."""
-    for user in fake.users:
-        if user["email"] == "gov@example.invalid":
-            user["email"] = "author@tbs-sct.gc.ca"
+    fake.move_author()
     return fake
 
 
