@@ -62,6 +62,15 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its ended children (the writing process), user and
+    system: what the bridge itself spent, whatever the wall clock says."""
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def writer_peak_memory_mb() -> float:
     """The writing process's maximum resident set size (the run's only child, ended by now)."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -192,9 +201,9 @@ def judged_first_sync(base_url: str, database_url: str, concurrency: int) -> dic
             f"{base_url}/api", "s%3Abenchmark.session", concurrency=concurrency
         )
         service = SyncService(settings, engine, client_factory=lambda _settings: client)
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds()
         report = service.run_once(full=True)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
     assert report is not None
     with sessions() as session:
         opportunities = session.scalar(select(func.count()).select_from(Opportunity)) or 0
@@ -207,6 +216,7 @@ def judged_first_sync(base_url: str, database_url: str, concurrency: int) -> dic
         requests = session.scalar(select(func.count()).select_from(ApprovalRequest))
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "ok": report.ok,
         "errors": report.errors[:5],
         "requests": report.http.get("requests", 0),
@@ -440,6 +450,11 @@ def run_judged_suite(
         f"first sync until judged: {judged['seconds']:.2f} s, {judged['requests']} requests, "
         f"{judged['opportunities']} opportunities, {judged['evaluations']} evaluations, "
         f"{judged['approval_requests']} approval requests"
+    )
+    print(
+        f"  CPU spent by the bridge's processes: {judged['cpu_seconds']:.2f} s, "
+        f"{judged['cpu_seconds'] / os.cpu_count() / judged['seconds']:.0%} of the machine's "
+        f"{os.cpu_count()} cores over the run (the marketplace's own CPU not counted)"
     )
     print(
         f"  / requests baseline: {statistics.median(by_requests):.3f} (median; "
