@@ -312,3 +312,25 @@ def test_re_evaluating_everything_waits_for_a_running_sync(
     with sessions() as session:
         after = current_evaluation(session, UNDER_REVIEW)
         assert after is not None and after.evaluated_at > judged_at
+
+
+TWIN = "7d0c2a44-5b7e-4f53-9a1c-2f0b3c9e8a11"
+
+
+def test_a_neighbour_with_its_own_change_pending_is_left_to_its_turn(
+    routed_fake: FakeMarketplace,
+    client: MarketplaceClient,
+    sessions: sessionmaker[Session],
+    mocked: responses.RequestsMock,
+) -> None:
+    from tests.seeding import seed
+
+    routed_fake.clone(CWU, UNDER_REVIEW, TWIN)  # a near-duplicate posting, same department
+    seed(sessions)
+    assert make_sync(client, sessions).run().ok
+    pipeline = rule_pipeline()
+    with transaction(sessions) as session:  # both still wait for the rules: no neighbour work
+        assert pipeline.evaluate(session, [UNDER_REVIEW], "sync").evaluated == 1
+    drain_pending(sessions, pipeline)  # every change taken: the twin is an ordinary neighbour now
+    with transaction(sessions) as session:
+        assert pipeline.evaluate(session, [UNDER_REVIEW], "sync").evaluated == 2
