@@ -58,7 +58,8 @@ class Alongside:
             try:
                 taken = self._consume()
             except Exception:
-                log.exception("%s failed; the run's closing pass takes what is left", self._name)
+                name = self._thread.name
+                log.exception("%s failed; the run's closing pass takes what is left", name)
                 return
             self.taken += taken
             if not taken:
@@ -70,7 +71,3 @@ class Alongside:
             if self._done.is_set():
                 return
             time.sleep(REST_STEP_SECONDS)
-
-    @property
-    def _name(self) -> str:
-        return self._thread.name

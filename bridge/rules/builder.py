@@ -61,6 +61,7 @@ class DepartmentLookups:
         self._directory: DepartmentDirectory | None = None
         self._assigned: dict[str, int] | None = None
         self._departments_by_author: dict[str, int | None] | None = None
+        self._amendments: dict[str, Decimal] | None = None
         self._awards: dict[int, _Timeline[RelatedAward]] = {}
         self._postings: dict[int, _Timeline[RelatedPosting]] = {}
 
@@ -116,9 +117,7 @@ class DepartmentLookups:
 
     def awards(self, session: Session, department_id: int) -> _Timeline[RelatedAward]:
         if department_id not in self._awards:
-            totals = select(AwardAmendment.opportunity_id, func.sum(AwardAmendment.amount_change))
-            # iter(): a Result has .keys(), so dict() would take it for a mapping.
-            amendments = dict(iter(session.execute(totals.group_by(AwardAmendment.opportunity_id))))
+            amendments = self._amendment_totals(session)
             rows = session.execute(
                 select(Award, Opportunity.title, Opportunity.created_by_id)
                 .join(Opportunity, Opportunity.id == Award.opportunity_id)
@@ -136,7 +135,7 @@ class DepartmentLookups:
                         award.supplier_name,
                         award.supplier_email,
                     ),
-                    value=award.amount + Decimal(str(amendments.get(award.opportunity_id, 0))),
+                    value=award.amount + amendments.get(award.opportunity_id, ZERO),
                     awarded_at=award.awarded_at,
                 )
                 for award, title, author in rows
@@ -145,6 +144,16 @@ class DepartmentLookups:
             awards.sort(key=lambda item: (item.awarded_at, item.opportunity_id))
             self._awards[department_id] = _Timeline(awards, [item.awarded_at for item in awards])
         return self._awards[department_id]
+
+    def _amendment_totals(self, session: Session) -> dict[str, Decimal]:
+        """Every award's amendments added up, read once for all the departments."""
+        if self._amendments is None:
+            totals = select(AwardAmendment.opportunity_id, func.sum(AwardAmendment.amount_change))
+            self._amendments = {
+                key: Decimal(str(total))
+                for key, total in session.execute(totals.group_by(AwardAmendment.opportunity_id))
+            }
+        return self._amendments
 
     def postings(self, session: Session, department_id: int) -> _Timeline[RelatedPosting]:
         if department_id not in self._postings:
