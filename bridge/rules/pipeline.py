@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -135,11 +136,11 @@ def _store(
     for context, findings in judged:
         digest = findings_hash(findings)
         latest = current.get(context.opportunity_id)
-        if latest is not None and latest[1:] == (context.version, digest, context.department_id):
-            unchanged.append(latest[0])
+        if latest is not None and latest.stands_for(context, digest):
+            unchanged.append(latest.id)
             continue
         if latest is not None:
-            superseded.append(latest[0])
+            superseded.append(latest.id)
         row = {
             "opportunity_id": context.opportunity_id,
             "version": context.version,
@@ -200,10 +201,24 @@ def _awaiting_judgement(session: Session, ids: set[str]) -> set[str]:
     )
 
 
-def _current_evaluations(
-    session: Session, ids: Sequence[str]
-) -> dict[str, tuple[int, int, str, int | None]]:
-    """Each opportunity's current evaluation: its id, version, findings hash and department."""
+class _Current(NamedTuple):
+    """What decides whether an opportunity's current evaluation still stands."""
+
+    id: int
+    version: int
+    findings_hash: str
+    department_id: int | None
+
+    def stands_for(self, context: RuleContext, digest: str) -> bool:
+        """Same version, same department, same findings: no new evaluation is needed."""
+        return (self.version, self.findings_hash, self.department_id) == (
+            context.version,
+            digest,
+            context.department_id,
+        )
+
+
+def _current_evaluations(session: Session, ids: Sequence[str]) -> dict[str, _Current]:
     rows = session.execute(
         select(
             RuleEvaluation.opportunity_id,
@@ -213,7 +228,7 @@ def _current_evaluations(
             RuleEvaluation.department_id,
         ).where(RuleEvaluation.opportunity_id.in_(list(ids)), RuleEvaluation.current.is_(True))
     )
-    return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
+    return {row[0]: _Current(*row[1:]) for row in rows}
 
 
 def drain_pending(sessions: sessionmaker[Session], pipeline: RulePipeline) -> EvaluationReport:
