@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from bridge.cli import main
+from bridge.cli import run
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
@@ -13,4 +13,4 @@ if __name__ == "__main__":
         arguments[0].startswith("-") and arguments[0] not in ("--help", "--version")
     ):
         arguments = ["sync", *arguments]
-    main(args=arguments, prog_name="sync.py")
+    run(arguments, prog_name="sync.py")

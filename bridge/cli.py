@@ -92,14 +92,14 @@ pass_context = click.make_pass_decorator(Context, ensure=True)
 START_UP_GC_THRESHOLD = 10_000
 
 
-def run() -> None:
-    """The ``gc-bridge`` console script: ``main``, tuned for a process that starts, works and
-    ends. At the end the objects still alive are frozen out of the collector: the interpreter's
-    last collection over them took 0.1 s, and the operating system frees them anyway (files and
-    transactions are closed by then; this skips nothing but the traversal)."""
+def run(arguments: list[str] | None = None, prog_name: str | None = None) -> None:
+    """The ``gc-bridge`` console script (and ``sync.py``): ``main``, tuned for a process that
+    starts, works and ends. At the end the objects still alive are frozen out of the collector:
+    the interpreter's last collection over them took 0.1 s, and the operating system frees them
+    anyway (files and transactions are closed by then; this skips nothing but the traversal)."""
     gc.set_threshold(START_UP_GC_THRESHOLD)
     try:
-        main()
+        main(args=arguments, prog_name=prog_name)
     finally:
         gc.freeze()
 
