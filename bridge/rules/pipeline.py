@@ -12,9 +12,9 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.clock import utcnow
@@ -31,6 +31,8 @@ from bridge.sync.models import ChangeEvent, EventCursor, Opportunity
 log = logging.getLogger(__name__)
 
 CURSOR = "rules"
+EVALUATIONS = cast(Table, RuleEvaluation.__table__)
+FINDINGS = cast(Table, RuleFinding.__table__)
 EVENT_BATCH = 200
 
 
@@ -162,24 +164,31 @@ def _store(
             update(RuleEvaluation).where(RuleEvaluation.id.in_(superseded)).values(current=False)
         )
     if new:
-        ids = session.scalars(
-            insert(RuleEvaluation).returning(RuleEvaluation.id, sort_by_parameter_order=True),
-            [row for row, _findings in new],
-        ).all()
+        # Into the tables themselves (SQLAlchemy Core): through the ORM's bulk path PostgreSQL
+        # got one statement per row. Ids come back matched by opportunity (one new evaluation
+        # each per batch), which needs no ordering of the returned rows.
+        ids: dict[str, int] = dict(
+            iter(
+                session.execute(
+                    insert(EVALUATIONS).returning(RuleEvaluation.opportunity_id, RuleEvaluation.id),
+                    [row for row, _findings in new],
+                )
+            )
+        )
         findings_rows = [
             {
-                "evaluation_id": evaluation_id,
+                "evaluation_id": ids[str(row["opportunity_id"])],
                 "rule": item.rule,
                 "severity": item.severity.value,
                 "field": item.field,
                 "message_key": item.message_key,
                 "params": item.params,
             }
-            for evaluation_id, (_row, findings) in zip(ids, new, strict=True)
+            for row, findings in new
             for item in findings
         ]
         if findings_rows:
-            session.execute(insert(RuleFinding), findings_rows)
+            session.execute(insert(FINDINGS), findings_rows)
     return len(new)
 
 
