@@ -133,6 +133,12 @@ class Settings(BaseSettings):
     # Remind the approvers of a step still waiting after this many working days (0 = never).
     approvals_reminder_working_days: int = Field(default=2, ge=0, le=60)
 
+    # Contracts and payment
+    # Remind finance this many days before a payment falls due (0 = never).
+    payment_reminder_days: int = Field(default=5, ge=0, le=30)
+    # Remind certifiers of work waiting this many days for a section 34 decision (0 = never).
+    acceptance_reminder_days: int = Field(default=5, ge=0, le=30)
+
     # Notifications
     notifier: Literal["log", "smtp", "gc-notify"] = "log"
     notification_max_attempts: int = Field(default=6, ge=1, le=50)

@@ -1,7 +1,7 @@
-"""A directory procurement staff (or their system) read: one JSON file per batch and a checksum
-manifest beside it, each written atomically (a temporary file, then a rename); and the OCDS
-release and record packages of every record, replaced after each export, for an open-data
-harvester that reads files.
+"""A directory procurement staff (or their system) read: one JSON file per batch (and a CSV of a
+batch of payment requisitions) with a checksum manifest beside each, each written atomically (a
+temporary file, then a rename); and the OCDS release and record packages of every record,
+replaced after each export, for an open-data harvester that reads files.
 
 A reader that sees ``<batch>.json.sha256`` knows ``<batch>.json`` is complete, and can check it.
 A batch written again after a crash has the same name and the same bytes.
@@ -14,7 +14,9 @@ import json
 import os
 from pathlib import Path
 
+from bridge.contracts.requisitions import csv_text
 from bridge.exports.delivery import Item, SinkFailed
+from bridge.exports.models import DeliveryKind
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -35,10 +37,13 @@ def write_atomically(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def _in_order(items: list[Item]) -> list[Item]:
+    return sorted(items, key=lambda item: item.delivery_id)
+
+
 def batch_document(batch: str, items: list[Item]) -> bytes:
     deliveries = [
-        {"idempotency_key": item.idempotency_key, **item.payload}
-        for item in sorted(items, key=lambda item: item.delivery_id)
+        {"idempotency_key": item.idempotency_key, **item.payload} for item in _in_order(items)
     ]
     document = {"batch": batch, "deliveries": deliveries}
     return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False).encode("utf-8")
@@ -62,6 +67,11 @@ class DirectorySink:
     def deliver(self, batch: str, items: list[Item]) -> dict[int, str | None]:
         data_file = self.directory / f"{batch}.json"
         try:
+            if items[0].kind == DeliveryKind.PAYMENT_REQUISITION.value:
+                # Financial systems import CSV: the same requisitions, a row each, beside.
+                documents = [item.payload["requisition"] for item in _in_order(items)]
+                body = csv_text(documents).encode("utf-8-sig")
+                write_with_manifest(self.directory / f"{batch}.csv", body)
             write_with_manifest(data_file, batch_document(batch, items))
         except OSError as problem:
             raise SinkFailed(f"cannot write {data_file}: {problem}") from problem

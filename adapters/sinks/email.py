@@ -9,17 +9,31 @@ with the batch named in the subject for a reader to spot the repeat.
 from __future__ import annotations
 
 from bridge.exports.delivery import Item, SinkFailed
+from bridge.exports.models import DeliveryKind
 from bridge.notifications.delivery import DeliveryFailed, Notifier, OutgoingMessage
 from bridge.notifications.messages import assemble, compose
 
 
 def _line(item: Item) -> str:
+    if item.kind == DeliveryKind.PAYMENT_REQUISITION.value:
+        requisition = item.payload["requisition"]
+        return (
+            f"- {requisition['requisition']} — {requisition['supplier']['name']} — "
+            f"{requisition['total']} $ — {requisition['due_on']}"
+        )
     record = item.payload["record"]
     supplier = record["supplier"]["legal_name"]
     return (
         f"- {record['title_en']} / {record['title_fr']} — {supplier} — "
         f"{record['original_value']} $ (revision {item.payload['revision']})"
     )
+
+
+# The message of each kind of batch.
+MESSAGE_OF = {
+    DeliveryKind.AWARD_RECORD.value: "awards_exported",
+    DeliveryKind.PAYMENT_REQUISITION.value: "requisitions_exported",
+}
 
 
 class EmailSink:
@@ -30,12 +44,13 @@ class EmailSink:
 
     def deliver(self, batch: str, items: list[Item]) -> dict[int, str | None]:
         listing = "\n".join(_line(item) for item in sorted(items, key=lambda i: i.delivery_id))
+        kind = MESSAGE_OF[items[0].kind]
         params = {"number": str(len(items)), "batch": batch, "awards": listing}
-        fields = compose("awards_exported", params)
+        fields = compose(kind, params)
         subject, body = assemble(fields, None)
         for recipient in self.recipients:
             every = {**fields, "subject": subject, "body": body}
-            message = OutgoingMessage("awards_exported", recipient, subject, body, every, batch)
+            message = OutgoingMessage(kind, recipient, subject, body, every, batch)
             try:
                 self.notifier.send(message)
             except DeliveryFailed as problem:

@@ -11,5 +11,8 @@ class Role(StrEnum):
     OPERATOR = "operator"  # sync, quarantine, jobs
     APPROVER = "approver"  # decides approvals, scoped to departments
     PROCUREMENT = "procurement"  # awards and exports
+    OWNER = "owner"  # business owner: records delivered work, asks for its acceptance
+    CERTIFIER = "certifier"  # FAA section 34: certifies work performed, scoped to departments
+    FINANCE = "finance"  # FAA section 33: confirms payments, scoped to departments
     TRANSLATOR = "translator"  # the second official language of opportunities
     VIEWER = "viewer"  # reads

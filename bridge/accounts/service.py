@@ -86,7 +86,9 @@ def set_active(user: PanelUser, active: bool) -> None:
 
 # Roles whose grants may name a department: an approver must (the steps they decide), procurement
 # staff may (the awards they handle; without one, every department's).
-SCOPED_ROLES = frozenset({Role.APPROVER, Role.PROCUREMENT})
+SCOPED_ROLES = frozenset(
+    {Role.APPROVER, Role.PROCUREMENT, Role.OWNER, Role.CERTIFIER, Role.FINANCE}
+)
 
 
 def grants_for(roles: Iterable[Role], departments: Iterable[int]) -> list[tuple[Role, int | None]]:
@@ -194,3 +196,15 @@ def set_password(user: PanelUser, password: str) -> None:
         raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
     user.password_hash = HASHER.hash(password)
     end_sessions(user)
+
+
+def people_with(session: Session, role: Role, department_id: int | None = None) -> list[PanelUser]:
+    """The active accounts holding ``role`` (for ``department_id`` when given): whom to tell."""
+    query = (
+        select(PanelUser)
+        .join(RoleGrant, RoleGrant.user_id == PanelUser.id)
+        .where(PanelUser.active.is_(True), RoleGrant.role == role.value)
+    )
+    if department_id is not None:
+        query = query.where(RoleGrant.department_id == department_id)
+    return list(session.scalars(query.distinct().order_by(PanelUser.id)))

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bridge.accounts.models import PanelUser, Role, RoleGrant
+from bridge.accounts.models import PanelUser, Role
+from bridge.accounts.service import people_with
 from bridge.approvals.models import (
     ApprovalAlert,
     ApprovalDecision,
@@ -30,19 +31,8 @@ from bridge.sync.models import Opportunity
 from bridge.translations.titles import titles_by_language
 
 
-def _people(session: Session, role: Role, department_id: int | None = None) -> list[PanelUser]:
-    query = (
-        select(PanelUser)
-        .join(RoleGrant, RoleGrant.user_id == PanelUser.id)
-        .where(PanelUser.active.is_(True), RoleGrant.role == role.value)
-    )
-    if department_id is not None:
-        query = query.where(RoleGrant.department_id == department_id)
-    return list(session.scalars(query.distinct().order_by(PanelUser.id)))
-
-
 def administrators(session: Session) -> list[str]:
-    return [user.email for user in _people(session, Role.ADMIN)]
+    return [user.email for user in people_with(session, Role.ADMIN)]
 
 
 def deciders(session: Session, request: ApprovalRequest, step: ApprovalStep) -> list[PanelUser]:
@@ -53,7 +43,7 @@ def deciders(session: Session, request: ApprovalRequest, step: ApprovalStep) -> 
     author = (request.author_email or "").lower()
     return [
         user
-        for user in _people(session, Role.APPROVER, request.department_id)
+        for user in people_with(session, Role.APPROVER, request.department_id)
         if (not named or user.id in named)
         and user.id not in decided
         and user.email.lower() != author
@@ -239,7 +229,7 @@ def unapproved_publication(
         now=now,
     )
     if department is not None:
-        approvers = [user.email for user in _people(session, Role.APPROVER, department.id)]
+        approvers = [user.email for user in people_with(session, Role.APPROVER, department.id)]
         enqueue(
             session,
             "unapproved_publication_department",

@@ -8,6 +8,7 @@ from bridge.accounts import models as account_models
 from bridge.approvals import models as approval_models
 from bridge.audit import models as audit_models
 from bridge.awards import models as award_models
+from bridge.contracts import models as contract_models
 from bridge.db.base import Base
 from bridge.departments import models as department_models
 from bridge.exports import models as export_models
@@ -27,6 +28,7 @@ DOMAIN_MODULES = (
     approval_models,
     notification_models,
     export_models,
+    contract_models,
 )
 
 

@@ -129,6 +129,21 @@ def _bids(session: Session, opportunity_id: str) -> int:
     )
 
 
+def bilingual_texts(
+    session: Session, opportunity: Opportunity
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Field → text in English, and in French: the author's in their language, and in the other
+    a translator's, or the author's own where they wrote both."""
+    texts, language = authored(session, opportunity)
+    own = dict(texts)
+    other = {
+        status.field: status.translation
+        for status in field_statuses(session, opportunity)
+        if status.translation.strip()
+    }
+    return (own, other) if language == "en" else (other, own)
+
+
 def build_record(
     session: Session,
     opportunity_id: str,
@@ -145,15 +160,7 @@ def build_record(
     if department is None:
         raise NotExportable("no_department")
     settings = load_rule_settings(session)
-    texts, language = authored(session, opportunity)
-    own = dict(texts)
-    # The other language: a translator's, or the author's own where they wrote both.
-    other = {
-        status.field: status.translation
-        for status in field_statuses(session, opportunity)
-        if status.translation.strip()
-    }
-    english, french = (own, other) if language == "en" else (other, own)
+    english, french = bilingual_texts(session, opportunity)
     author = (
         session.get(MarketplaceUser, opportunity.created_by_id)
         if opportunity.created_by_id

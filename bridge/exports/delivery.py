@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.audit.service import Actor, record
 from bridge.clock import utcnow
 from bridge.db.engine import transaction
-from bridge.exports.models import Delivery, DeliveryState
+from bridge.exports.models import Delivery, DeliveryKind, DeliveryState
 from bridge.notifications.delivery import backoff
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ class Item:
     delivery_id: int
     idempotency_key: str
     payload: dict[str, Any]
+    kind: str = DeliveryKind.AWARD_RECORD.value
 
 
 class SinkFailed(Exception):
@@ -69,15 +70,23 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _batch_name(sink: str, ids: list[int], now: datetime) -> str:
+# How a batch of each kind is named after its sink: award records plainly, as before.
+BATCH_PREFIX = {
+    DeliveryKind.AWARD_RECORD.value: "",
+    DeliveryKind.PAYMENT_REQUISITION.value: "-requisitions",
+}
+
+
+def _batch_name(sink: str, kind: str, ids: list[int], now: datetime) -> str:
     digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:12]
-    return f"{sink}-{now:%Y%m%dT%H%M%S}-{digest}"
+    return f"{sink}{BATCH_PREFIX[kind]}-{now:%Y%m%dT%H%M%S}-{digest}"
 
 
 def claim(
     sessions: sessionmaker[Session], sink: str, now: datetime, limit: int
 ) -> dict[str, list[Item]]:
-    """Due deliveries of ``sink`` by batch: a retried batch keeps its name and contents."""
+    """Due deliveries of ``sink`` by batch, a batch per kind: a retried batch keeps its name and
+    contents."""
     with transaction(sessions) as session:
         due = list(
             session.scalars(
@@ -90,10 +99,13 @@ def claim(
                 .with_for_update(skip_locked=True)
             )
         )
-        fresh = [delivery for delivery in due if delivery.batch is None]
-        if fresh:
-            name = _batch_name(sink, [delivery.id for delivery in fresh], now)
-            for delivery in fresh:
+        fresh: dict[str, list[Delivery]] = defaultdict(list)
+        for delivery in due:
+            if delivery.batch is None:
+                fresh[delivery.kind].append(delivery)
+        for kind, deliveries in fresh.items():
+            name = _batch_name(sink, kind, [delivery.id for delivery in deliveries], now)
+            for delivery in deliveries:
                 delivery.batch = name
         batches: dict[str, list[Item]] = defaultdict(list)
         for delivery in due:
@@ -101,7 +113,7 @@ def claim(
             delivery.next_attempt_at = now + LEASE
             assert delivery.batch is not None
             batches[delivery.batch].append(
-                Item(delivery.id, delivery.idempotency_key, dict(delivery.payload))
+                Item(delivery.id, delivery.idempotency_key, dict(delivery.payload), delivery.kind)
             )
         return dict(batches)
 

@@ -19,6 +19,13 @@ from bridge.db.base import Base, JSONDocument
 from bridge.db.types import UTCDateTime
 
 
+class DeliveryKind(StrEnum):
+    """What a delivery carries; sinks put each kind in batches of its own."""
+
+    AWARD_RECORD = "award_record"
+    PAYMENT_REQUISITION = "payment_requisition"
+
+
 class DeliveryState(StrEnum):
     PENDING = "pending"
     RETRYING = "retrying"
@@ -53,7 +60,13 @@ class Delivery(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(
+        String(20),
+        default=DeliveryKind.AWARD_RECORD.value,
+        server_default=DeliveryKind.AWARD_RECORD.value,
+    )
     opportunity_id: Mapped[str] = mapped_column(String(36), index=True)
+    # The record's revision; for a requisition, its number under the contract.
     revision: Mapped[int] = mapped_column(Integer)
     sink: Mapped[str] = mapped_column(String(20))
     idempotency_key: Mapped[str] = mapped_column(String(120))

@@ -36,7 +36,7 @@ from bridge.exports.formats.ocds import (
     validator,
 )
 from bridge.exports.formats.ocds_models import problems
-from bridge.exports.models import Delivery, ExportedAward
+from bridge.exports.models import Delivery, DeliveryKind, ExportedAward
 from bridge.exports.record import AwardRecord, fingerprint, to_document
 from bridge.settings import Settings
 from bridge.sync.events import drain as drain_events
@@ -216,7 +216,10 @@ def delivery_states(session: Session, opportunity_ids: Sequence[str]) -> dict[st
     latest: dict[str, dict[str, str]] = {}
     rows = session.execute(
         select(Delivery.opportunity_id, Delivery.sink, Delivery.state)
-        .where(Delivery.opportunity_id.in_(list(opportunity_ids)))
+        .where(
+            Delivery.opportunity_id.in_(list(opportunity_ids)),
+            Delivery.kind == DeliveryKind.AWARD_RECORD.value,
+        )
         .order_by(Delivery.id)
     )
     for opportunity_id, sink, state in rows:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date
+from babel.numbers import format_currency
 
 from bridge.catalogs import LANGUAGES, translations
 
@@ -38,6 +40,12 @@ class Bilingual:
     def message(cls, message_id: str, **params: Any) -> Bilingual:
         """A catalog message in both languages, e.g. ``Bilingual.message(N_("Review it."))``."""
         return cls(*(_translate(message_id, language, params) for language in LANGUAGES))
+
+    @classmethod
+    def money(cls, amount: Decimal) -> Bilingual:
+        return cls(
+            *(format_currency(amount, "CAD", locale=BABEL_LOCALES[lang]) for lang in LANGUAGES)
+        )
 
     @classmethod
     def day(cls, value: date) -> Bilingual:
@@ -114,10 +122,64 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "the bridge's administrators to have it canceled."
         ),
     ),
+    "contract_issued": (
+        N_("Contract %(number)s: %(title)s"),
+        N_(
+            "Your contract %(number)s with %(department)s for “%(title)s” is issued: %(total)s, "
+            "GST/HST included. Its text follows. Sign it and send the signed copy to the "
+            "department.\n\n%(text)s\n\nFingerprint of the issued PDF (SHA-256): %(sha256)s"
+        ),
+    ),
+    "acceptance_requested": (
+        N_("Acceptance requested: contract %(number)s"),
+        N_(
+            "%(requester)s asks for the acceptance of the work delivered for milestone "
+            "“%(milestone)s” of contract %(number)s (“%(title)s”): %(url)s\n\nInvoice "
+            "%(invoice)s, received on %(received)s. Certify it under section 34 of the Financial "
+            "Administration Act, or refuse it with a reason, in the panel."
+        ),
+    ),
+    "work_accepted": (
+        N_("Work accepted: contract %(number)s"),
+        N_(
+            "The work delivered for milestone “%(milestone)s” of contract %(number)s "
+            "(“%(title)s”) is accepted under section 34. Payment requisition %(requisition)s "
+            "(%(total)s) is due to be paid by %(due)s."
+        ),
+    ),
+    "work_refused": (
+        N_("Work refused: contract %(number)s"),
+        N_(
+            "The work delivered for milestone “%(milestone)s” of contract %(number)s "
+            "(“%(title)s”) is not accepted: %(reason)s"
+        ),
+    ),
+    "acceptance_waiting": (
+        N_("Reminder, acceptance waiting: contract %(number)s"),
+        N_(
+            "The work delivered for milestone “%(milestone)s” of contract %(number)s "
+            "(“%(title)s”) has waited for a section 34 decision since %(since)s. If it is "
+            "accepted now, its payment is due by %(due)s."
+        ),
+    ),
+    "payment_due": (
+        N_("Payment due by %(due)s: %(requisition)s"),
+        N_(
+            "Payment requisition %(requisition)s (%(total)s, contract %(number)s, “%(title)s”) "
+            "is due to be paid by %(due)s. Confirm the payment in the panel once it is made."
+        ),
+    ),
     "awards_exported": (
         N_("Award records for reporting: %(number)s"),
         N_(
             "Award records ready for the GC's reporting (batch %(batch)s): %(number)s."
+            "\n\n%(awards)s"
+        ),
+    ),
+    "requisitions_exported": (
+        N_("Payment requisitions: %(number)s"),
+        N_(
+            "Payment requisitions certified under section 34 (batch %(batch)s): %(number)s."
             "\n\n%(awards)s"
         ),
     ),
