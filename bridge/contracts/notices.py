@@ -40,6 +40,17 @@ def _about(session: Session, contract: Contract) -> dict[str, Param]:
     }
 
 
+def _certifiers(session: Session, contract: Contract, work: WorkDelivery) -> list[str]:
+    """Who may certify ``work``: the department's certifiers but its requester and the
+    supplier's own contact."""
+    supplier = (contract.supplier_email or "").lower()
+    return [
+        user.email
+        for user in people_with(session, Role.CERTIFIER, contract.department_id)
+        if user.id != work.requested_by_id and user.email.lower() != supplier
+    ]
+
+
 def _milestone(milestone: Milestone) -> Bilingual:
     return Bilingual(milestone.name_en, milestone.name_fr)
 
@@ -69,11 +80,6 @@ def acceptance_requested(
 ) -> None:
     requester = session.get(PanelUser, work.requested_by_id)
     assert requester is not None
-    certifiers = [
-        user.email
-        for user in people_with(session, Role.CERTIFIER, contract.department_id)
-        if user.id != requester.id
-    ]
     params = _about(session, contract) | {
         "requester": requester.display_name,
         "milestone": _milestone(milestone),
@@ -84,7 +90,7 @@ def acceptance_requested(
     enqueue(
         session,
         "acceptance_requested",
-        certifiers,
+        _certifiers(session, contract, work),
         params,
         key=f"{contract.number}:delivery:{work.id}",
         path=contract_path(contract),
@@ -153,11 +159,6 @@ def acceptance_waiting(
     payment's due date comes near."""
     milestone = session.get(Milestone, work.milestone_id)
     assert milestone is not None
-    certifiers = [
-        user.email
-        for user in people_with(session, Role.CERTIFIER, contract.department_id)
-        if user.id != work.requested_by_id
-    ]
     params = _about(session, contract) | {
         "milestone": _milestone(milestone),
         "since": Bilingual.day(since),
@@ -166,7 +167,7 @@ def acceptance_waiting(
     return enqueue(
         session,
         "acceptance_waiting",
-        certifiers,
+        _certifiers(session, contract, work),
         params,
         key=f"{contract.number}:delivery:{work.id}",
         path=contract_path(contract),
