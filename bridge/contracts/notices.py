@@ -129,8 +129,15 @@ def work_decided(session: Session, contract: Contract, work: WorkDelivery, now: 
 def payment_due(
     session: Session, contract: Contract, requisition: PaymentRequisition, now: datetime
 ) -> int:
-    """Finance of the department, ahead of the due date (once per requisition)."""
-    finance = [user.email for user in people_with(session, Role.FINANCE, contract.department_id)]
+    """Finance of the department, ahead of the due date (once per requisition); not who
+    certified or requested the work, who may not confirm its payment."""
+    work = session.get(WorkDelivery, requisition.work_delivery_id)
+    assert work is not None
+    finance = [
+        user.email
+        for user in people_with(session, Role.FINANCE, contract.department_id)
+        if user.id not in (work.requested_by_id, work.decided_by_id)
+    ]
     params = _about(session, contract) | {
         "requisition": requisition.number,
         "total": Bilingual.money(requisition.total),
