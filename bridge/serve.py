@@ -16,6 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
 from adapters.registry import notifier_from_settings, sinks_from_settings
+from bridge.jobs.contracts import ContractJobs
 from bridge.jobs.exports import ExportJobs
 from bridge.jobs.notifications import NotificationJobs
 from bridge.jobs.runs import SyncService
@@ -73,6 +74,7 @@ def run_server(
         add_sync_job(scheduler, service, settings.sync_interval_minutes)
         notifications.schedule(scheduler)
         exports.schedule(scheduler)
+        ContractJobs(service.sessions, settings).schedule(scheduler)
     scheduler.start()
     server = waitress.create_server(
         app, host=host or settings.host, port=port or settings.port, threads=8

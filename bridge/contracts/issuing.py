@@ -186,14 +186,14 @@ def issue(
     award = session.get(Award, opportunity_id)
     if award is None:
         raise ContractRefused(N_("This opportunity has no award."))
-    if contract_of(session, opportunity_id) is not None:
-        raise ContractRefused(N_("This award's contract is already issued."))
     record_ = build_record(session, opportunity_id, zone)  # NotExportable: no department yet
     department = session.scalar(
         select(Department).where(Department.acronym == record_.department_acronym)
     )
     assert department is not None
     require_role(user, Role.PROCUREMENT, department.id)
+    if contract_of(session, opportunity_id) is not None:
+        raise ContractRefused(N_("This award's contract is already issued."))
     business_number = (business_number or "").strip().upper().replace(" ", "") or None
     if business_number and not BUSINESS_NUMBER.match(business_number):
         raise ContractRefused(

@@ -1,6 +1,7 @@
 """Scheduled syncs with APScheduler: coalesced, one at a time, stopped cleanly by SIGTERM.
 
-The notification outbox, the approval reminders and the award export run beside them."""
+The notification outbox, the approval reminders, the award export and the contract job run
+beside them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from adapters.registry import notifier_from_settings, sinks_from_settings
 from bridge.clock import utcnow
+from bridge.jobs.contracts import ContractJobs
 from bridge.jobs.exports import ExportJobs
 from bridge.jobs.notifications import NotificationJobs
 from bridge.jobs.runs import SyncService
@@ -50,6 +52,7 @@ def run_forever(service: SyncService) -> None:
     NotificationJobs(service.sessions, service.settings, notifier).schedule(scheduler)
     sinks = sinks_from_settings(service.settings, notifier)
     ExportJobs(service.sessions, service.settings, sinks).schedule(scheduler)
+    ContractJobs(service.sessions, service.settings).schedule(scheduler)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("received %s; stopping after the current step", signal.Signals(signum).name)

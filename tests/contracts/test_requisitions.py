@@ -27,7 +27,7 @@ from bridge.contracts.models import PaymentRequisition, WorkDelivery, WorkState
 from bridge.contracts.requisitions import due_on, import_confirmations
 from bridge.db.engine import transaction
 from bridge.exports import delivery as delivery_module
-from bridge.exports.delivery import LEASE, deliver_due
+from bridge.exports.delivery import LEASE, Sink, deliver_due
 from bridge.exports.models import Delivery, DeliveryKind
 from bridge.notifications.models import Notification
 from tests.conftest import FIXED_NOW
@@ -73,7 +73,7 @@ def test_a_requisition_reaches_the_directory_and_the_webhook_once(
         mocked.add_passthru(url)
         settings = contract_settings(tmp_path, "directory", "webhook", url=url)
         accepted(sessions, people, settings)
-        sinks = [
+        sinks: list[Sink] = [
             DirectorySink(settings.export_directory),
             WebhookSink(url, SECRET.encode(), timeout=0.5),
         ]

@@ -11,8 +11,7 @@ import gc
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,70 +19,16 @@ import click
 
 from bridge import __version__
 from bridge.accounts.roles import Role
+from bridge.cli.context import Context, pass_context, prepare_database, settings_checked
 from bridge.logs import configure_logging
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from bridge.settings import Settings
     from bridge.sync.engine import SyncReport
 
 # Each command imports what it needs when it runs: ``--help`` and ``status`` answer without
 # loading the sync, the rules, the approvals or the panel.
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@contextmanager
-def settings_checked() -> Iterator[None]:
-    """A missing or invalid setting stops the command with its message, not a traceback."""
-    from bridge.settings import SettingsError
-
-    try:
-        yield
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-class Context:
-    """Settings and database engine, built on first use so ``--help`` needs neither."""
-
-    def __init__(self) -> None:
-        self._settings: Settings | None = None
-        self._engine: Engine | None = None
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            from bridge.audit import keeping as audit_keeping
-            from bridge.settings import load_settings
-
-            with settings_checked():
-                self._settings = load_settings()
-            audit_keeping.configure_from(self._settings)
-            logging.getLogger().setLevel(self._settings.log_level)
-        return self._settings
-
-    def require_marketplace(self) -> Settings:
-        with settings_checked():
-            self.settings.require_marketplace()
-        return self.settings
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            from bridge.db.engine import make_engine
-
-            self._engine = make_engine(self.settings.effective_database_url)
-        return self._engine
-
-    def migrated_engine(self) -> Engine:
-        """The engine, with the schema brought up to date first (a new install just works)."""
-        prepare_database(self.engine)
-        return self.engine
-
-
-pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
 # The collector's first generation runs every 700 new objects by default: loading SQLAlchemy,
@@ -326,20 +271,6 @@ def db_upgrade(context: Context) -> None:
     click.echo(f"database at revision {current_revision(engine)} (head {head_revision(engine)})")
 
 
-def prepare_database(engine: Engine) -> None:
-    from bridge.approvals.service import seed_chains
-    from bridge.db.engine import session_factory, transaction
-    from bridge.db.migrate import upgrade
-    from bridge.departments.service import seed_departments
-    from bridge.rules.settings import seed_rule_settings
-
-    upgrade(engine)
-    with transaction(session_factory(engine)) as session:
-        seed_departments(session)
-        seed_rule_settings(session)
-        seed_chains(session)
-
-
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (BRIDGE_HOST).")
 @click.option("--port", type=int, default=None, help="Port to listen on (BRIDGE_PORT).")
@@ -499,3 +430,13 @@ def _print_summary(report: SyncReport) -> None:
         click.echo("  http: " + ", ".join(f"{k} {v}" for k, v in sorted(report.http.items())))
     for error in report.errors:
         click.echo(f"  error: {error}", err=True)
+
+
+def _add_groups() -> None:
+    """The command groups that live in modules of their own."""
+    from bridge.cli.contracts import contracts
+
+    main.add_command(contracts)
+
+
+_add_groups()
