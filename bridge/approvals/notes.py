@@ -17,17 +17,12 @@ from bridge.approvals.models import ApprovalDecision, ApprovalRequest, ApprovalS
 from bridge.audit.service import Actor, record
 from bridge.db.engine import transaction
 from bridge.marketplace.client import MarketplaceClient
-from bridge.marketplace.commands import AddNote
-from bridge.marketplace.decode import Fetched
-from bridge.marketplace.errors import ApiError, MarketplaceError, WriteOutcomeUnknown
 from bridge.marketplace.limits import NOTE_UNITS, units
+from bridge.marketplace.notes import NoteState, refusal_text, write_note
 from bridge.marketplace.vocabulary import OpportunityKind
 from bridge.sync.models import Opportunity
 
 log = logging.getLogger(__name__)
-
-# The marketplace's history takes notes on Code With Us opportunities only.
-KINDS_WITH_NOTES = frozenset({OpportunityKind("code-with-us")})
 
 
 def marker(decision_id: int) -> str:
@@ -69,15 +64,6 @@ def _pending(session: Session) -> list[tuple[int, str, str, str]]:
     ]
 
 
-def _already_there(
-    client: MarketplaceClient, kind: OpportunityKind, opportunity_id: str, decision_id: int
-) -> bool:
-    answer = client.get_opportunity(kind, opportunity_id)
-    if not isinstance(answer, Fetched) or not hasattr(answer.record, "history"):
-        return False
-    return any(marker(decision_id) in (entry.note or "") for entry in answer.record.history or [])
-
-
 def _mark(
     sessions: sessionmaker[Session], decision_id: int, status: str, error: str | None = None
 ) -> None:
@@ -105,31 +91,13 @@ def send_change_requests(
         pending = _pending(session)
     sent = 0
     for decision_id, kind_name, opportunity_id, text in pending:
-        kind = OpportunityKind(kind_name)
-        if kind not in KINDS_WITH_NOTES:
-            _mark(sessions, decision_id, "unsupported")
+        outcome = write_note(
+            client, OpportunityKind(kind_name), opportunity_id, text, marker(decision_id)
+        )
+        if outcome.state == NoteState.LATER:
             continue
-        if units(text) > NOTE_UNITS:  # the marketplace would refuse it: never sent
-            _mark(sessions, decision_id, "refused", f"too_long:{units(text)}")
-            refusals.append(f"note for {opportunity_id}: {units(text)} characters, over 1,000")
-            continue
-        try:
-            client.send(kind, opportunity_id, AddNote(note=text))
-        except WriteOutcomeUnknown:
-            log.warning("note for decision %s: answer lost; checking the marketplace", decision_id)
-            try:
-                if not _already_there(client, kind, opportunity_id, decision_id):
-                    continue  # not written: the next run tries again
-            except MarketplaceError:
-                continue
-        except ApiError as refused:  # a 4xx: sending it again changes nothing
-            log.warning("note for decision %s refused by the marketplace: %s", decision_id, refused)
-            _mark(sessions, decision_id, "refused", "; ".join(refused.messages) or str(refused))
-            refusals.append(f"note for {opportunity_id} refused: {refused}")
-            continue
-        except MarketplaceError:
-            log.exception("note for decision %s not written; the next run tries again", decision_id)
-            continue
-        _mark(sessions, decision_id, "sent")
-        sent += 1
+        _mark(sessions, decision_id, outcome.state.value, outcome.error)
+        if outcome.state == NoteState.REFUSED:
+            refusals.append(refusal_text(opportunity_id, outcome))
+        sent += outcome.state == NoteState.SENT
     return sent

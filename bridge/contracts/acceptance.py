@@ -21,6 +21,7 @@ from bridge.audit.service import Actor, record
 from bridge.clock import utcnow
 from bridge.contracts.duties import check_certifier, require_role
 from bridge.contracts.issuing import ContractRefused, accepted_milestones, milestones_of
+from bridge.contracts.marketplace_notes import accepted_note, queue
 from bridge.contracts.models import Contract, Milestone, WorkDelivery, WorkState
 from bridge.contracts.notices import acceptance_requested, work_decided
 from bridge.contracts.requisitions import create_requisition
@@ -153,4 +154,10 @@ def decide(
     )
     if accept:
         create_requisition(session, contract, work, user, settings, now)
+        milestone = session.get(Milestone, work.milestone_id)
+        assert milestone is not None
+        on = now.astimezone(settings.zone).date()
+        queue(
+            session, contract, f"accepted:{work.id}", accepted_note(contract, work, milestone, on)
+        )
     work_decided(session, contract, work, now)

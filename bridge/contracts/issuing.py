@@ -31,6 +31,7 @@ from bridge.contracts.document import (
     to_pdf,
 )
 from bridge.contracts.duties import require_role
+from bridge.contracts.marketplace_notes import issued_note, queue
 from bridge.contracts.models import (
     Contract,
     ContractDocument,
@@ -236,6 +237,7 @@ def issue(
         )
     session.flush()
     actor = Actor.user(user.id, user.display_name)
+    queue(session, contract, "issued", issued_note(contract, issued_on))
     document = _keep_document(
         session, contract, _view(session, contract, zone, issued_on), actor, now
     )

@@ -167,3 +167,22 @@ class ContractTerm(Base):
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(Text)
+
+
+class ContractNote(Base):
+    """A note for the opportunity's history on the marketplace (contract issued, work
+    accepted), kept until it is written there once."""
+
+    __tablename__ = "contract_notes"
+    __table_args__ = (UniqueConstraint("contract_id", "event"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    event: Mapped[str] = mapped_column(String(40))  # "issued", "accepted:<delivery id>"
+    text: Mapped[str] = mapped_column(Text)
+    # pending, sent, refused (by the marketplace or over its limit), unsupported (no notes)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

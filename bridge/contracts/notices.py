@@ -124,6 +124,36 @@ def work_decided(session: Session, contract: Contract, work: WorkDelivery, now: 
         path=contract_path(contract),
         now=now,
     )
+    if kind == "work_accepted":
+        enqueue(
+            session,
+            "supplier_work_accepted",
+            [contract.supplier_email or ""],
+            params | {"invoice": work.invoice_number},
+            key=f"{contract.number}:decision:{work.id}",
+            now=now,
+        )
+
+
+def supplier_paid(
+    session: Session, contract: Contract, requisition: PaymentRequisition, now: datetime
+) -> None:
+    """The supplier hears that their invoice was paid (they cannot see the bridge)."""
+    work = session.get(WorkDelivery, requisition.work_delivery_id)
+    assert work is not None and requisition.paid_on is not None
+    params = _about(session, contract) | {
+        "invoice": work.invoice_number,
+        "total": Bilingual.money(requisition.total),
+        "paid": Bilingual.day(requisition.paid_on),
+    }
+    enqueue(
+        session,
+        "supplier_paid",
+        [contract.supplier_email or ""],
+        params,
+        key=requisition.number,
+        now=now,
+    )
 
 
 def payment_due(

@@ -25,6 +25,7 @@ from bridge.contracts.amounts import Amounts, shares
 from bridge.contracts.duties import check_payment_confirmer
 from bridge.contracts.issuing import ContractRefused, milestones_of
 from bridge.contracts.models import Contract, PaymentRequisition, WorkDelivery
+from bridge.contracts.notices import supplier_paid
 from bridge.departments.models import Department
 from bridge.exports.models import Delivery, DeliveryKind
 from bridge.exports.outbox import current_record
@@ -182,6 +183,9 @@ def _mark_paid(
     requisition.paid_on, requisition.payment_reference = paid_on, reference.strip() or None
     requisition.confirmed_by, requisition.confirmed_by_id = actor.key, user_id
     requisition.confirmed_at = now
+    contract = session.get(Contract, requisition.contract_id)
+    assert contract is not None
+    supplier_paid(session, contract, requisition, now)
     record(
         session,
         actor,

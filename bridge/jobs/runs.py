@@ -26,6 +26,7 @@ from bridge.approvals.flow import drain as drain_approvals
 from bridge.approvals.notes import send_change_requests
 from bridge.approvals.publish import Publisher
 from bridge.clock import utcnow
+from bridge.contracts.marketplace_notes import send_progress_notes
 from bridge.db.engine import refresh_statistics, session_factory, transaction
 from bridge.jobs.alongside import Alongside
 from bridge.marketplace.client import MarketplaceClient
@@ -150,6 +151,7 @@ class SyncService:
         try:
             refused_notes: list[str] = []
             written = send_change_requests(self.sessions, client, refused_notes)
+            written += send_progress_notes(self.sessions, client, refused_notes)
             published = Publisher(self.sessions, client, self.settings).run()
             canceled = guard.cancel_unapproved(self.sessions, client)
         except SQLAlchemyError:

@@ -147,6 +147,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "(%(total)s) is due to be paid by %(due)s."
         ),
     ),
+    "supplier_work_accepted": (
+        N_("Your work is accepted: contract %(number)s"),
+        N_(
+            "%(department)s accepted the work you delivered for milestone “%(milestone)s” of "
+            "contract %(number)s (“%(title)s”). Your invoice %(invoice)s (%(total)s) is due to "
+            "be paid by %(due)s."
+        ),
+    ),
+    "supplier_paid": (
+        N_("Payment made: contract %(number)s"),
+        N_(
+            "%(department)s paid your invoice %(invoice)s (%(total)s) for contract %(number)s "
+            "(“%(title)s”) on %(paid)s."
+        ),
+    ),
     "work_refused": (
         N_("Work refused: contract %(number)s"),
         N_(

@@ -241,6 +241,30 @@ def upgrade() -> None:
             batch_op.f("ix_payment_requisitions_due_on"), ["due_on"], unique=False
         )
 
+    op.create_table(
+        "contract_notes",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("contract_id", sa.Integer(), nullable=False),
+        sa.Column("event", sa.String(length=40), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("created_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contract_id"],
+            ["contracts.id"],
+            name=op.f("fk_contract_notes_contract_id_contracts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_contract_notes")),
+        sa.UniqueConstraint("contract_id", "event", name=op.f("uq_contract_notes_contract_id")),
+    )
+    with op.batch_alter_table("contract_notes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_contract_notes_contract_id"), ["contract_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_contract_notes_status"), ["status"], unique=False)
+
     with op.batch_alter_table("export_deliveries", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("kind", sa.String(length=20), server_default="award_record", nullable=False)
@@ -251,6 +275,11 @@ def downgrade() -> None:
     with op.batch_alter_table("export_deliveries", schema=None) as batch_op:
         batch_op.drop_column("kind")
 
+    with op.batch_alter_table("contract_notes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contract_notes_status"))
+        batch_op.drop_index(batch_op.f("ix_contract_notes_contract_id"))
+
+    op.drop_table("contract_notes")
     with op.batch_alter_table("payment_requisitions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_requisitions_due_on"))
         batch_op.drop_index(batch_op.f("ix_payment_requisitions_contract_id"))
