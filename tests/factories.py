@@ -17,6 +17,13 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from bridge.awards.models import AwardAmendment
+from bridge.contracts.models import (
+    Contract,
+    ContractDocument,
+    Milestone,
+    PaymentRequisition,
+    WorkDelivery,
+)
 from bridge.exports.models import Delivery, ExportedAward
 from bridge.sync.models import Award, Opportunity
 from tests.fakes.world import CWU
@@ -102,3 +109,96 @@ def create_delivery(session: Session, opportunity_id: str, **overrides: Any) -> 
         "payload": {},
     }
     return _added(session, Delivery, values, **overrides)
+
+
+def create_contract(
+    session: Session, opportunity_id: str, department_id: int, requester_id: int, **overrides: Any
+) -> Contract:
+    """An issued contract of $9,040 (taxes in) in two milestones: the first accepted with its
+    requisition unpaid, the second delivered and waiting for acceptance by ``requester_id``'s
+    request. Its document's bytes stand for a PDF; tests of documents issue one for real."""
+    values: dict[str, Any] = {
+        "opportunity_id": opportunity_id,
+        "department_id": department_id,
+        "fiscal_year": "2026-27",
+        "sequence": 1,
+        "number": "TBS-2026-27-0001",
+        "supplier_name": "Vendor One Ltd.",
+        "supplier_email": "vendor@example.com",
+        "value": Decimal("8000.00"),
+        "taxes": Decimal("1040.00"),
+        "total": Decimal("9040.00"),
+        "terms": {"payment_days": "30"},
+        "issued_at": MOMENT,
+        "issued_by": "test",
+    }
+    contract = _added(session, Contract, values, **overrides)
+    amounts = {"value": contract.value, "taxes": contract.taxes, "total": contract.total}
+    _added(
+        session,
+        ContractDocument,
+        {
+            "contract_id": contract.id,
+            "amendment": 0,
+            "html": "<html lang='en'></html>",
+            "pdf": b"%PDF-1.7",
+            "sha256": "0" * 64,
+            "created_at": MOMENT,
+            "created_by": "test",
+        }
+        | amounts,
+    )
+    first, second = (
+        _added(
+            session,
+            Milestone,
+            {
+                "contract_id": contract.id,
+                "position": position,
+                "name_en": name_en,
+                "name_fr": name_fr,
+                "value": value,
+            },
+        )
+        for position, name_en, name_fr, value in (
+            (1, "Form", "Formulaire", Decimal("5000.00")),
+            (2, "Tests", "Essais", Decimal("3000.00")),
+        )
+    )
+    work = {
+        "contract_id": contract.id,
+        "url": "https://github.com/example/forms/pull/1",
+        "invoice_number": "INV-1",
+        "invoice_date": MOMENT.date(),
+        "invoice_received_on": MOMENT.date(),
+        "requested_by_id": requester_id,
+        "requested_at": MOMENT,
+    }
+    accepted = _added(
+        session,
+        WorkDelivery,
+        work
+        | {
+            "milestone_id": first.id,
+            "state": "accepted",
+            "decided_at": MOMENT,
+            "decided_by_id": requester_id,
+        },
+    )
+    _added(session, WorkDelivery, work | {"milestone_id": second.id, "state": "awaiting"})
+    _added(
+        session,
+        PaymentRequisition,
+        {
+            "work_delivery_id": accepted.id,
+            "contract_id": contract.id,
+            "number": f"{contract.number}-R1",
+            "amount": Decimal("5000.00"),
+            "taxes": Decimal("650.00"),
+            "total": Decimal("5650.00"),
+            "certified_on": MOMENT.date(),
+            "due_on": MOMENT.date(),
+            "document": {},
+        },
+    )
+    return contract

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from bridge.accounts.models import PanelUser
     from bridge.contracts.issuing import MilestonePlan
+    from bridge.contracts.progress import Event
 
 acting = click.option(
     "--as", "email", required=True, help="E-mail of the panel account taking this step."
@@ -177,11 +178,24 @@ def show_command(
             name = "contract" if document.amendment == 0 else f"amendment {document.amendment}"
             click.echo(f"{name}: {document.total} $  sha256 {document.sha256}")
         for event in timeline(session, contract, context.settings.zone):
-            click.echo(f"  {event.day.isoformat()}  {event.kind:<12} {event.detail}")
+            click.echo(f"  {event.day.isoformat()}  {event.kind:<12} {_described(event)}")
         if pdf_path is not None:
             pdf_path.write_bytes(chosen.pdf)
         if html_path is not None:
             html_path.write_text(chosen.html, encoding="utf-8")
+
+
+def _described(event: Event) -> str:
+    """What a timeline step concerns, in the command line's English."""
+    parts = [f"milestone {event.milestone}"] if event.milestone is not None else []
+    parts += [part for part in (event.subject, f"by {event.who}" if event.who else "") if part]
+    if event.amount is not None:
+        parts.append(f"{event.amount} $")
+    if event.due is not None:
+        parts.append(f"due {event.due.isoformat()}")
+    if event.note:
+        parts.append(f"({event.note})")
+    return " ".join(parts)
 
 
 @contracts.command("send")

@@ -18,8 +18,18 @@ class DutyRefused(PermissionError):
     """A step this person may not take; the message is a catalog message saying why."""
 
 
+def holds(user: PanelUser, role: Role, department_id: int) -> bool:
+    """Whether ``user`` holds ``role`` for the department. Procurement staff whose account names
+    no department work for every department, as they do on the awards; the financial duties
+    (business owner, section 34, section 33) are always delegated for named departments."""
+    if not user.active or role not in user.roles:
+        return False
+    named = user.department_ids(role)
+    return department_id in named or (role is Role.PROCUREMENT and not named)
+
+
 def require_role(user: PanelUser, role: Role, contract_department: int) -> None:
-    if not user.active or contract_department not in user.department_ids(role):
+    if not holds(user, role, contract_department):
         raise DutyRefused(REASONS[role])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -41,11 +42,17 @@ def progress_of(session: Session, contract: Contract) -> Progress:
 
 @dataclass(frozen=True)
 class Event:
-    """One step of the timeline: ``kind`` names it, ``detail`` says what it concerns."""
+    """One step of the timeline: ``kind`` names it; the rest says what it concerns, in words no
+    language owns (numbers, addresses, names, amounts) so each reader's page can phrase it."""
 
     day: date
     kind: str  # issued, amended, sent, signed, delivered, accepted, refused, requisition, paid
-    detail: str
+    subject: str = ""  # a fingerprint, an address, a requisition's number
+    who: str = ""
+    milestone: int | None = None
+    amount: Decimal | None = None
+    due: date | None = None
+    note: str = ""  # a refusal's reason, as its certifier wrote it
 
 
 def timeline(session: Session, contract: Contract, zone: ZoneInfo) -> list[Event]:
@@ -59,14 +66,15 @@ def timeline(session: Session, contract: Contract, zone: ZoneInfo) -> list[Event
         Event(
             day(document.created_at),
             "issued" if document.amendment == 0 else "amended",
-            f"{document.total} $ sha256 {document.sha256[:12]}",
+            subject=document.sha256[:12],
+            amount=document.total,
         )
         for document in documents_of(session, contract)
     ]
     if contract.sent_at is not None:
-        events.append(Event(day(contract.sent_at), "sent", contract.supplier_email or ""))
+        events.append(Event(day(contract.sent_at), "sent", subject=contract.supplier_email or ""))
     if contract.signed_on is not None:
-        events.append(Event(contract.signed_on, "signed", contract.supplier_name))
+        events.append(Event(contract.signed_on, "signed", subject=contract.supplier_name))
     positions = {milestone.id: milestone.position for milestone in milestones_of(session, contract)}
     for work in session.scalars(
         select(WorkDelivery)
@@ -78,15 +86,21 @@ def timeline(session: Session, contract: Contract, zone: ZoneInfo) -> list[Event
             Event(
                 day(work.requested_at),
                 "delivered",
-                f"milestone {milestone}: {work.url} by {names.get(work.requested_by_id, '?')}",
+                subject=work.url,
+                who=names.get(work.requested_by_id, ""),
+                milestone=milestone,
             )
         )
         if work.decided_at is not None and work.decided_by_id is not None:
-            decider = names.get(work.decided_by_id, "?")
-            detail = f"milestone {milestone} by {decider}"
-            if work.state == WorkState.REFUSED.value:
-                detail += f": {work.reason}"
-            events.append(Event(day(work.decided_at), work.state, detail))
+            events.append(
+                Event(
+                    day(work.decided_at),
+                    work.state,
+                    who=names.get(work.decided_by_id, ""),
+                    milestone=milestone,
+                    note=work.reason or "",
+                )
+            )
     for requisition in session.scalars(
         select(PaymentRequisition)
         .where(PaymentRequisition.contract_id == contract.id)
@@ -96,9 +110,11 @@ def timeline(session: Session, contract: Contract, zone: ZoneInfo) -> list[Event
             Event(
                 requisition.certified_on,
                 "requisition",
-                f"{requisition.number} {requisition.total} $ due {requisition.due_on}",
+                subject=requisition.number,
+                amount=requisition.total,
+                due=requisition.due_on,
             )
         )
         if requisition.paid_on is not None:
-            events.append(Event(requisition.paid_on, "paid", requisition.number))
+            events.append(Event(requisition.paid_on, "paid", subject=requisition.number))
     return sorted(events, key=lambda event: event.day)

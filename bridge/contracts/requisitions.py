@@ -22,7 +22,7 @@ from bridge.accounts.models import PanelUser
 from bridge.audit.service import Actor, record
 from bridge.clock import utcnow
 from bridge.contracts.amounts import Amounts, shares
-from bridge.contracts.duties import check_payment_confirmer
+from bridge.contracts.duties import DutyRefused, check_payment_confirmer
 from bridge.contracts.issuing import ContractRefused, milestones_of
 from bridge.contracts.models import Contract, PaymentRequisition, WorkDelivery
 from bridge.contracts.notices import supplier_paid
@@ -236,16 +236,27 @@ class ImportReport:
 
 
 def import_confirmations(
-    session: Session, text: str, source: str, settings: Settings, now: datetime | None = None
+    session: Session,
+    text: str,
+    source: str,
+    settings: Settings,
+    now: datetime | None = None,
+    user: PanelUser | None = None,
 ) -> ImportReport:
     """The financial system's confirmation file: a CSV with the columns ``requisition``,
     ``paid_on`` (YYYY-MM-DD) and ``payment_reference`` (``total`` too, checked when present).
     Each row stands alone: a row in error is reported and the others are kept; a row already
     confirmed with the same date is counted and left alone, so a file imported twice changes
-    nothing."""
+    nothing. Imported by ``user`` (finance, in the panel), each row is a confirmation of theirs
+    and the separation of duties holds for it; without one, the file is the financial system's
+    word (an operator's import from the command line)."""
     now = now or utcnow()
     today = now.astimezone(settings.zone).date()
-    actor = Actor.job(f"payments-import:{source}"[:60])
+    actor = (
+        Actor.user(user.id, user.display_name)
+        if user is not None
+        else Actor.job(f"payments-import:{source}"[:60])
+    )
     report = ImportReport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [column for column in IMPORT_COLUMNS if column not in (reader.fieldnames or [])]
@@ -269,10 +280,22 @@ def import_confirmations(
             report.already.append(number)
             continue
         try:
+            if user is not None:
+                work = session.get(WorkDelivery, requisition.work_delivery_id)
+                contract = session.get(Contract, requisition.contract_id)
+                assert work is not None and contract is not None
+                check_payment_confirmer(user, requisition, work, contract)
             _mark_paid(
-                session, requisition, actor, paid_on, row.get("payment_reference") or "", today, now
+                session,
+                requisition,
+                actor,
+                paid_on,
+                row.get("payment_reference") or "",
+                today,
+                now,
+                user.id if user is not None else None,
             )
-        except ContractRefused as refused:
+        except (ContractRefused, DutyRefused) as refused:
             report.errors.append(f"line {line}: {number}: {refused}")
             continue
         report.confirmed.append(number)

@@ -28,6 +28,9 @@ TRANSLATION = frozenset({Role.ADMIN, Role.TRANSLATOR})
 ADMIN = frozenset({Role.ADMIN})
 APPROVALS = frozenset({Role.ADMIN, Role.APPROVER})
 PROCUREMENT = frozenset({Role.ADMIN, Role.PROCUREMENT})
+# After the award: who reads contracts (scoped to their departments by the pages), and the one
+# role that takes each step (the separation of duties decides who of them may).
+CONTRACTS = frozenset({Role.ADMIN, Role.PROCUREMENT, Role.OWNER, Role.CERTIFIER, Role.FINANCE})
 
 RULES: dict[str, frozenset[Role]] = {
     "auth.sign_out": EVERYONE,
@@ -74,6 +77,18 @@ RULES: dict[str, frozenset[Role]] = {
     "notifications.index": ADMIN,
     "notifications.send_again": ADMIN,
     "departments.chain": ADMIN,
+    "contracts.index": CONTRACTS,
+    "contracts.detail": CONTRACTS,
+    "contracts.document": CONTRACTS,
+    "contracts.new": frozenset({Role.PROCUREMENT}),
+    "contracts.issue_contract": frozenset({Role.PROCUREMENT}),
+    "contracts.send_contract": frozenset({Role.PROCUREMENT}),
+    "contracts.sign": frozenset({Role.PROCUREMENT}),
+    "contracts.deliver": frozenset({Role.OWNER}),
+    "contracts.decide_work": frozenset({Role.CERTIFIER}),
+    "contracts.pay": frozenset({Role.FINANCE}),
+    "contracts.import_payments": frozenset({Role.FINANCE}),
+    "contracts.terms": ADMIN,
 }
 
 

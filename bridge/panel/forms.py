@@ -72,6 +72,9 @@ ROLE_LABELS = {
     Role.OPERATOR: _l("Operator"),
     Role.APPROVER: _l("Approver"),
     Role.PROCUREMENT: _l("Procurement"),
+    Role.OWNER: _l("Business owner"),
+    Role.CERTIFIER: _l("Certifier (FAA s.34)"),
+    Role.FINANCE: _l("Finance (FAA s.33)"),
     Role.TRANSLATOR: _l("Translator"),
     Role.VIEWER: _l("Viewer"),
 }
@@ -121,8 +124,14 @@ class UserForm(FlaskForm):  # type: ignore[misc]
             raise ValidationError(_l("Choose at least one role."))
 
     def validate_departments(self, field: MultiCheckboxField) -> None:
-        if Role.APPROVER.value in (self.roles.data or []) and not field.data:
+        chosen = set(self.roles.data or [])
+        if Role.APPROVER.value in chosen and not field.data:
             raise ValidationError(_l("An approver needs at least one department."))
+        delegated = {Role.OWNER.value, Role.CERTIFIER.value, Role.FINANCE.value}
+        if chosen & delegated and not field.data:
+            raise ValidationError(
+                _l("Business owners, certifiers and finance act for named departments: choose one.")
+            )
 
 
 class LocalizedDecimalField(DecimalField):  # type: ignore[misc]

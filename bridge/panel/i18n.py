@@ -7,13 +7,13 @@ files; see ``bridge.catalogs``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, LazyString, get_locale, ngettext
@@ -51,6 +51,7 @@ def init_i18n(app: Flask, settings: Settings) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["day"] = day
     app.jinja_env.globals["current_language"] = current_language
 
 
@@ -100,6 +101,11 @@ def moment(value: datetime | None, style: str = "medium") -> str:
         return "—"
     settings: Settings = current_app.config["BRIDGE_SETTINGS"]
     return format_datetime(value, style, tzinfo=settings.zone, locale=_locale(locale_code()))
+
+
+def day(value: date | None) -> str:
+    """A calendar date in the reader's language: 26 novembre 2026, November 26, 2026."""
+    return "—" if value is None else format_date(value, "long", locale=_locale(locale_code()))
 
 
 def lazy_count(singular: str, plural: str, n: int, **variables: Any) -> LazyString:

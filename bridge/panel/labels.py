@@ -111,6 +111,38 @@ def _label(table: dict[str, Any]) -> Any:
     return label
 
 
+# The contracts' terms, as administrators edit them (config/contracts.toml's keys).
+TERM_LABELS = {
+    "licence": _l("Open-source licence (SPDX identifier)"),
+    "payment_days": _l("Days to pay after the invoice and the acceptance"),
+    "licence_en": _l("Licence clause, in English"),
+    "licence_fr": _l("Licence clause, in French"),
+    "intellectual_property_en": _l("Intellectual property clause, in English"),
+    "intellectual_property_fr": _l("Intellectual property clause, in French"),
+    "acceptance_en": _l("Acceptance clause, in English"),
+    "acceptance_fr": _l("Acceptance clause, in French"),
+    "payment_en": _l("Payment clause, in English"),
+    "payment_fr": _l("Payment clause, in French"),
+}
+# Delivered work's states, and the steps of a contract's timeline.
+WORK_STATES = {
+    "awaiting": _l("Waiting for acceptance"),
+    "accepted": _l("Accepted (s.34)"),
+    "refused": _l("Refused"),
+}
+CONTRACT_EVENTS = {
+    "issued": _l("Contract issued"),
+    "amended": _l("Amendment issued"),
+    "sent": _l("Sent to the supplier"),
+    "signed": _l("Signed by the supplier"),
+    "delivered": _l("Work delivered"),
+    "accepted": _l("Work accepted (s.34)"),
+    "refused": _l("Work refused"),
+    "requisition": _l("Payment requisition made"),
+    "paid": _l("Payment confirmed (s.33)"),
+}
+
+
 def init_labels(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
@@ -123,5 +155,7 @@ def init_labels(app: Flask) -> None:
         section_label=_label(SECTIONS),
         sink_label=_label(SINKS),
         record_kind_label=record_kind_label,
+        work_state_label=_label(WORK_STATES),
+        contract_event_label=_label(CONTRACT_EVENTS),
     )
     app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(Role(role), role)

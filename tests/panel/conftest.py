@@ -25,6 +25,8 @@ from tests.fakes.world import BASE_URL
 from tests.seeding import first_sync_judged, seed
 
 PASSWORD = "correct horse battery staple"
+# Roles granted for a department (the first): approvals and the financial duties.
+SCOPED = frozenset({Role.APPROVER, Role.OWNER, Role.CERTIFIER, Role.FINANCE})
 
 
 @pytest.fixture
@@ -73,14 +75,15 @@ UserFactory = Callable[..., str]
 
 @pytest.fixture
 def make_user(sessions: sessionmaker[Session]) -> UserFactory:
-    """Create an account with ``roles`` (an approver gets the first department); its e-mail."""
+    """Create an account with ``roles`` (an approver, a business owner, a certifier or finance
+    gets the first department); its e-mail."""
     counter = iter(range(1000))
 
     def factory(*roles: Role, email: str | None = None) -> str:
         address = email or f"user{next(counter)}@tbs-sct.gc.ca"
         with transaction(sessions) as session:
             department = all_departments(session)[0].id
-            grants = [(role, department if role is Role.APPROVER else None) for role in roles]
+            grants = [(role, department if role in SCOPED else None) for role in roles]
             create_user(session, address, address.split("@")[0], PASSWORD, grants)
         return address
 

@@ -31,7 +31,9 @@ DOMAINS = (
 ACTION = re.compile(rf"^({'|'.join(DOMAINS)})\.[a-z_]*[a-z]$")  # not an f-string's head
 # Actions built from a value: a decision, and what became of its note on the marketplace.
 BUILT = {f"approval.{decision.value}" for decision in Decision} | {
-    f"approval.note_{status}" for status in ("sent", "refused", "unsupported")
+    f"{kind}.note_{status}"
+    for kind in ("approval", "contract")
+    for status in ("sent", "refused", "unsupported")
 }
 
 

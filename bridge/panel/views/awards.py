@@ -31,6 +31,7 @@ from adapters.registry import rule_pipeline
 from bridge.accounts.models import Role
 from bridge.approvals.flow import department_of
 from bridge.audit.service import record
+from bridge.contracts.issuing import contract_of
 from bridge.departments.service import all_departments
 from bridge.exports.build import NOT_EXPORTABLE, NotExportable
 from bridge.exports.delivery import try_again
@@ -55,6 +56,7 @@ from bridge.panel.i18n import current_language, number
 from bridge.panel.params import page_number, page_size
 from bridge.panel.scope import may_handle_award, procurement_departments
 from bridge.panel.titles import prefetch_titles
+from bridge.panel.views.contracts import may_issue
 from bridge.panel.views.sync import acting_user
 from bridge.settings import Settings
 from bridge.sync.models import Award
@@ -200,6 +202,8 @@ def _detail_page(opportunity_id: str, posted: FlaskForm | None = None) -> Any:
         termination=TerminationForm(),
         titles=prefetch_titles([opportunity_id]),
         opportunity_id=opportunity_id,
+        contract=contract_of(database, opportunity_id),
+        issuer=may_issue(opportunity_id),
     ), (400 if posted is not None else 200)
 
 
