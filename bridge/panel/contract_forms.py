@@ -92,6 +92,6 @@ class PaymentForm(FlaskForm):  # type: ignore[misc]
 class PaymentImportForm(FlaskForm):  # type: ignore[misc]
     file = FileField(
         _l("Confirmation file (CSV)"),
-        description=_l("Columns: requisition, paid_on (YYYY-MM-DD), payment_reference, total."),
+        description=_l("The financial system's file: one row per payment, with the columns below."),
         validators=[FileRequired(_l("Choose the file to import."))],
     )

@@ -49,6 +49,8 @@ PAGES = [
     "/awards/reports",
     "/awards/reports?period=Q&format=csv",
     "/awards/deliveries",
+    "/contracts/",
+    "/contracts/terms",
     "/no-such-page",
 ]
 

@@ -341,6 +341,21 @@ class FakeMarketplace:
         self.opportunities[kind][new_id] = detail
         return detail
 
+    def clone_award(
+        self, kind: str, opportunity_id: str, new_id: str, **fields: Any
+    ) -> dict[str, Any]:
+        """A copy of an awarded opportunity with its proposals under new ids: another award."""
+        detail = self.clone(kind, opportunity_id, new_id, **fields)
+        proposals = copy.deepcopy(self.proposals.get((kind, opportunity_id), []))
+        for proposal in proposals:
+            proposal["id"] = _uuid(f"{new_id}-{proposal['id']}")
+            if isinstance(proposal.get("opportunity"), dict):
+                proposal["opportunity"]["id"] = new_id
+            elif "opportunity" in proposal:
+                proposal["opportunity"] = new_id
+        self.proposals[(kind, new_id)] = proposals
+        return detail
+
     def grow(self, kind: str, opportunity_id: str, count: int) -> list[str]:
         """``count`` copies of an opportunity under new ids: a marketplace large enough for
         faults, signals or outages to land among its reads. Returns the new ids."""
