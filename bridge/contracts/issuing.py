@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bridge.accounts.models import PanelUser, Role
@@ -222,6 +222,11 @@ def issue(
         terms=effective_terms(session),
         issued_at=now,
         issued_by=Actor.user(user.id, user.display_name).key,
+        included_amendments_through=session.scalar(
+            select(func.max(AwardAmendment.id)).where(
+                AwardAmendment.opportunity_id == opportunity_id
+            )
+        ),
     )
     session.add(contract)
     session.flush()
@@ -270,19 +275,30 @@ def accepted_milestones(session: Session, contract: Contract) -> set[int]:
 
 
 def issue_amendments(
-    session: Session, actor: Actor, zone: ZoneInfo, now: datetime | None = None
+    session: Session,
+    actor: Actor,
+    zone: ZoneInfo,
+    now: datetime | None = None,
+    opportunity_id: str | None = None,
 ) -> int:
     """A contract amendment for each award amendment recorded after its contract was issued;
     the change goes to the last milestone not yet accepted. Amendments recorded before the
-    contract was issued are in its value already. Returns how many were issued."""
+    contract was issued are in its value already (``included_amendments_through``).
+    ``opportunity_id`` limits it to one award's contract. Returns how many were issued."""
     now = now or utcnow()
-    pending = session.execute(
+    query = (
         select(Contract, AwardAmendment)
         .join(AwardAmendment, AwardAmendment.opportunity_id == Contract.opportunity_id)
         .outerjoin(ContractDocument, ContractDocument.award_amendment_id == AwardAmendment.id)
-        .where(ContractDocument.id.is_(None), AwardAmendment.recorded_at > Contract.issued_at)
+        .where(
+            ContractDocument.id.is_(None),
+            AwardAmendment.id > func.coalesce(Contract.included_amendments_through, 0),
+        )
         .order_by(Contract.id, AwardAmendment.effective_on, AwardAmendment.id)
-    ).all()
+    )
+    if opportunity_id is not None:
+        query = query.where(Contract.opportunity_id == opportunity_id)
+    pending = session.execute(query).all()
     issued = 0
     for contract, amendment in pending:
         award = session.get(Award, contract.opportunity_id)

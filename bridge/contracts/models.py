@@ -54,6 +54,9 @@ class Contract(Base):
     terms: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     issued_by: Mapped[str] = mapped_column(Text)
+    # The award's amendments up to this id were in its value when it was issued; each later
+    # one gets a contract amendment.
+    included_amendments_through: Mapped[int | None] = mapped_column(Integer)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_on: Mapped[date | None] = mapped_column(Date)
 

@@ -24,7 +24,7 @@ from bridge.contracts import acceptance as acceptance_module
 from bridge.contracts.acceptance import Invoice, decide
 from bridge.contracts.due import due_payments, send_reminders, waiting_acceptances
 from bridge.contracts.models import PaymentRequisition, WorkDelivery, WorkState
-from bridge.contracts.requisitions import due_on, import_confirmations
+from bridge.contracts.requisitions import confirm_payment, due_on, import_confirmations
 from bridge.db.engine import transaction
 from bridge.exports import delivery as delivery_module
 from bridge.exports.delivery import LEASE, Sink, deliver_due
@@ -113,6 +113,12 @@ def test_a_requisition_reaches_the_directory_and_the_webhook_once(
     )
     assert row["supplier_name"] == "Vendor One Ltd." and row["certified_by"] == "cecile"
     assert not list(settings.export_directory.glob("directory-2*.json"))  # no award batch mixed in
+    with transaction(sessions) as session:
+        requisition = session.scalars(select(PaymentRequisition)).one()
+        finance = people.get(session, "finance")
+        confirm_payment(session, finance, requisition, date(2026, 11, 26), "PAY-1", settings)
+    with sessions() as session:
+        assert due_payments(session, date(2026, 11, 26)) == []
 
 
 def test_a_crash_while_accepting_makes_no_requisition_and_the_retry_makes_one(

@@ -234,3 +234,27 @@ def test_an_administrator_words_the_terms_in_both_languages(person: Person) -> N
     saved = admin.post("/contracts/terms", data={"licence": "Apache-2.0"}, follow_redirects=True)
     assert "Clauses enregistrées" in page(saved)
     assert "Apache-2.0</textarea>" in page(admin.get("/contracts/terms"))
+
+
+def test_an_amendment_on_the_award_issues_the_contract_amendment_at_once(
+    person: Person, sessions: sessionmaker[Session]
+) -> None:
+    procurement = person(Role.PROCUREMENT)
+    assert issue(procurement).status_code == 302
+    response = procurement.post(
+        f"/awards/{AWARDED}/amendments",
+        data={"change": "1,130.00", "effective_on": "2026-12-01", "reason": "Two more pages"},
+    )
+    assert response.status_code == 302
+    shown = page(procurement.get(f"/contracts/{NUMBER}"))
+    assert "Amendment 1" in shown and "$10,170.00" in shown
+    assert f"/contracts/{NUMBER}/documents/1.pdf" in shown
+
+
+def test_the_opportunity_shows_its_contract_to_those_who_read_contracts(person: Person) -> None:
+    procurement = person(Role.PROCUREMENT, language="fr")
+    assert issue(procurement).status_code == 302
+    shown = page(procurement.get(f"/opportunities/{AWARDED}"))
+    assert f"Contrat {NUMBER}" in shown and "Contrat émis" in shown
+    viewer = person(Role.VIEWER)
+    assert NUMBER not in page(viewer.get(f"/opportunities/{AWARDED}"))

@@ -31,7 +31,7 @@ from adapters.registry import rule_pipeline
 from bridge.accounts.models import Role
 from bridge.approvals.flow import department_of
 from bridge.audit.service import record
-from bridge.contracts.issuing import contract_of
+from bridge.contracts.issuing import contract_of, issue_amendments
 from bridge.departments.service import all_departments
 from bridge.exports.build import NOT_EXPORTABLE, NotExportable
 from bridge.exports.delivery import try_again
@@ -276,6 +276,8 @@ def amend(opportunity_id: str) -> WerkzeugResponse:
         acting_user(),
         rule_pipeline(),
     )
+    # A contract issued already gets its amendment now, in the same transaction.
+    issue_amendments(database, acting_user(), _settings().zone, opportunity_id=opportunity_id)
     database.commit()
     flash(_("Amendment recorded; the rules and the exports follow it."), "success")
     return _back(opportunity_id)

@@ -53,6 +53,7 @@ from bridge.panel.contract_forms import (
     WorkDecisionForm,
 )
 from bridge.panel.labels import TERM_LABELS
+from bridge.panel.scope import can
 from bridge.panel.titles import prefetch_titles
 from bridge.panel.views.sync import acting_user
 from bridge.settings import Settings
@@ -84,9 +85,16 @@ def _departments() -> frozenset[int] | None:
     return account.named_departments()
 
 
-def _readable(contract: Contract) -> Contract:
+def may_read(contract: Contract) -> bool:
+    """Whether the signed-in user may read ``contract`` (its page, its timeline elsewhere)."""
+    if not can("contracts.detail"):
+        return False
     departments = _departments()
-    if departments is not None and contract.department_id not in departments:
+    return departments is None or contract.department_id in departments
+
+
+def _readable(contract: Contract) -> Contract:
+    if not may_read(contract):
         abort(403)
     return contract
 

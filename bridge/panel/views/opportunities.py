@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from bridge.approvals.guard import alerts_of
 from bridge.approvals.service import timeline
+from bridge.contracts.issuing import contract_of
+from bridge.contracts.progress import timeline as contract_timeline
 from bridge.departments.service import all_departments
 from bridge.marketplace.vocabulary import (
     CWUOpportunityStatus,
@@ -21,7 +24,9 @@ from bridge.panel.params import page_number, page_size
 from bridge.panel.scope import may_read_proposals
 from bridge.panel.titles import prefetch_titles
 from bridge.panel.views.approvals import ALERT_LABELS, STATUS_LABELS
+from bridge.panel.views.contracts import may_read as may_read_contract
 from bridge.rules.queries import current_evaluation
+from bridge.settings import Settings
 from bridge.sync.queries import (
     OpportunityFilter,
     author_of,
@@ -74,6 +79,11 @@ def index() -> Any:
     )
 
 
+def _zone() -> ZoneInfo:
+    settings: Settings = current_app.config["BRIDGE_SETTINGS"]
+    return settings.zone
+
+
 @blueprint.route("/<opportunity_id>")
 def detail(opportunity_id: str) -> Any:
     database = db()
@@ -82,6 +92,9 @@ def detail(opportunity_id: str) -> Any:
         abort(404)
     evaluation = current_evaluation(database, opportunity_id)
     department = evaluation.department_id if evaluation else None
+    contract = contract_of(database, opportunity_id)
+    if contract is not None and not may_read_contract(contract):
+        contract = None
     return render_template(
         "opportunities/detail.html",
         opportunity=opportunity,
@@ -94,4 +107,6 @@ def detail(opportunity_id: str) -> Any:
         alerts=alerts_of(database, opportunity_id),
         request_status=STATUS_LABELS,
         alert_status=ALERT_LABELS,
+        contract=contract,
+        contract_events=contract_timeline(database, contract, _zone()) if contract else [],
     )

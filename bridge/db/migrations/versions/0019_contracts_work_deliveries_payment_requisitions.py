@@ -51,6 +51,7 @@ def upgrade() -> None:
         ),
         sa.Column("issued_at", bridge.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("issued_by", sa.Text(), nullable=False),
+        sa.Column("included_amendments_through", sa.Integer(), nullable=True),
         sa.Column("sent_at", bridge.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("signed_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
