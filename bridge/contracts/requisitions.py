@@ -201,6 +201,14 @@ def _mark_paid(
     )
 
 
+def _may_confirm(session: Session, user: PanelUser, requisition: PaymentRequisition) -> None:
+    """Raises ``DutyRefused`` unless ``user`` may confirm the payment of ``requisition``."""
+    work = session.get(WorkDelivery, requisition.work_delivery_id)
+    contract = session.get(Contract, requisition.contract_id)
+    assert work is not None and contract is not None
+    check_payment_confirmer(user, requisition, work, contract)
+
+
 def confirm_payment(
     session: Session,
     user: PanelUser,
@@ -212,10 +220,7 @@ def confirm_payment(
 ) -> None:
     """Finance's confirmation (section 33) that the requisition was paid on ``paid_on``."""
     now = now or utcnow()
-    work = session.get(WorkDelivery, requisition.work_delivery_id)
-    contract = session.get(Contract, requisition.contract_id)
-    assert work is not None and contract is not None
-    check_payment_confirmer(user, requisition, work, contract)
+    _may_confirm(session, user, requisition)
     _mark_paid(
         session,
         requisition,
@@ -281,10 +286,7 @@ def import_confirmations(
             continue
         try:
             if user is not None:
-                work = session.get(WorkDelivery, requisition.work_delivery_id)
-                contract = session.get(Contract, requisition.contract_id)
-                assert work is not None and contract is not None
-                check_payment_confirmer(user, requisition, work, contract)
+                _may_confirm(session, user, requisition)
             _mark_paid(
                 session,
                 requisition,

@@ -8,6 +8,7 @@ contracts domain's separation of duties allows, and a refusal says why in the re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -115,6 +116,19 @@ def _refused(problem: Exception) -> None:
 
 def _back(contract: Contract) -> WerkzeugResponse:
     return redirect(url_for("contracts.detail", number=contract.number))
+
+
+def _take(contract: Contract, step: Callable[[], object], done: str) -> WerkzeugResponse:
+    """Take one step on the contract: committed and said when done, rolled back and its refusal
+    said when the domain refuses it; back to the contract's page either way."""
+    try:
+        step()
+    except (ContractRefused, DutyRefused) as refused:
+        _refused(refused)
+        return _back(contract)
+    db().commit()
+    flash(done, "success")
+    return _back(contract)
 
 
 @blueprint.route("/")
@@ -309,14 +323,11 @@ def document(number: str, amendment: int, kind: str) -> Any:
 @blueprint.route("/<number>/send", methods=["POST"])
 def send_contract(number: str) -> WerkzeugResponse:
     contract = _contract(number)
-    try:
-        send(db(), _account(), contract)
-    except (ContractRefused, DutyRefused) as refused:
-        _refused(refused)
-        return _back(contract)
-    db().commit()
-    flash(_("The contract goes to the supplier's contact by the next message run."), "success")
-    return _back(contract)
+    return _take(
+        contract,
+        lambda: send(db(), _account(), contract),
+        _("The contract goes to the supplier's contact by the next message run."),
+    )
 
 
 @blueprint.route("/<number>/signature", methods=["POST"])
@@ -325,14 +336,11 @@ def sign(number: str) -> Any:
     form = SignatureForm()
     if not form.validate_on_submit():
         return _detail_page(contract, 400, signature=form)
-    try:
-        record_signature(db(), _account(), contract, form.signed_on.data, _settings().zone)
-    except (ContractRefused, DutyRefused) as refused:
-        _refused(refused)
-        return _back(contract)
-    db().commit()
-    flash(_("Signature date recorded."), "success")
-    return _back(contract)
+    return _take(
+        contract,
+        lambda: record_signature(db(), _account(), contract, form.signed_on.data, _settings().zone),
+        _("Signature date recorded."),
+    )
 
 
 @blueprint.route("/<number>/deliveries", methods=["POST"])
@@ -379,17 +387,15 @@ def decide_work(number: str, delivery_id: int) -> WerkzeugResponse:
     ):
         flash(_("Choose to accept or to refuse the work."), "error")
         return _back(contract)
-    try:
-        decide(db(), _account(), work, _settings(), accept=accept, reason=form.reason.data or "")
-    except (ContractRefused, DutyRefused) as refused:
-        _refused(refused)
-        return _back(contract)
-    db().commit()
-    if accept:
-        flash(_("Work accepted; its payment requisition goes to finance."), "success")
-    else:
-        flash(_("Work refused; the business owner is told why."), "success")
-    return _back(contract)
+    return _take(
+        contract,
+        lambda: decide(
+            db(), _account(), work, _settings(), accept=accept, reason=form.reason.data or ""
+        ),
+        _("Work accepted; its payment requisition goes to finance.")
+        if accept
+        else _("Work refused; the business owner is told why."),
+    )
 
 
 @blueprint.route("/<number>/requisitions/<int:requisition_id>/payment", methods=["POST"])
@@ -401,16 +407,13 @@ def pay(number: str, requisition_id: int) -> Any:
     form = payment_form(requisition.id)
     if not form.validate_on_submit():
         return _detail_page(contract, 400, payment=form, paying=requisition.id)
-    try:
-        confirm_payment(
+    return _take(
+        contract,
+        lambda: confirm_payment(
             db(), _account(), requisition, form.paid_on.data, form.reference.data or "", _settings()
-        )
-    except (ContractRefused, DutyRefused) as refused:
-        _refused(refused)
-        return _back(contract)
-    db().commit()
-    flash(_("Payment of %(number)s confirmed.", number=requisition.number), "success")
-    return _back(contract)
+        ),
+        _("Payment of %(number)s confirmed.", number=requisition.number),
+    )
 
 
 @blueprint.route("/payments/import", methods=["GET", "POST"])
