@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("adapters.rules", "adapters.sinks", "adapters.notifiers", "adapters"),
     ("bridge.db.migrations",),  # Alembic's scripts: they need every table
     ("bridge.db.registry",),
+    ("bridge.outcomes",),
     ("bridge.contracts",),
     ("bridge.exports",),
     ("bridge.approvals",),

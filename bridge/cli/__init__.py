@@ -435,8 +435,10 @@ def _print_summary(report: SyncReport) -> None:
 def _add_groups() -> None:
     """The command groups that live in modules of their own."""
     from bridge.cli.contracts import contracts
+    from bridge.cli.outcomes import outcomes_command
 
     main.add_command(contracts)
+    main.add_command(outcomes_command)
 
 
 _add_groups()

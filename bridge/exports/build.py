@@ -66,7 +66,9 @@ def _calendar_day(moment: datetime | None) -> date | None:
     return date.fromisoformat(marketplace_date(moment)) if moment is not None else None
 
 
-def _supplier(session: Session, award: Award) -> SupplierRecord:
+def supplier_of(session: Session, award: Award) -> SupplierRecord:
+    """Who was awarded: legal name, postal code and country, from the proposal or the
+    organization the marketplace keeps."""
     proposal = session.get(Proposal, award.proposal_id) if award.proposal_id else None
     proponent = ((proposal.payload or {}).get("proponent") or {}) if proposal else {}
     details = proponent.get("value") if isinstance(proponent, dict) else None
@@ -177,7 +179,7 @@ def build_record(
         description_en=english.get("teaser", ""),
         description_fr=french.get("teaser", ""),
         buyer_name=author.name if author is not None else department.name_en,
-        supplier=_supplier(session, award),
+        supplier=supplier_of(session, award),
         original_value=contract_value(award.amount, settings),
         award_date=award.awarded_at.astimezone(zone).date(),
         proposal_deadline=opportunity.proposal_deadline.astimezone(zone).date(),

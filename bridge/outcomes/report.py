@@ -1,0 +1,155 @@
+"""The outcome figures of one period, as ``gc-bridge outcomes --json`` prints them and the
+panel's Outcomes page shows them (one computation for both)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bridge.departments.models import Department
+from bridge.outcomes.periods import Period
+from bridge.outcomes.reach import Reach, reach
+from bridge.outcomes.stages import POINTS, STAGES, Journey, journeys, stage_durations
+from bridge.outcomes.statistics import Summary
+from bridge.outcomes.warnings import EarlyWarning, warnings
+from bridge.settings import Settings
+
+FINISHED = ("CANCELED",)
+
+
+@dataclass(frozen=True)
+class Stuck:
+    """An opportunity waiting at a point it has passed, for the next."""
+
+    opportunity_id: str
+    department_id: int | None
+    at: str  # the last point passed
+    since: datetime
+    days: int
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    period: Period
+    department: str | None
+    kind: str | None
+    calendar_days: dict[str, Summary]
+    working_days: dict[str, Summary]
+    stuck: list[Stuck]
+    reach: Reach
+    warnings: list[EarlyWarning]
+    acronyms: dict[int, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period.name,
+            "department": self.department,
+            "kind": self.kind,
+            "cycle_time_days": {
+                stage: item.as_dict() for stage, item in self.calendar_days.items()
+            },
+            "cycle_time_working_days": {
+                stage: item.as_dict() for stage, item in self.working_days.items()
+            },
+            "stuck": [
+                {
+                    "opportunity_id": item.opportunity_id,
+                    "department": self.acronyms.get(item.department_id)
+                    if item.department_id
+                    else None,
+                    "waiting_after": item.at,
+                    "since": item.since.date().isoformat(),
+                    "days": item.days,
+                }
+                for item in self.stuck
+            ],
+            "reach": self.reach.as_dict(),
+            "warnings": [item.as_dict(self.acronyms) for item in self.warnings],
+        }
+
+
+def _stage_order(stage: str) -> tuple[int, int]:
+    """The stages in their order, each approval step after review."""
+    if stage.startswith("approval_step_"):
+        return list(STAGES).index("review"), int(stage.rsplit("_", 1)[1])
+    return list(STAGES).index(stage), 0
+
+
+def outcomes(
+    session: Session,
+    settings: Settings,
+    period: Period,
+    now: datetime,
+    *,
+    department: str | None = None,
+    kind: str | None = None,
+) -> Outcomes:
+    """The figures of ``period``: each stage counted in the period its end fell in; the stuck
+    list and the warnings as they stand at ``now``; the reach of the awards made in it.
+    ``department`` is an acronym (unknown: ``LookupError``)."""
+    zone = settings.zone
+    acronyms = dict(iter(session.execute(select(Department.id, Department.acronym))))
+    department_ids = None
+    if department is not None:
+        matching = [key for key, acronym in acronyms.items() if acronym == department.upper()]
+        if not matching:
+            raise LookupError(department)
+        department_ids = set(matching)
+    every = {
+        journey.opportunity_id: journey
+        for journey in journeys(session, zone)
+        if (department_ids is None or journey.department_id in department_ids)
+        and (kind is None or journey.kind == kind)
+    }
+    calendar: dict[str, list[float]] = defaultdict(list)
+    working: dict[str, list[float]] = defaultdict(list)
+    for journey in every.values():
+        for stage, took in stage_durations(journey, zone).items():
+            end = _end_of(journey, stage)
+            if period.holds(end.astimezone(zone).date()):
+                calendar[stage].append(took.days)
+                working[stage].append(took.working_days)
+    order = sorted(calendar, key=_stage_order)
+    return Outcomes(
+        period=period,
+        department=department.upper() if department else None,
+        kind=kind,
+        calendar_days={stage: Summary.of(calendar[stage]) for stage in order},
+        working_days={stage: Summary.of(working[stage]) for stage in order},
+        stuck=stuck(every.values(), now, zone),
+        reach=reach(session, period, zone, department_ids=department_ids, kind=kind),
+        warnings=warnings(session, settings, every, now, department_ids),
+        acronyms=acronyms,
+    )
+
+
+def _end_of(journey: Journey, stage: str) -> datetime:
+    if stage.startswith("approval_step_"):
+        position = int(stage.rsplit("_", 1)[1])
+        return journey.steps[position - 1][2]
+    return journey.points[STAGES[stage][1]]
+
+
+def stuck(every: Any, now: datetime, zone: Any) -> list[Stuck]:
+    """Opportunities not paid nor canceled, by how long they have waited since their last
+    point, oldest first. One still open for proposals is not stuck: it waits for its deadline."""
+    waiting = []
+    for journey in every:
+        if journey.status in FINISHED or "paid" in journey.points:
+            continue
+        at = journey.last_point()
+        if at == "published" and journey.status == "PUBLISHED":
+            continue
+        since = journey.points[at]
+        waiting.append(
+            Stuck(journey.opportunity_id, journey.department_id, at, since, (now - since).days)
+        )
+    return sorted(waiting, key=lambda item: (item.since, item.opportunity_id))
+
+
+__all__ = ["POINTS", "Outcomes", "outcomes"]

@@ -1,0 +1,373 @@
+"""The outcome figures from a world whose answers are known by hand: stage durations (calendar
+and working days), their medians and 90th percentiles, the stuck list, reach by province and
+the National Capital Region, first-time suppliers, proposals per opportunity, and the early
+warnings on a stopped clock."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bridge.accounts.service import create_user
+from bridge.approvals.models import ApprovalDecision, ApprovalRequest, ApprovalStep
+from bridge.approvals.service import seed_chains
+from bridge.contracts.models import PaymentRequisition, WorkDelivery
+from bridge.db.engine import transaction
+from bridge.departments.models import Department
+from bridge.outcomes.periods import UnknownPeriod, parse_period
+from bridge.outcomes.reach import in_capital_region, province_of
+from bridge.outcomes.report import outcomes
+from bridge.outcomes.statistics import percentile
+from bridge.rules.models import RuleEvaluation
+from bridge.settings import load_settings
+from bridge.sync.models import HistoryEntry, Opportunity, Organization, Proposal
+from tests.cli import run
+from tests.factories import create_award, create_contract, create_opportunity, new_id
+from tests.seeding import seed
+
+
+def at(day: str, hour: int = 15) -> datetime:
+    """A moment of the world: 15:00 UTC, 10:00 or 11:00 in Ottawa."""
+    return datetime.fromisoformat(f"{day}T{hour:02d}:00:00").replace(tzinfo=UTC)
+
+
+NOW = at("2026-11-20")
+SETTINGS = load_settings({})
+
+
+@pytest.mark.parametrize(("share", "expected"), [(0.5, 2.5), (0.9, 3.7), (0.0, 1.0), (1.0, 4.0)])
+def test_percentiles_interpolate_between_ranks_like_a_spreadsheet(
+    share: float, expected: float
+) -> None:
+    assert percentile([4, 1], share) == pytest.approx(expected if share else 1.0)
+    assert percentile([], share) is None
+
+
+def test_periods_are_years_months_and_fiscal_quarters() -> None:
+    assert parse_period("2026-2027-Q3").start == date(2026, 10, 1)
+    assert parse_period("2026-2027-Q4").end == date(2027, 4, 1)
+    assert parse_period("2026-02").end == date(2026, 3, 1)
+    for wrong in ("2026-13", "2026-2028", "Q3", "last quarter"):
+        with pytest.raises(UnknownPeriod):
+            parse_period(wrong)
+
+
+@pytest.mark.parametrize(
+    ("code", "province", "capital"),
+    [
+        ("K1A 0B1", "ON", True),
+        ("k2p1l4", "ON", True),
+        ("K7L 3N6", "ON", False),
+        ("J8X 4H4", "QC", True),
+        ("H2X 1Y4", "QC", False),
+        ("X1A 2L9", "NT/NU", False),
+        ("V6B", "unknown", False),
+        (None, "unknown", False),
+        ("90210", "unknown", False),
+    ],
+)
+def test_a_postal_code_places_its_supplier(code: str | None, province: str, capital: bool) -> None:
+    assert province_of(code) == province and in_capital_region(code) is capital
+
+
+def _department(session: Session, acronym: str) -> int:
+    return session.scalars(select(Department.id).where(Department.acronym == acronym)).one()
+
+
+def _routed(session: Session, opportunity: Opportunity, department_id: int) -> None:
+    session.add(
+        RuleEvaluation(
+            opportunity_id=opportunity.id,
+            version=1,
+            department_id=department_id,
+            trigger="test",
+            findings_hash="x",
+        )
+    )
+
+
+def _submitted(session: Session, opportunity: Opportunity, day: str) -> None:
+    session.add(
+        HistoryEntry(
+            id=new_id(),
+            opportunity_id=opportunity.id,
+            created_at=at(day),
+            type_tag="status",
+            type_value="UNDER_REVIEW",
+        )
+    )
+
+
+def _approved(
+    session: Session, opportunity: Opportunity, department_id: int, opened: str, *days: str
+) -> None:
+    request = ApprovalRequest(
+        opportunity_id=opportunity.id,
+        version=1,
+        department_id=department_id,
+        status="published",
+        opened_at=at(opened),
+    )
+    session.add(request)
+    session.flush()
+    steps = session.scalars(
+        select(ApprovalStep).where(ApprovalStep.department_id == department_id)
+    ).all()
+    approver = create_user(session, f"a{request.id}@tbs-sct.gc.ca", "A", None, [])
+    for step, day in zip(steps, days, strict=False):
+        session.add(
+            ApprovalDecision(
+                request_id=request.id,
+                step_id=step.id,
+                user_id=approver.id,
+                user_name="A",
+                decision="approve",
+                decided_at=at(day),
+            )
+        )
+
+
+def _bids(session: Session, opportunity: Opportunity, number: int) -> None:
+    for _ in range(number):
+        session.add(
+            Proposal(
+                id=new_id(),
+                kind=opportunity.kind,
+                opportunity_id=opportunity.id,
+                status="SUBMITTED",
+                submitted_at=at("2026-10-15"),
+                marketplace_created_at=at("2026-10-15"),
+                marketplace_updated_at=at("2026-10-15"),
+                proponent_type="organization",
+                payload={},
+                fingerprint="p",
+            )
+        )
+
+
+@pytest.fixture
+def world(sessions: sessionmaker[Session]) -> dict[str, str]:
+    """Four opportunities at TBS and one at ESDC (see each comment); ids by name."""
+    seed(sessions)
+    with transaction(sessions) as session:
+        seed_chains(session)
+        tbs, esdc = _department(session, "TBS"), _department(session, "ESDC")
+        ottawa = Organization(
+            id="org-ottawa",
+            legal_name="Ottawa Code Inc.",
+            mail_code="K1P 5G4",
+            payload={},
+            fingerprint="o",
+        )
+        halifax = Organization(
+            id="org-halifax",
+            legal_name="Halifax Dev",
+            mail_code="B3H 1A1",
+            payload={},
+            fingerprint="o",
+        )
+        session.add_all([ottawa, halifax])
+        # A: the whole way, paid. Drafting 1 day (Thu→Fri), review 2 steps (Mon, Tue).
+        a = create_opportunity(
+            session,
+            status="AWARDED",
+            marketplace_created_at=at("2026-10-01"),
+            published_at=at("2026-10-07"),
+            proposal_deadline=at("2026-10-21"),
+            amount=Decimal("9040.00"),
+        )
+        _submitted(session, a, "2026-10-02")
+        _approved(session, a, tbs, "2026-10-02", "2026-10-05", "2026-10-06")
+        create_award(
+            session,
+            a,
+            proponent_id="org-halifax",
+            awarded_at=at("2026-10-23"),
+            amount=Decimal("9040.00"),
+        )
+        _bids(session, a, 3)
+        requester = create_user(session, "owner@tbs-sct.gc.ca", "Owner", None, [])
+        contract = create_contract(session, a.id, tbs, requester.id, issued_at=at("2026-10-26"))
+        for work in session.scalars(select(WorkDelivery)):
+            work.state, work.decided_at = "accepted", at("2026-11-09")
+        session.flush()
+        first_requisition = session.scalars(select(PaymentRequisition)).one()
+        first_requisition.paid_on = date(2026, 11, 16)
+        second_work = session.scalars(
+            select(WorkDelivery).where(WorkDelivery.id != first_requisition.work_delivery_id)
+        ).one()
+        session.add(
+            PaymentRequisition(
+                work_delivery_id=second_work.id,
+                contract_id=contract.id,
+                number=f"{contract.number}-R2",
+                amount=Decimal("3000.00"),
+                taxes=Decimal("390.00"),
+                total=Decimal("3390.00"),
+                certified_on=date(2026, 11, 9),
+                due_on=date(2026, 12, 9),
+                document={},
+                paid_on=date(2026, 11, 13),
+            )
+        )
+        # B: drafting 4 days; awarded 2 November, no contract since (stuck, and warned).
+        b = create_opportunity(
+            session,
+            status="AWARDED",
+            marketplace_created_at=at("2026-10-05"),
+            published_at=at("2026-10-14"),
+            proposal_deadline=at("2026-10-28"),
+        )
+        _submitted(session, b, "2026-10-09")
+        _approved(session, b, tbs, "2026-10-09", "2026-10-13")
+        create_award(
+            session,
+            b,
+            proponent_id="org-ottawa",
+            awarded_at=at("2026-11-02"),
+            amount=Decimal("5000.00"),
+        )
+        # C: open for proposals, none yet, closing tomorrow: not stuck, but warned.
+        c = create_opportunity(
+            session,
+            status="PUBLISHED",
+            marketplace_created_at=at("2026-10-10"),
+            published_at=at("2026-10-20"),
+            proposal_deadline=at("2026-11-21", 12),
+            num_proposals=0,
+        )
+        # D: canceled after its deadline with no proposal: closed without one, not stuck.
+        d = create_opportunity(
+            session,
+            status="CANCELED",
+            marketplace_created_at=at("2026-09-01"),
+            published_at=at("2026-09-10"),
+            proposal_deadline=at("2026-10-30"),
+        )
+        # E: ESDC's, awarded to Ottawa Code again (not a first-time supplier in November).
+        e = create_opportunity(
+            session,
+            status="AWARDED",
+            marketplace_created_at=at("2026-09-01"),
+            published_at=at("2026-09-02"),
+            proposal_deadline=at("2026-09-20"),
+        )
+        create_award(
+            session,
+            e,
+            proponent_id="org-ottawa",
+            awarded_at=at("2026-09-25"),
+            amount=Decimal("2000.00"),
+        )
+        for opportunity, department in ((a, tbs), (b, tbs), (c, tbs), (d, tbs), (e, esdc)):
+            _routed(session, opportunity, department)
+        return {"a": a.id, "b": b.id, "c": c.id, "d": d.id, "e": e.id}
+
+
+def figures(sessions: sessionmaker[Session], period: str, **filters: Any) -> dict[str, Any]:
+    with sessions() as session:
+        report = outcomes(session, SETTINGS, parse_period(period), NOW, **filters)
+        return report.as_dict()
+
+
+def test_stage_durations_with_their_medians_and_90th_percentiles(
+    world: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    found = figures(sessions, "2026-2027-Q3", department="tbs")
+    days, working = found["cycle_time_days"], found["cycle_time_working_days"]
+    # Drafting: A 1 day (Thu→Fri), B 4 days (Mon→Fri).
+    assert days["drafting"] == {"count": 2, "median": 2.5, "p90": 3.7}
+    assert working["drafting"] == {"count": 2, "median": 2.5, "p90": 3.7}
+    # Review: A 2 Oct (Fri) → 6 Oct (Tue) = 4 days, 2 working; B 9 → 13 Oct = 4 days, 2 working.
+    assert days["review"] == {"count": 2, "median": 4.0, "p90": 4.0}
+    assert working["review"] == {"count": 2, "median": 2.0, "p90": 2.0}
+    # A's steps: opened Fri 2 Oct → Mon 5 Oct (3 days, 1 working), → Tue 6 Oct (1, 1);
+    # B's one step: Fri 9 → Tue 13 Oct (4 days, 2 working; Monday the 12th counts).
+    assert days["approval_step_1"] == {"count": 2, "median": 3.5, "p90": 3.9}
+    assert days["approval_step_2"] == {"count": 1, "median": 1.0, "p90": 1.0}
+    # Open for proposals: A and B 14 days, D 50 days (canceled after its deadline).
+    assert days["open"] == {"count": 3, "median": 14.0, "p90": 42.8}
+    # Evaluation: A 21 → 23 Oct (2), B 28 Oct → 2 Nov (5).
+    assert days["evaluation"] == {"count": 2, "median": 3.5, "p90": 4.7}
+    assert days["contracting"] == {"count": 1, "median": 3.0, "p90": 3.0}
+    assert days["delivery"] == {"count": 1, "median": 14.0, "p90": 14.0}
+    # Paid on 16 November: noon in Ottawa, from 10:00 on the 9th.
+    assert days["payment"]["count"] == 1 and days["payment"]["median"] == pytest.approx(7.1)
+    assert days["need_to_award"] == {"count": 2, "median": 25.0, "p90": 27.4}
+    assert list(days)[:4] == ["drafting", "review", "approval_step_1", "approval_step_2"]
+
+
+def test_what_is_stuck_oldest_first_and_what_is_not(
+    world: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    stuck = figures(sessions, "2026")["stuck"]
+    # E (awarded 25 Sep) and B (awarded 2 Nov) wait for a contract; A is paid, C is open,
+    # D canceled.
+    assert [(item["opportunity_id"], item["waiting_after"]) for item in stuck] == [
+        (world["e"], "awarded"),
+        (world["b"], "awarded"),
+    ]
+    assert stuck[1]["days"] == 18 and stuck[1]["department"] == "TBS"
+
+
+def test_reach_by_province_and_capital_region_and_first_time_suppliers(
+    world: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    autumn = figures(sessions, "2026-2027-Q3")["reach"]
+    # A to Halifax (taxes in: 9,040.00) and B to Ottawa (5,000.00) in Q3; E was in September.
+    assert autumn["by_province"] == {
+        "NS": {"awards": 1, "value": "9040.00"},
+        "ON": {"awards": 1, "value": "5000.00"},
+    }
+    assert autumn["national_capital_region"] == {"awards": 1, "value": "5000.00"}
+    assert autumn["outside_national_capital_region"] == {"awards": 1, "value": "9040.00"}
+    assert (autumn["organizations"], autumn["individuals"]) == (2, 0)
+    # Ottawa Code won in September already: Halifax Dev is the one first-time supplier.
+    assert (autumn["unique_suppliers"], autumn["first_time_suppliers"]) == (2, 1)
+    # Deadlines in Q3: A (3 bids), B (0), D (0, canceled after its deadline).
+    assert autumn["opportunities_closed"] == 3
+    assert autumn["opportunities_without_proposal"] == 2
+    assert autumn["proposals_per_opportunity"] == {"median": 0.0}
+    esdc = figures(sessions, "2026", department="ESDC")["reach"]
+    assert esdc["by_province"] == {"ON": {"awards": 1, "value": "2000.00"}}
+    assert esdc["first_time_suppliers"] == 1
+
+
+def test_early_warnings_on_a_stopped_clock(
+    world: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    warned = figures(sessions, "2026")["warnings"]
+    kinds = {(item["kind"], item["opportunity_id"]) for item in warned}
+    assert ("closing_without_proposal", world["c"]) in kinds
+    # B: awarded Mon 2 Nov; by Fri 20 Nov, 14 working days without a contract.
+    assert ("award_without_contract", world["b"]) in kinds
+    b = next(item for item in warned if item["opportunity_id"] == world["b"])
+    assert b["days"] == 14 and b["since"] == "2026-11-02"
+    # The contract's second requisition is paid; its first was due on 25 Nov and is paid too.
+    assert not any(item["kind"].startswith("payment") for item in warned)
+
+
+def test_the_command_line_prints_the_same_figures_as_json(
+    world: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    db_url: str,
+    tmp_path: Any,
+    frozen_clock: Any,
+) -> None:
+    monkeypatch.setenv("BRIDGE_DATABASE_URL", db_url)
+    monkeypatch.setenv("BRIDGE_DATA_DIR", str(tmp_path))
+    frozen_clock.move_to(NOW)
+    code, printed, _ = run("outcomes", "--json", "--period", "2026-2027-Q3", "--department", "TBS")
+    assert code == 0
+    document = json.loads(printed)
+    assert document["period"] == "2026-2027-Q3" and document["department"] == "TBS"
+    assert document["cycle_time_days"]["drafting"] == {"count": 2, "median": 2.5, "p90": 3.7}
+    assert document["reach"]["by_province"]["NS"] == {"awards": 1, "value": "9040.00"}
+    assert run("outcomes", "--period", "last quarter")[0] != 0
+    assert run("outcomes", "--department", "NOPE")[0] != 0
