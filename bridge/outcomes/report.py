@@ -3,10 +3,12 @@ panel's Outcomes page shows them (one computation for both)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +22,7 @@ from bridge.outcomes.warnings import EarlyWarning, warnings
 from bridge.settings import Settings
 
 FINISHED = ("CANCELED",)
+TREND_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,18 @@ class Stuck:
 
 
 @dataclass(frozen=True)
+class Month:
+    """One month of the trend: what was published, awarded and paid in it, and how long the
+    awards made in it took from the need."""
+
+    month: str  # 2026-11
+    published: int
+    awarded: int
+    paid: int
+    need_to_award: Summary
+
+
+@dataclass(frozen=True)
 class Outcomes:
     period: Period
     department: str | None
@@ -44,6 +59,7 @@ class Outcomes:
     reach: Reach
     warnings: list[EarlyWarning]
     acronyms: dict[int, str]
+    trend: list[Month]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +86,16 @@ class Outcomes:
             ],
             "reach": self.reach.as_dict(),
             "warnings": [item.as_dict(self.acronyms) for item in self.warnings],
+            "trend": [
+                {
+                    "month": item.month,
+                    "published": item.published,
+                    "awarded": item.awarded,
+                    "paid": item.paid,
+                    "need_to_award_days": item.need_to_award.as_dict(),
+                }
+                for item in self.trend
+            ],
         }
 
 
@@ -125,7 +151,44 @@ def outcomes(
         reach=reach(session, period, zone, department_ids=department_ids, kind=kind),
         warnings=warnings(session, settings, every, now, department_ids),
         acronyms=acronyms,
+        trend=trend(every.values(), period, zone),
     )
+
+
+def _months(period: Period) -> list[str]:
+    """The months of the period; at least the twelve up to its end, for a trend to read."""
+    year, month = period.end.year, period.end.month
+    names = []
+    while True:
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+        names.append(f"{year}-{month:02d}")
+        first = date(year, month, 1)
+        if first <= period.start and len(names) >= TREND_MONTHS:
+            break
+    return names[::-1]
+
+
+def trend(every: Iterable[Journey], period: Period, zone: ZoneInfo) -> list[Month]:
+    """Month by month, up to the period's end."""
+    names = _months(period)
+    published: Counter[str] = Counter()
+    awarded: Counter[str] = Counter()
+    paid: Counter[str] = Counter()
+    waits: dict[str, list[float]] = defaultdict(list)
+    for journey in every:
+        points = journey.points
+        for point, counter in (("published", published), ("awarded", awarded), ("paid", paid)):
+            if point in points:
+                counter[points[point].astimezone(zone).strftime("%Y-%m")] += 1
+        took = stage_durations(journey, zone).get("need_to_award")
+        if took is not None:
+            waits[points["awarded"].astimezone(zone).strftime("%Y-%m")].append(took.days)
+    return [
+        Month(name, published[name], awarded[name], paid[name], Summary.of(waits[name]))
+        for name in names
+    ]
 
 
 def _end_of(journey: Journey, stage: str) -> datetime:

@@ -371,3 +371,15 @@ def test_the_command_line_prints_the_same_figures_as_json(
     assert document["reach"]["by_province"]["NS"] == {"awards": 1, "value": "9040.00"}
     assert run("outcomes", "--period", "last quarter")[0] != 0
     assert run("outcomes", "--department", "NOPE")[0] != 0
+
+
+def test_the_trend_month_by_month(world: dict[str, str], sessions: sessionmaker[Session]) -> None:
+    trend = figures(sessions, "2026-2027-Q3", department="TBS")["trend"]
+    assert [item["month"] for item in trend] == [f"2026-{month:02d}" for month in range(1, 13)]
+    by_month = {item["month"]: item for item in trend}
+    # TBS: D published in September; A, B and C in October; A awarded in October, B in
+    # November (after 28 days), A paid in November.
+    assert [by_month[m]["published"] for m in ("2026-09", "2026-10", "2026-11")] == [1, 3, 0]
+    assert by_month["2026-10"]["awarded"] == 1 and by_month["2026-11"]["paid"] == 1
+    assert by_month["2026-10"]["need_to_award_days"] == {"count": 1, "median": 22.0, "p90": 22.0}
+    assert by_month["2026-11"]["need_to_award_days"]["median"] == 28.0
