@@ -218,6 +218,7 @@ def _register_blueprints(app: Flask, settings: Settings) -> None:
         notifications,
         open_data,
         opportunities,
+        outcomes,
         proposals,
         quarantine,
         rules,
@@ -245,6 +246,7 @@ def _register_blueprints(app: Flask, settings: Settings) -> None:
         approvals,
         notifications,
         open_data,
+        outcomes,
     ):
         app.register_blueprint(module.blueprint)
     auth.init_oidc(app, settings)

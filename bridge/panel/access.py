@@ -89,6 +89,9 @@ RULES: dict[str, frozenset[Role]] = {
     "contracts.pay": frozenset({Role.FINANCE}),
     "contracts.import_payments": frozenset({Role.FINANCE}),
     "contracts.terms": ADMIN,
+    # Counts and sums only; small cells hidden from those who may not read proposals.
+    "outcomes.index": EVERYONE,
+    "outcomes.table_csv": EVERYONE,
 }
 
 

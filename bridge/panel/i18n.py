@@ -91,7 +91,7 @@ def money(amount: Decimal | None) -> str:
     return f"{prefix}{f'{amount:,.2f}'.translate(separators)}{suffix}"
 
 
-def number(value: int | Decimal | None) -> str:
+def number(value: int | float | Decimal | None) -> str:
     return "—" if value is None else format_decimal(value, locale=_locale(locale_code()))
 
 

@@ -143,6 +143,52 @@ CONTRACT_EVENTS = {
 }
 
 
+# The outcome figures' stages, points and warnings (bridge/outcomes).
+STAGE_LABELS = {
+    "drafting": _l("Drafting"),
+    "review": _l("Departmental review"),
+    "publication": _l("From approval to publication"),
+    "open": _l("Open for proposals"),
+    "evaluation": _l("Evaluation to award"),
+    "contracting": _l("Award to contract"),
+    "delivery": _l("Contract to accepted work"),
+    "payment": _l("Acceptance to payment"),
+    "need_to_award": _l("From need to award"),
+    "need_to_work_done": _l("From need to work done"),
+    "whole": _l("From need to payment"),
+}
+POINT_LABELS = {
+    "drafted": _l("Drafted"),
+    "submitted": _l("Submitted for review"),
+    "approved": _l("Approved"),
+    "published": _l("Published"),
+    "deadline": _l("Proposals closed"),
+    "awarded": _l("Awarded"),
+    "contracted": _l("Contract issued"),
+    "accepted": _l("Work accepted"),
+    "paid": _l("Paid"),
+}
+WARNING_LABELS = {
+    "closing_without_proposal": _l("Closes within 48 hours with no proposal"),
+    "approval_waiting": _l("Approval step waiting past its target"),
+    "award_without_contract": _l("Award with no contract yet"),
+    "acceptance_waiting": _l("Delivered work waiting for acceptance"),
+    "payment_due_soon": _l("Payment due soon"),
+    "payment_overdue": _l("Payment overdue"),
+}
+
+
+def stage_label(stage: str) -> Any:
+    """A stage in words; an approval step by its position."""
+    if stage.startswith("approval_step_"):
+        return _("Approval step %(number)s", number=stage.rsplit("_", 1)[1])
+    return STAGE_LABELS.get(stage, stage)
+
+
+def province_label(code: str) -> Any:
+    return _("Unknown") if code == "unknown" else code
+
+
 def init_labels(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
@@ -157,5 +203,9 @@ def init_labels(app: Flask) -> None:
         record_kind_label=record_kind_label,
         work_state_label=_label(WORK_STATES),
         contract_event_label=_label(CONTRACT_EVENTS),
+        stage_label=stage_label,
+        point_label=_label(POINT_LABELS),
+        warning_label=_label(WARNING_LABELS),
+        province_label=province_label,
     )
     app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(Role(role), role)

@@ -51,6 +51,8 @@ PAGES = [
     "/awards/deliveries",
     "/contracts/",
     "/contracts/terms",
+    "/outcomes/",
+    "/outcomes/?period=2026&kind=code-with-us",
     "/no-such-page",
 ]
 

@@ -124,6 +124,8 @@ def concrete_routes(app: Flask) -> dict[str, tuple[str, str]]:
         "contracts.pay": ("POST", f"/contracts/{contract_number}/requisitions/{unpaid}/payment"),
         "contracts.import_payments": ("GET", "/contracts/payments/import"),
         "contracts.terms": ("GET", "/contracts/terms"),
+        "outcomes.index": ("GET", "/outcomes/?period=2026&department=TBS"),
+        "outcomes.table_csv": ("GET", "/outcomes/stages.csv?period=2026-2027-Q3"),
     }
 
 
