@@ -219,7 +219,7 @@ def test_finance_imports_the_confirmation_file_and_sees_each_row(
         content_type="multipart/form-data",
     )
     shown = page(response)
-    assert "Confirmés : 1. Déjà confirmés : 0. En erreur : 1." in shown
+    assert "Confirmés\u00a0: 1. Déjà confirmés\u00a0: 0. En erreur\u00a0: 1." in shown
     assert "line 3: no requisition" in shown
     with sessions() as session:
         assert session.scalars(select(PaymentRequisition.paid_on)).one() is not None
