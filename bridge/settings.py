@@ -138,6 +138,8 @@ class Settings(BaseSettings):
     payment_reminder_days: int = Field(default=5, ge=0, le=30)
     # Remind certifiers of work waiting this many days for a section 34 decision (0 = never).
     acceptance_reminder_days: int = Field(default=5, ge=0, le=30)
+    # Warn of an opportunity closing within this many hours with no proposal yet (0 = never).
+    closing_warning_hours: int = Field(default=48, ge=0, le=336)
     # Warn of an award with no contract after this many working days (0 = never).
     contract_warning_working_days: int = Field(default=5, ge=0, le=60)
 

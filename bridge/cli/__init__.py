@@ -85,7 +85,8 @@ def sync(context: Context, full: bool, schedule: bool) -> None:
 @main.command()
 @pass_context
 def notify(context: Context) -> None:
-    """Send the notifications due now, after queuing reminders for overdue approvals."""
+    """Send the notifications due now, after queuing reminders for overdue approvals and the
+    early warnings standing (each sent once)."""
     from adapters.registry import notifier_from_settings
     from bridge.db.engine import session_factory
     from bridge.jobs.notifications import NotificationJobs
@@ -99,7 +100,7 @@ def notify(context: Context) -> None:
     if report is None:
         raise click.ClickException("The database could not be read; see the log.")
     click.echo(
-        f"reminders queued: {reminders}; sent: {report.sent}, to retry: "
+        f"reminders and warnings queued: {reminders}; sent: {report.sent}, to retry: "
         f"{report.retrying}, failed: {report.failed}"
     )
     for error in report.errors:

@@ -1,4 +1,4 @@
-"""The scheduled jobs that send the outbox and the approval reminders."""
+"""The scheduled jobs that send the outbox, the approval reminders and the early warnings."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.approvals.reminders import send_reminders
 from bridge.clock import utcnow
+from bridge.db.engine import transaction
 from bridge.notifications.delivery import DeliveryReport, Notifier, deliver_due
+from bridge.outcomes.alerts import send_warnings
 from bridge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -44,19 +46,26 @@ class NotificationJobs:
         return report
 
     def remind(self) -> int:
+        """Queue the approval reminders and the early warnings due; each in its own
+        transaction, so a failure of one leaves the other done."""
+        reminded = warned = 0
         try:
-            queued = send_reminders(
+            reminded = send_reminders(
                 self.sessions, self.settings.approvals_reminder_working_days, self.settings.zone
             )
         except SQLAlchemyError:
             log.exception("queuing approval reminders failed")
-            return 0
-        if queued:
-            log.info("approvals: %d reminders queued", queued)
-        return queued
+        try:
+            with transaction(self.sessions) as session:
+                warned = send_warnings(session, self.settings)
+        except SQLAlchemyError:
+            log.exception("queuing early warnings failed")
+        if reminded or warned:
+            log.info("%d approval reminders and %d early warnings queued", reminded, warned)
+        return reminded + warned
 
     def schedule(self, scheduler: BaseScheduler) -> None:
-        """Send every minute; look for overdue steps every hour."""
+        """Send every minute; look for overdue steps and early warnings every hour."""
         common = {"coalesce": True, "max_instances": 1, "replace_existing": True}
         scheduler.add_job(
             self.deliver,

@@ -184,6 +184,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "is due to be paid by %(due)s. Confirm the payment in the panel once it is made."
         ),
     ),
+    "closing_without_proposal": (
+        N_("No proposal yet: %(title)s"),
+        N_(
+            "The opportunity “%(title)s” (%(department)s) closes on %(deadline)s and the "
+            "marketplace counts no proposal for it yet. Share it with people who could answer, "
+            "or extend its deadline on the marketplace."
+        ),
+    ),
+    "award_without_contract": (
+        N_("No contract yet: %(title)s"),
+        N_(
+            "The opportunity “%(title)s” (%(department)s) was awarded on %(since)s, "
+            "%(days)s working days ago, and no contract is issued yet. Issue it from the panel."
+        ),
+    ),
     "awards_exported": (
         N_("Award records for reporting: %(number)s"),
         N_(

@@ -149,7 +149,13 @@ def outcomes(
         working_days={stage: Summary.of(working[stage]) for stage in order},
         stuck=stuck(every.values(), now, zone),
         reach=reach(session, period, zone, department_ids=department_ids, kind=kind),
-        warnings=warnings(session, settings, every, now, department_ids),
+        warnings=warnings(
+            session,
+            settings,
+            {key: journey.department_id for key, journey in every.items()},
+            now,
+            department_ids,
+        ),
         acronyms=acronyms,
         trend=trend(every.values(), period, zone),
     )

@@ -85,6 +85,19 @@ def _at_noon(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(12), tzinfo=zone)
 
 
+def departments_of(session: Session) -> dict[str, int | None]:
+    """Opportunity id → the department its current rule evaluation routed it to."""
+    return dict(
+        iter(
+            session.execute(
+                select(RuleEvaluation.opportunity_id, RuleEvaluation.department_id).where(
+                    RuleEvaluation.current.is_(True)
+                )
+            )
+        )
+    )
+
+
 def journeys(
     session: Session, zone: ZoneInfo, opportunity_ids: Iterable[str] | None = None
 ) -> list[Journey]:
@@ -99,15 +112,7 @@ def journeys(
     ).where(Opportunity.removed_at.is_(None))
     if opportunity_ids is not None:
         query = query.where(Opportunity.id.in_(list(opportunity_ids)))
-    departments = dict(
-        iter(
-            session.execute(
-                select(RuleEvaluation.opportunity_id, RuleEvaluation.department_id).where(
-                    RuleEvaluation.current.is_(True)
-                )
-            )
-        )
-    )
+    departments = departments_of(session)
     found: dict[str, Journey] = {}
     for opportunity_id, kind, created, published, status in session.execute(query):
         journey = Journey(opportunity_id, kind, departments.get(opportunity_id), status)

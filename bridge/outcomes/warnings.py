@@ -1,7 +1,7 @@
 """Early warnings: what is stalling now, before it shows in the figures.
 
-- an opportunity that closes within 48 hours with no proposal yet (the marketplace's own count,
-  which it reports while proposals stay hidden);
+- an opportunity that closes within ``BRIDGE_CLOSING_WARNING_HOURS`` with no proposal yet
+  (the marketplace's own count, which it reports while proposals stay hidden);
 - an approval step waiting longer than its target (the reminders' working days);
 - an award with no contract after ``BRIDGE_CONTRACT_WARNING_WORKING_DAYS`` working days;
 - delivered work waiting for acceptance, and payments coming due or overdue (the contract
@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -21,11 +21,8 @@ from bridge.approvals.models import ApprovalRequest, RequestStatus
 from bridge.approvals.reminders import working_days_between
 from bridge.contracts.due import due_payments, waiting_acceptances
 from bridge.contracts.models import Contract
-from bridge.outcomes.stages import Journey
 from bridge.settings import Settings
 from bridge.sync.models import Award, Opportunity
-
-CLOSING_SOON = timedelta(hours=48)
 
 
 @dataclass(frozen=True)
@@ -49,31 +46,36 @@ class EarlyWarning:
 def warnings(
     session: Session,
     settings: Settings,
-    journeys: dict[str, Journey],
+    department_of: Mapping[str, int | None],
     now: datetime,
     departments: Collection[int] | None = None,
 ) -> list[EarlyWarning]:
-    """Every warning standing at ``now`` for the opportunities in ``journeys``, oldest first."""
+    """Every warning standing at ``now`` for the opportunities ``department_of`` names (with
+    the department each is routed to), oldest first; ``departments`` limits the contract
+    warnings, which are read by department."""
     zone, today = settings.zone, now.astimezone(settings.zone).date()
     found: list[EarlyWarning] = []
 
     def add(kind: str, opportunity_id: str, since: date, days: int) -> None:
-        journey = journeys.get(opportunity_id)
-        if journey is not None:
-            found.append(EarlyWarning(kind, opportunity_id, journey.department_id, since, days))
+        if opportunity_id in department_of:
+            found.append(
+                EarlyWarning(kind, opportunity_id, department_of[opportunity_id], since, days)
+            )
 
-    closing = session.execute(
-        select(Opportunity.id, Opportunity.published_at).where(
-            Opportunity.status == "PUBLISHED",
-            Opportunity.removed_at.is_(None),
-            Opportunity.num_proposals == 0,
-            Opportunity.proposal_deadline > now,
-            Opportunity.proposal_deadline <= now + CLOSING_SOON,
+    if settings.closing_warning_hours:
+        soon = now + timedelta(hours=settings.closing_warning_hours)
+        closing = session.execute(
+            select(Opportunity.id, Opportunity.published_at).where(
+                Opportunity.status == "PUBLISHED",
+                Opportunity.removed_at.is_(None),
+                Opportunity.num_proposals == 0,
+                Opportunity.proposal_deadline > now,
+                Opportunity.proposal_deadline <= soon,
+            )
         )
-    )
-    for opportunity_id, published in closing:
-        since = (published or now).astimezone(zone).date()
-        add("closing_without_proposal", opportunity_id, since, (today - since).days)
+        for opportunity_id, published in closing:
+            since = (published or now).astimezone(zone).date()
+            add("closing_without_proposal", opportunity_id, since, (today - since).days)
     target = settings.approvals_reminder_working_days
     if target:
         waiting = session.execute(
