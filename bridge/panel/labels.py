@@ -169,7 +169,7 @@ POINT_LABELS = {
     "paid": _l("Paid"),
 }
 WARNING_LABELS = {
-    "closing_without_proposal": _l("Closes within 48 hours with no proposal"),
+    "closing_without_proposal": _l("Closes soon with no proposal"),
     "approval_waiting": _l("Approval step waiting past its target"),
     "award_without_contract": _l("Award with no contract yet"),
     "acceptance_waiting": _l("Delivered work waiting for acceptance"),

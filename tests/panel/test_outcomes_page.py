@@ -12,10 +12,15 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.accounts.models import Role
+from bridge.accounts.service import create_user
+from bridge.db.engine import transaction
+from bridge.departments.models import Department
 from tests.outcomes.world import NOW, build_world
+from tests.panel.conftest import PASSWORD, sign_in
 
 
 @pytest.fixture
@@ -38,7 +43,7 @@ def test_the_figures_with_a_chart_and_a_table_each(
     assert "Drafting" in page and "Departmental review" in page and "Approval step 1" in page
     assert "2.5" in page and "3.7" in page  # drafting's median and 90th percentile
     assert "NS" in page and "fewer than 3" not in page  # procurement reads proposals
-    assert "Award with no contract yet" in page and "Closes within 48 hours" in page
+    assert "Award with no contract yet" in page and "Closes soon with no proposal" in page
     french = signed_in(Role.PROCUREMENT)
     french.post("/language/fr")
     page = text(french.get("/outcomes/?period=2026-2027-Q3&department=TBS"))
@@ -78,3 +83,30 @@ def test_every_table_downloads_as_csv(
     rows = list(csv.reader(io.StringIO(stages.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[1] == ["Drafting", "2", "2.5", "3.7", "2.5", "3.7"]
     assert client.get("/outcomes/nothing.csv").status_code == 404
+
+
+def test_the_dashboard_counts_the_warnings_of_the_readers_departments(
+    world: dict[str, str],
+    signed_in: Callable[..., FlaskClient],
+    app: Any,
+    sessions: sessionmaker[Session],
+) -> None:
+    viewer = signed_in(Role.VIEWER)
+    page = text(viewer.get("/"))
+    board = page.split('id="warnings"', 1)[1].split("</section>", 1)[0]
+    # B (TBS) and E (ESDC) awarded without a contract; C closing without a proposal.
+    assert 'Award with no contract yet</th><td class="number">2</td>' in board
+    assert 'Closes soon with no proposal</th><td class="number">1</td>' in board
+    assert 'href="/outcomes/#early-warnings"' in board
+    # An approver of ESDC alone: E only.
+    with transaction(sessions) as session:
+        esdc = session.scalars(select(Department.id).where(Department.acronym == "ESDC")).one()
+        create_user(session, "esdc@hrsdc.gc.ca", "E", PASSWORD, [(Role.APPROVER, esdc)])
+    approver = app.test_client()
+    sign_in(approver, "esdc@hrsdc.gc.ca")
+    approver.post("/language/fr")
+    board = text(approver.get("/")).split('id="warnings"', 1)[1].split("</section>", 1)[0]
+    assert "Attribution encore sans contrat" in board and "Alertes précoces" in board
+    assert '<td class="number">1</td>' in board and "Se termine bientôt" not in board
+    # An approver of a department with nothing stalling sees no such section.
+    assert 'id="warnings"' not in text(signed_in(Role.APPROVER).get("/"))

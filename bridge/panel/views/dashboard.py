@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
@@ -9,12 +10,15 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bridge.accounts.models import Role
+from bridge.accounts.models import PanelUser, Role
 from bridge.approvals.models import AlertStatus, ApprovalAlert, ApprovalRequest, RequestStatus
 from bridge.approvals.service import awaiting
 from bridge.clock import utcnow
 from bridge.notifications.models import Notification, NotificationStatus
+from bridge.outcomes.stages import departments_of
+from bridge.outcomes.warnings import warnings
 from bridge.panel import db
+from bridge.panel.labels import WARNING_LABELS
 from bridge.panel.views.health import sync_overdue_after
 from bridge.rules.queries import NEEDS_TRANSLATION, count_current_findings, count_unrouted
 from bridge.settings import Settings
@@ -52,7 +56,24 @@ def index() -> Any:
         progress=progress(database),
         waiting=waiting,
         counts=counts_by_kind_and_status(database, Opportunity),
+        warnings=_warnings(database, settings, current_user.account),
     )
+
+
+# Whoever works for every department sees every warning; others those of their departments.
+EVERY_DEPARTMENT = frozenset({Role.ADMIN, Role.OPERATOR, Role.VIEWER})
+
+
+def _warnings(database: Session, settings: Settings, account: PanelUser) -> list[tuple[str, int]]:
+    """The early warnings standing now, counted by kind, for the departments the user works
+    for (the Outcomes page lists them one by one)."""
+    named = account.named_departments()
+    departments = None if account.roles & EVERY_DEPARTMENT or not named else named
+    standing = warnings(database, settings, departments_of(database), utcnow(), departments)
+    counted = Counter(
+        item.kind for item in standing if departments is None or item.department_id in departments
+    )
+    return [(kind, counted[kind]) for kind in WARNING_LABELS if counted[kind]]
 
 
 def _administration(database: Session) -> dict[str, int]:
