@@ -143,6 +143,10 @@ class Settings(BaseSettings):
     # Warn of an award with no contract after this many working days (0 = never).
     contract_warning_working_days: int = Field(default=5, ge=0, le=60)
 
+    # Outcomes
+    # Send each fiscal quarter's aggregate outcome figures (open data) through the export sinks.
+    outcomes_open_data: bool = False
+
     # Notifications
     notifier: Literal["log", "smtp", "gc-notify"] = "log"
     notification_max_attempts: int = Field(default=6, ge=1, le=50)

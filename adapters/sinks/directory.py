@@ -1,7 +1,8 @@
 """A directory procurement staff (or their system) read: one JSON file per batch (and a CSV of a
-batch of payment requisitions) with a checksum manifest beside each, each written atomically (a
-temporary file, then a rename); and the OCDS release and record packages of every record,
-replaced after each export, for an open-data harvester that reads files.
+batch of payment requisitions, or of a quarter's outcome figures) with a checksum manifest
+beside each, each written atomically (a temporary file, then a rename); and the OCDS release and
+record packages of every record, replaced after each export, for an open-data harvester that
+reads files.
 
 A reader that sees ``<batch>.json.sha256`` knows ``<batch>.json`` is complete, and can check it.
 A batch written again after a crash has the same name and the same bytes.
@@ -17,6 +18,7 @@ from pathlib import Path
 from bridge.contracts.requisitions import csv_text
 from bridge.exports.delivery import Item, SinkFailed
 from bridge.exports.models import DeliveryKind
+from bridge.outcomes import open_data
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -71,6 +73,11 @@ class DirectorySink:
                 # Financial systems import CSV: the same requisitions, a row each, beside.
                 documents = [item.payload["requisition"] for item in _in_order(items)]
                 body = csv_text(documents).encode("utf-8-sig")
+                write_with_manifest(self.directory / f"{batch}.csv", body)
+            elif items[0].kind == DeliveryKind.OUTCOMES.value:
+                # Open data is published as CSV: every figure of the batch's quarters.
+                rows = [row for item in _in_order(items) for row in item.payload["rows"]]
+                body = open_data.csv_text(rows).encode("utf-8-sig")
                 write_with_manifest(self.directory / f"{batch}.csv", body)
             write_with_manifest(data_file, batch_document(batch, items))
         except OSError as problem:

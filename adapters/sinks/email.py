@@ -15,6 +15,8 @@ from bridge.notifications.messages import assemble, compose
 
 
 def _line(item: Item) -> str:
+    if item.kind == DeliveryKind.OUTCOMES.value:
+        return f"- {item.payload['period']}: {len(item.payload['rows'])} figures / chiffres"
     if item.kind == DeliveryKind.PAYMENT_REQUISITION.value:
         requisition = item.payload["requisition"]
         return (
@@ -33,6 +35,7 @@ def _line(item: Item) -> str:
 MESSAGE_OF = {
     DeliveryKind.AWARD_RECORD.value: "awards_exported",
     DeliveryKind.PAYMENT_REQUISITION.value: "requisitions_exported",
+    DeliveryKind.OUTCOMES.value: "outcomes_exported",
 }
 
 

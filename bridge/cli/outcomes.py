@@ -18,9 +18,20 @@ from bridge.cli.context import Context, pass_context
 @click.option("--department", default=None, help="A department's acronym (default: all).")
 @click.option("--kind", default=None, help="code-with-us, sprint-with-us or team-with-us.")
 @click.option("--json", "as_json", is_flag=True, help="The figures as JSON (README: Outcomes).")
+@click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="The period's aggregate figures as the open-data CSV (every department).",
+)
 @pass_context
 def outcomes_command(
-    context: Context, period: str | None, department: str | None, kind: str | None, as_json: bool
+    context: Context,
+    period: str | None,
+    department: str | None,
+    kind: str | None,
+    as_json: bool,
+    as_csv: bool,
 ) -> None:
     """Cycle time per stage, reach of the awards, what is stuck and the early warnings."""
     from bridge.clock import utcnow
@@ -38,6 +49,12 @@ def outcomes_command(
         chosen = parse_period(period)
     except UnknownPeriod as unknown:
         raise click.BadParameter(str(unknown), param_hint="--period") from None
+    if as_csv:
+        from bridge.outcomes.open_data import csv_text, figure_rows
+
+        with session_factory(context.migrated_engine())() as session:
+            click.echo(csv_text(figure_rows(session, settings, chosen, now)), nl=False)
+        return
     with session_factory(context.migrated_engine())() as session:
         try:
             report = outcomes(session, settings, chosen, now, department=department, kind=kind)

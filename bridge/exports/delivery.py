@@ -74,6 +74,7 @@ class DeliveryReport:
 BATCH_PREFIX = {
     DeliveryKind.AWARD_RECORD.value: "",
     DeliveryKind.PAYMENT_REQUISITION.value: "-requisitions",
+    DeliveryKind.OUTCOMES.value: "-outcomes",
 }
 
 

@@ -24,6 +24,7 @@ class DeliveryKind(StrEnum):
 
     AWARD_RECORD = "award_record"
     PAYMENT_REQUISITION = "payment_requisition"
+    OUTCOMES = "outcomes"  # a fiscal quarter's aggregate outcome figures, as open data
 
 
 class DeliveryState(StrEnum):

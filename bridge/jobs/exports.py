@@ -1,5 +1,6 @@
-"""The export as a job: build what the syncs changed, deliver to every sink, then replace the
-OCDS packages where a sink keeps them."""
+"""The export as a job: build what the syncs changed (and, once a fiscal quarter is over, its
+open-data outcome figures), deliver to every sink, then replace the OCDS packages where a sink
+keeps them."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bridge.db.engine import transaction
 from bridge.exports.delivery import DeliveryReport, PackageKeeper, Sink, SinkFailed, deliver_due
 from bridge.exports.outbox import InvalidExport, drain, retry_unexportable
 from bridge.exports.publication import RecordsState, build_packages, records_state
+from bridge.outcomes.open_data import queue_quarter
 from bridge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,8 @@ class ExportJobs:
             drain(self.sessions, self.settings)
             with transaction(self.sessions) as session:
                 retry_unexportable(session, self.settings)
+            with transaction(self.sessions) as session:
+                queue_quarter(session, self.settings, utcnow())
             report = deliver_due(
                 self.sessions, self.sinks, max_attempts=self.settings.export_max_attempts
             )

@@ -206,6 +206,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "\n\n%(awards)s"
         ),
     ),
+    "outcomes_exported": (
+        N_("Outcome figures for open data: %(number)s"),
+        N_(
+            "The aggregate outcome figures of the last fiscal quarter, ready to publish as open "
+            "data (batch %(batch)s): no opportunity and no supplier is named, and provinces or "
+            "regions with fewer than three awards are suppressed.\n\n%(awards)s"
+        ),
+    ),
     "requisitions_exported": (
         N_("Payment requisitions: %(number)s"),
         N_(

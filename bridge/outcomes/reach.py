@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from bridge.awards.models import AwardAmendment
 from bridge.exports.build import NOT_BIDS, supplier_of
 from bridge.outcomes.periods import Period
-from bridge.rules.models import RuleEvaluation
+from bridge.outcomes.stages import departments_of
 from bridge.rules.money import contract_value
 from bridge.rules.settings import load_rule_settings
 from bridge.settings import PROJECT_ROOT
@@ -33,6 +33,9 @@ from bridge.sync.models import Award, Opportunity, Proposal
 
 PLACES_FILE = PROJECT_ROOT / "config" / "outcomes.toml"
 UNKNOWN = "unknown"
+# Fewer awards than this in a cell could name an individual supplier to a reader who may not
+# read proposals, or to anyone once published as open data.
+SMALLEST_SHOWN = 3
 
 
 @cache
@@ -67,6 +70,11 @@ class Tally:
     def as_dict(self) -> dict[str, Any]:
         return {"awards": self.awards, "value": f"{self.value:.2f}"}
 
+    @property
+    def too_small(self) -> bool:
+        """Whether the cell must be hidden from those who may not know its suppliers."""
+        return 0 < self.awards < SMALLEST_SHOWN
+
 
 @dataclass
 class Reach:
@@ -98,18 +106,6 @@ class Reach:
         }
 
 
-def _departments(session: Session) -> dict[str, int | None]:
-    return dict(
-        iter(
-            session.execute(
-                select(RuleEvaluation.opportunity_id, RuleEvaluation.department_id).where(
-                    RuleEvaluation.current.is_(True)
-                )
-            )
-        )
-    )
-
-
 def reach(
     session: Session,
     period: Period,
@@ -120,7 +116,7 @@ def reach(
 ) -> Reach:
     """The awards made in ``period`` (of those departments and that kind, when given), and the
     opportunities whose proposal deadline passed in it."""
-    departments = _departments(session)
+    departments = departments_of(session)
 
     def chosen(opportunity_id: str, opportunity_kind: str) -> bool:
         return (department_ids is None or departments.get(opportunity_id) in department_ids) and (

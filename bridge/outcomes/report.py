@@ -122,10 +122,15 @@ def outcomes(
     acronyms = dict(iter(session.execute(select(Department.id, Department.acronym))))
     department_ids = None
     if department is not None:
-        matching = [key for key, acronym in acronyms.items() if acronym == department.upper()]
+        matching = {
+            key: acronym
+            for key, acronym in acronyms.items()
+            if acronym.upper() == department.upper()
+        }
         if not matching:
             raise LookupError(department)
         department_ids = set(matching)
+        department = next(iter(matching.values()))  # as the department spells it: NRCan
     every = {
         journey.opportunity_id: journey
         for journey in journeys(session, zone)
@@ -143,7 +148,7 @@ def outcomes(
     order = sorted(calendar, key=_stage_order)
     return Outcomes(
         period=period,
-        department=department.upper() if department else None,
+        department=department,
         kind=kind,
         calendar_days={stage: Summary.of(calendar[stage]) for stage in order},
         working_days={stage: Summary.of(working[stage]) for stage in order},

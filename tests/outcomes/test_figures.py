@@ -164,6 +164,12 @@ def test_the_command_line_prints_the_same_figures_as_json(
     assert document["reach"]["by_province"]["NS"] == {"awards": 1, "value": "9040.00"}
     assert run("outcomes", "--period", "last quarter")[0] != 0
     assert run("outcomes", "--department", "NOPE")[0] != 0
+    code, printed, _ = run("outcomes", "--csv", "--period", "2026-2027-Q3")
+    assert code == 0
+    header, *rows = printed.splitlines()
+    assert header == "period,department,figure,group,measure,value,suppressed"
+    assert "2026-2027-Q3,TBS,cycle_time_days,drafting,median,2.5," in rows
+    assert "2026-2027-Q3,ALL,awards_by_province,NS,value,,yes" in rows
 
 
 def test_the_trend_month_by_month(world: dict[str, str], sessions: sessionmaker[Session]) -> None:
@@ -176,3 +182,12 @@ def test_the_trend_month_by_month(world: dict[str, str], sessions: sessionmaker[
     assert by_month["2026-10"]["awarded"] == 1 and by_month["2026-11"]["paid"] == 1
     assert by_month["2026-10"]["need_to_award_days"] == {"count": 1, "median": 22.0, "p90": 22.0}
     assert by_month["2026-11"]["need_to_award_days"]["median"] == 28.0
+
+
+def test_a_department_is_named_as_it_spells_its_acronym(
+    world: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    assert figures(sessions, "2026", department="nrcan")["department"] == "NRCan"
+    assert figures(sessions, "2026", department="tbs")["department"] == "TBS"
+    with pytest.raises(LookupError):
+        figures(sessions, "2026", department="XYZ")

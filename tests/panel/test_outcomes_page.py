@@ -110,3 +110,28 @@ def test_the_dashboard_counts_the_warnings_of_the_readers_departments(
     assert '<td class="number">1</td>' in board and "Se termine bientôt" not in board
     # An approver of a department with nothing stalling sees no such section.
     assert 'id="warnings"' not in text(signed_in(Role.APPROVER).get("/"))
+
+
+def test_a_failed_open_data_delivery_is_named_by_its_quarter(
+    world: dict[str, str],
+    signed_in: Callable[..., FlaskClient],
+    sessions: sessionmaker[Session],
+) -> None:
+    from bridge.exports.models import Delivery, DeliveryKind
+
+    with transaction(sessions) as session:
+        session.add(
+            Delivery(
+                kind=DeliveryKind.OUTCOMES.value,
+                opportunity_id="2026-2027-Q2",
+                revision=1,
+                sink="webhook",
+                idempotency_key="webhook:outcomes:2026-2027-Q2",
+                payload={"kind": "outcomes", "period": "2026-2027-Q2", "rows": []},
+                state="dead",
+                last_error="HTTP 500",
+            )
+        )
+    page = text(signed_in(Role.ADMIN).get("/awards/deliveries?state=dead"))
+    assert "Outcome figures of 2026-2027-Q2 (open data)" in page
+    assert 'href="/awards/2026-2027-Q2"' not in page

@@ -40,7 +40,6 @@ from bridge.spreadsheet import as_text_cell
 
 blueprint = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 
-SMALLEST_SHOWN = 3  # awards in a cell, for readers who may not read proposals
 STUCK_SHOWN = 50
 # Each table, as its download link names it to a screen reader.
 TABLES = {
@@ -114,14 +113,14 @@ def provinces(report: Outcomes) -> list[tuple[str, Tally | None]]:
     shown = may_read_bidders()
     rows: list[tuple[str, Tally | None]] = []
     for code, tally in sorted(report.reach.by_province.items()):
-        rows.append((code, tally if shown or tally.awards >= SMALLEST_SHOWN else None))
+        rows.append((code, tally if shown or not tally.too_small else None))
     return rows
 
 
 def regions(report: Outcomes) -> list[tuple[str, Tally | None]]:
     shown = may_read_bidders()
     return [
-        (name, tally if shown or tally.awards == 0 or tally.awards >= SMALLEST_SHOWN else None)
+        (name, tally if shown or not tally.too_small else None)
         for name, tally in (
             (_("National Capital Region"), report.reach.capital_region),
             (_("Outside the National Capital Region"), report.reach.elsewhere),
