@@ -29,7 +29,7 @@ from bridge.outcomes.stages import departments_of
 from bridge.rules.money import contract_value
 from bridge.rules.settings import load_rule_settings
 from bridge.settings import PROJECT_ROOT
-from bridge.sync.models import Award, Opportunity, Proposal
+from bridge.sync.models import Award, Opportunity, Organization, Proposal
 
 PLACES_FILE = PROJECT_ROOT / "config" / "outcomes.toml"
 UNKNOWN = "unknown"
@@ -136,7 +136,14 @@ def reach(
     result = Reach()
     first_award: dict[str, Any] = {}
     suppliers_in_period: set[str] = set()
-    for award in session.scalars(select(Award).order_by(Award.awarded_at)):
+    awards = session.scalars(select(Award).order_by(Award.awarded_at)).all()
+    # supplier_of reads each award's proposal and organization: two queries for all of them
+    # rather than two an award (kept referenced, so the session finds them by key).
+    loaded = [
+        *session.scalars(select(Proposal).join(Award, Award.proposal_id == Proposal.id)),
+        *session.scalars(select(Organization).join(Award, Award.proponent_id == Organization.id)),
+    ]
+    for award in awards:
         supplier = supplier_of(session, award)
         first_award.setdefault(supplier.key, award.awarded_at)
         if not chosen(award.opportunity_id, award.kind):
@@ -159,6 +166,7 @@ def reach(
             if period.holds(first_award[supplier.key].astimezone(zone).date()):
                 result.first_time_suppliers += 1
     result.unique_suppliers = len(suppliers_in_period)
+    del loaded
     _proposals(session, period, zone, chosen, result)
     return result
 

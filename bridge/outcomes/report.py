@@ -4,7 +4,7 @@ panel's Outcomes page shows them (one computation for both)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 from bridge.departments.models import Department
 from bridge.outcomes.periods import Period
 from bridge.outcomes.reach import Reach, reach
-from bridge.outcomes.stages import POINTS, STAGES, Journey, journeys, stage_durations
+from bridge.outcomes.stages import (
+    POINTS,
+    STAGES,
+    Duration,
+    Journey,
+    journeys,
+    stage_durations,
+)
 from bridge.outcomes.statistics import Summary
 from bridge.outcomes.warnings import EarlyWarning, warnings
 from bridge.settings import Settings
@@ -137,10 +144,11 @@ def outcomes(
         if (department_ids is None or journey.department_id in department_ids)
         and (kind is None or journey.kind == kind)
     }
+    durations = {key: stage_durations(journey, zone) for key, journey in every.items()}
     calendar: dict[str, list[float]] = defaultdict(list)
     working: dict[str, list[float]] = defaultdict(list)
     for journey in every.values():
-        for stage, took in stage_durations(journey, zone).items():
+        for stage, took in durations[journey.opportunity_id].items():
             end = _end_of(journey, stage)
             if period.holds(end.astimezone(zone).date()):
                 calendar[stage].append(took.days)
@@ -162,7 +170,7 @@ def outcomes(
             department_ids,
         ),
         acronyms=acronyms,
-        trend=trend(every.values(), period, zone),
+        trend=trend(every.values(), durations, period, zone),
     )
 
 
@@ -181,8 +189,13 @@ def _months(period: Period) -> list[str]:
     return names[::-1]
 
 
-def trend(every: Iterable[Journey], period: Period, zone: ZoneInfo) -> list[Month]:
-    """Month by month, up to the period's end."""
+def trend(
+    every: Iterable[Journey],
+    durations: Mapping[str, Mapping[str, Duration]],
+    period: Period,
+    zone: ZoneInfo,
+) -> list[Month]:
+    """Month by month, up to the period's end (``durations``: each journey's stages)."""
     names = _months(period)
     published: Counter[str] = Counter()
     awarded: Counter[str] = Counter()
@@ -193,7 +206,7 @@ def trend(every: Iterable[Journey], period: Period, zone: ZoneInfo) -> list[Mont
         for point, counter in (("published", published), ("awarded", awarded), ("paid", paid)):
             if point in points:
                 counter[points[point].astimezone(zone).strftime("%Y-%m")] += 1
-        took = stage_durations(journey, zone).get("need_to_award")
+        took = durations[journey.opportunity_id].get("need_to_award")
         if took is not None:
             waits[points["awarded"].astimezone(zone).strftime("%Y-%m")].append(took.days)
     return [

@@ -92,7 +92,14 @@ def money(amount: Decimal | None) -> str:
 
 
 def number(value: int | float | Decimal | None) -> str:
-    return "—" if value is None else format_decimal(value, locale=_locale(locale_code()))
+    """``1,234`` in English, ``1 234`` in French; whole counts (most of a page's numbers) by
+    Python with the locale's separators, the rest by Babel."""
+    if value is None:
+        return "—"
+    code = locale_code()
+    if type(value) is int and value >= 0:
+        return f"{value:,}".translate(_money_shape(code)[2])
+    return format_decimal(value, locale=_locale(code))
 
 
 def moment(value: datetime | None, style: str = "medium") -> str:

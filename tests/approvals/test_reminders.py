@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,6 +30,20 @@ FRIDAY_AFTERNOON = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # 15:00 in Ottawa
 )
 def test_working_days(start: date, end: date, days: int) -> None:
     assert working_days_between(start, end) == days
+
+
+def test_working_days_agree_with_counting_each_day() -> None:
+    """Every span of up to 40 days from each weekday, against a plain day-by-day count."""
+    for first in range(7):
+        start = date(2026, 11, 23) + timedelta(days=first)
+        for length in range(-2, 41):
+            end = start + timedelta(days=length)
+            counted = sum(
+                1
+                for offset in range(1, max(length, 0) + 1)
+                if (start + timedelta(days=offset)).weekday() < 5
+            )
+            assert working_days_between(start, end) == counted, (start, end)
 
 
 def test_a_step_waiting_two_working_days_is_reminded_once_a_period(

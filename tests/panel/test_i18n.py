@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.accounts.models import Role
 from bridge.audit.service import Actor
 from bridge.db.engine import transaction
-from bridge.panel.i18n import money
+from bridge.panel.i18n import money, number
 from bridge.sync.models import Opportunity, QuarantinedRecord
 from bridge.translations.service import save_translation
 from tests.fakes.world import UNDER_REVIEW
@@ -73,6 +73,16 @@ def test_money_writes_what_babel_writes(app: Flask, language: str) -> None:
         for amount in map(Decimal, amounts):
             expected = format_currency(amount, "CAD", locale=language.replace("-", "_"))
             assert money(amount) == expected, amount
+
+
+@pytest.mark.parametrize("language", ["en-CA", "fr-CA"])
+def test_numbers_write_what_babel_writes(app: Flask, language: str) -> None:
+    values: list[int | float | Decimal] = [0, 7, 999, 1000, 12345, 1234567, 10**9, -1500]
+    values += [2.5, 1234.5, Decimal("1234.567")]
+    with app.test_request_context(headers={"Accept-Language": language}):
+        for value in values:
+            expected = format_decimal(value, locale=language.replace("-", "_"))
+            assert number(value) == expected, value
 
 
 def test_form_errors_come_in_the_readers_language(app: Flask) -> None:

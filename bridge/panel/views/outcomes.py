@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template
@@ -26,6 +27,7 @@ from bridge.clock import utcnow
 from bridge.contracts.numbering import fiscal_year
 from bridge.departments.service import all_departments
 from bridge.marketplace.vocabulary import OpportunityKind
+from bridge.outcomes.cache import ReportCache
 from bridge.outcomes.periods import UnknownPeriod, parse_period
 from bridge.outcomes.reach import Tally
 from bridge.outcomes.report import Outcomes, outcomes
@@ -40,7 +42,7 @@ from bridge.spreadsheet import as_text_cell
 
 blueprint = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 
-STUCK_SHOWN = 50
+LISTED = 50  # opportunities listed as stuck or warned on the page; the CSV holds them all
 # Each table, as its download link names it to a screen reader.
 TABLES = {
     "stages": _l("Days per stage"),
@@ -96,16 +98,26 @@ def _form() -> OutcomesForm:
     return form
 
 
-def _report(form: OutcomesForm) -> Outcomes:
+def _kept() -> ReportCache:
+    kept: ReportCache = current_app.extensions.setdefault("bridge_outcomes", ReportCache())
+    return kept
+
+
+def _wanted(form: OutcomesForm) -> tuple[Hashable, Callable[[], Outcomes]]:
+    """The report the form asks for: its key among the kept ones, and how to make it."""
     period = parse_period(form.period.data or _this_fiscal_year())
-    return outcomes(
-        db(),
-        _settings(),
-        period,
-        utcnow(),
-        department=form.department.data or None,
-        kind=form.kind.data or None,
-    )
+    department, kind = form.department.data or None, form.kind.data or None
+    settings, database = _settings(), db()
+
+    def make() -> Outcomes:
+        return outcomes(database, settings, period, utcnow(), department=department, kind=kind)
+
+    return (period, department, kind), make
+
+
+def _report(form: OutcomesForm) -> Outcomes:
+    """The figures, kept between requests while the data stays the same (see ReportCache)."""
+    return _kept().get(db(), *_wanted(form))
 
 
 def provinces(report: Outcomes) -> list[tuple[str, Tally | None]]:
@@ -162,17 +174,21 @@ def index() -> Any:
     form = _form()
     if http_request.args and not form.validate():
         return render_template("outcomes/index.html", form=form, report=None), 400
-    report = _report(form)
-    ids = [item.opportunity_id for item in report.stuck[:STUCK_SHOWN]]
-    ids += [item.opportunity_id for item in report.warnings]
+    # The charts are drawn once a language (and reader) while the figures are kept.
+    view = (current_language(), may_read_bidders())
+    report, charts = _kept().drawn(db(), *_wanted(form), view, _charts)
+    stuck, warned = report.stuck[:LISTED], report.warnings[:LISTED]
+    ids = [item.opportunity_id for item in stuck] + [item.opportunity_id for item in warned]
     return render_template(
         "outcomes/index.html",
         form=form,
         report=report,
-        stuck=report.stuck[:STUCK_SHOWN],
+        stuck=stuck,
+        warned=warned,
+        listed=LISTED,
         provinces=provinces(report),
         regions=regions(report),
-        charts=_charts(report),
+        charts=charts,
         titles=prefetch_titles(ids),
         args=http_request.args.to_dict(),
         tables={name: table_rows(report, name) for name in ("stages", "trend", "provinces")},
