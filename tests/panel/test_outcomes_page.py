@@ -135,3 +135,18 @@ def test_a_failed_open_data_delivery_is_named_by_its_quarter(
     page = text(signed_in(Role.ADMIN).get("/awards/deliveries?state=dead"))
     assert "Outcome figures of 2026-2027-Q2 (open data)" in page
     assert 'href="/awards/2026-2027-Q2"' not in page
+
+
+def test_long_lists_show_the_oldest_and_the_csv_holds_all(
+    world: dict[str, str], signed_in: Callable[..., FlaskClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bridge.panel.views import outcomes as view
+
+    monkeypatch.setattr(view, "LISTED", 1)
+    procurement = signed_in(Role.PROCUREMENT)
+    page = text(procurement.get("/outcomes/?period=2026"))
+    warnings = page.split('id="early-warnings"', 1)[1]
+    assert warnings.count('<tr><th scope="row">') == 1
+    assert "The 1 oldest of 3 are listed; the CSV holds every one." in warnings
+    rows = procurement.get("/outcomes/warnings.csv?period=2026").get_data(as_text=True)
+    assert len(rows.strip().splitlines()) == 4  # the header and all three
