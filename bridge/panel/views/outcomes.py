@@ -19,6 +19,7 @@ from flask import request as http_request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
@@ -174,25 +175,33 @@ def index() -> Any:
     form = _form()
     if http_request.args and not form.validate():
         return render_template("outcomes/index.html", form=form, report=None), 400
-    # The charts are drawn once a language (and reader) while the figures are kept.
+    key, make = _wanted(form)
+    # The figures are rendered once a language and reader (small cells shown or not) while
+    # the report is kept: every reader of the same view gets the same tables and charts.
     view = (current_language(), may_read_bidders())
-    report, charts = _kept().drawn(db(), *_wanted(form), view, _charts)
+    report, figures = _kept().drawn(db(), key, make, view, _figures)
+    return render_template("outcomes/index.html", form=form, report=report, figures=figures)
+
+
+def _figures(report: Outcomes) -> Markup:
     stuck, warned = report.stuck[:LISTED], report.warnings[:LISTED]
     ids = [item.opportunity_id for item in stuck] + [item.opportunity_id for item in warned]
-    return render_template(
-        "outcomes/index.html",
-        form=form,
-        report=report,
-        stuck=stuck,
-        warned=warned,
-        listed=LISTED,
-        provinces=provinces(report),
-        regions=regions(report),
-        charts=charts,
-        titles=prefetch_titles(ids),
-        args=http_request.args.to_dict(),
-        tables={name: table_rows(report, name) for name in ("stages", "trend", "provinces")},
-        table_names=TABLES,
+    chosen = {"period": report.period.name, "department": report.department, "kind": report.kind}
+    return Markup(
+        render_template(
+            "outcomes/_figures.html",
+            report=report,
+            stuck=stuck,
+            warned=warned,
+            listed=LISTED,
+            provinces=provinces(report),
+            regions=regions(report),
+            charts=_charts(report),
+            titles=prefetch_titles(ids),
+            args={name: value for name, value in chosen.items() if value},
+            tables={name: table_rows(report, name) for name in ("stages", "trend", "provinces")},
+            table_names=TABLES,
+        )
     )
 
 
