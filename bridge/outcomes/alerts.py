@@ -17,6 +17,7 @@ began), so the hourly job can run as often as it likes.
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,7 +66,13 @@ def _department(session: Session, department_id: int | None) -> Bilingual:
     return Bilingual(department.name_en, department.name_fr)
 
 
-def _send(session: Session, warning: EarlyWarning, params: dict[str, Param], now: datetime) -> int:
+def _send(
+    session: Session,
+    warning: EarlyWarning,
+    params: dict[str, Param],
+    zone: ZoneInfo,
+    now: datetime,
+) -> int:
     recipients = _procurement(session, warning.department_id)
     if warning.kind == "closing_without_proposal":
         deadline = session.scalar(
@@ -73,7 +80,7 @@ def _send(session: Session, warning: EarlyWarning, params: dict[str, Param], now
         )
         assert deadline is not None
         recipients += _authors(session, warning.opportunity_id)
-        params["deadline"] = Bilingual.day(deadline.date())
+        params["deadline"] = Bilingual.day(deadline.astimezone(zone).date())  # Ottawa's day
     return enqueue(
         session,
         warning.kind,
@@ -104,5 +111,5 @@ def send_warnings(session: Session, settings: Settings, now: datetime | None = N
             "since": Bilingual.day(warning.since),
             "days": str(warning.days),
         }
-        queued += _send(session, warning, params, now)
+        queued += _send(session, warning, params, settings.zone, now)
     return queued

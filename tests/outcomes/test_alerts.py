@@ -20,7 +20,7 @@ from bridge.notifications.models import Notification
 from bridge.outcomes.alerts import send_warnings
 from bridge.settings import Settings, load_settings
 from bridge.sync.models import MarketplaceUser, Opportunity
-from tests.outcomes.world import NOW, build_world
+from tests.outcomes.world import NOW, at, build_world
 
 SETTINGS = load_settings({})
 
@@ -149,3 +149,18 @@ def test_the_notify_job_queues_the_warnings(
     with time_machine.travel(NOW, tick=False):
         queued = NotificationJobs(sessions, SETTINGS, Keep()).remind()
     assert queued == 5
+
+
+def test_the_deadline_is_told_as_the_day_in_ottawa(
+    world: dict[str, str], sessions: sessionmaker[Session]
+) -> None:
+    """03:00 UTC on 22 November is still the evening of 21 November in Ottawa."""
+    with transaction(sessions) as session:
+        session.get_one(Opportunity, world["c"]).proposal_deadline = at("2026-11-22", 3)
+    _warn(sessions)
+    with sessions() as session:
+        closing = session.scalars(
+            select(Notification).where(Notification.kind == "closing_without_proposal")
+        ).first()
+        assert closing is not None
+        assert "closes on November 21, 2026" in closing.fields["body_en"]
