@@ -16,7 +16,7 @@ from bridge.notifications.messages import assemble, compose
 
 def _line(item: Item) -> str:
     if item.kind == DeliveryKind.OUTCOMES.value:
-        return f"- {item.payload['period']}: {len(item.payload['rows'])} figures / chiffres"
+        return f"- {item.payload['period']}: {len(item.payload['rows'])}"
     if item.kind == DeliveryKind.PAYMENT_REQUISITION.value:
         requisition = item.payload["requisition"]
         return (

@@ -211,7 +211,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         N_(
             "The aggregate outcome figures of the last fiscal quarter, ready to publish as open "
             "data (batch %(batch)s): no opportunity and no supplier is named, and provinces or "
-            "regions with fewer than three awards are suppressed.\n\n%(awards)s"
+            "regions with fewer than three awards are suppressed. Each line gives a quarter and "
+            "its number of figures.\n\n%(awards)s"
         ),
     ),
     "requisitions_exported": (

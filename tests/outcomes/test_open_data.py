@@ -147,5 +147,6 @@ def test_the_email_sink_announces_the_quarter_in_both_languages(
     EmailSink(notifier, ["buyer@tbs-sct.gc.ca"]).deliver("email-outcomes-1", [item])
     (message,) = notifier.sent
     assert "Outcome figures for open data: 1 / " in message.subject
-    assert f"- 2026-2027-Q3: {len(rows)} figures / chiffres" in message.body
+    assert f"- 2026-2027-Q3: {len(rows)}" in message.body
+    assert "Each line gives a quarter and its number of figures." in message.body
     assert "moins de trois attributions sont masquées" in message.body
