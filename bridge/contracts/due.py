@@ -8,9 +8,10 @@ work has waited for their decision.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
@@ -57,6 +58,33 @@ def due_payments(
         )
         for contract, requisition in rows
     ]
+
+
+@dataclass
+class DepartmentDue:
+    """What one department owes: unpaid requisitions not yet due and those overdue."""
+
+    department_id: int
+    due: int = 0
+    due_total: Decimal = Decimal("0.00")
+    overdue: int = 0
+    overdue_total: Decimal = Decimal("0.00")
+
+
+def by_department(payments: Iterable[DuePayment]) -> list[DepartmentDue]:
+    """The unpaid requisitions summed per department, the most overdue first."""
+    found: dict[int, DepartmentDue] = {}
+    for item in payments:
+        entry = found.setdefault(
+            item.contract.department_id, DepartmentDue(item.contract.department_id)
+        )
+        if item.overdue:
+            entry.overdue += 1
+            entry.overdue_total += item.requisition.total
+        else:
+            entry.due += 1
+            entry.due_total += item.requisition.total
+    return sorted(found.values(), key=lambda entry: (-entry.overdue_total, -entry.due_total))
 
 
 def waiting_acceptances(

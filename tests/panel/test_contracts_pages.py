@@ -159,6 +159,9 @@ def test_a_contract_is_carried_to_payment_through_the_panel(
     with sessions() as session:
         requisition = session.scalars(select(PaymentRequisition)).one()
     finance = person(Role.FINANCE)
+    owed = page(finance.get("/contracts/")).split("What each department owes", 1)[1]
+    owed = owed.split("</table>", 1)[0]
+    assert '<th scope="row">TBS</th>' in owed and "$" in owed
     payment = f"/contracts/{NUMBER}/requisitions/{requisition.id}/payment"
     prefix = f"requisition{requisition.id}"
     missing = finance.post(payment, data={})

@@ -25,7 +25,7 @@ from bridge.accounts.models import PanelUser, Role
 from bridge.approvals.flow import department_of
 from bridge.clock import utcnow
 from bridge.contracts.acceptance import Invoice, decide, record_delivery
-from bridge.contracts.due import due_payments, waiting_acceptances
+from bridge.contracts.due import by_department, due_payments, waiting_acceptances
 from bridge.contracts.duties import DutyRefused, holds
 from bridge.contracts.issuing import (
     ContractRefused,
@@ -140,11 +140,13 @@ def index() -> Any:
         query = query.where(Contract.department_id.in_(list(departments)))
     contracts = list(database.scalars(query))
     today = utcnow().astimezone(_settings().zone).date()
+    payments = due_payments(database, today, departments)
     return render_template(
         "contracts/index.html",
         contracts=[(contract, progress_of(database, contract)) for contract in contracts],
         titles=prefetch_titles(contract.opportunity_id for contract in contracts),
-        payments=due_payments(database, today, departments),
+        payments=payments,
+        owed=by_department(payments),
         waiting=waiting_acceptances(database, today, _settings(), departments),
         acronyms=dict(iter(database.execute(select(Department.id, Department.acronym)))),
     )
