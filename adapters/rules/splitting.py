@@ -18,7 +18,7 @@ from decimal import Decimal
 from bridge.rules.context import RelatedAward, RelatedPosting, RuleContext, Supplier
 from bridge.rules.findings import Finding, Severity
 from bridge.rules.money import contract_value
-from bridge.text.similarity import similarity
+from bridge.text.similarity import alike
 
 
 def max_window_total(
@@ -68,7 +68,7 @@ class SplittingRule:
         found = [
             posting
             for posting in context.department_postings
-            if similarity(context.text, posting.text) >= threshold
+            if alike(context.text, posting.text, threshold)
         ]
         self._last = (context, found)
         return found

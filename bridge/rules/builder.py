@@ -48,6 +48,10 @@ def posted_at(opportunity: Opportunity) -> datetime:
     return opportunity.published_at or opportunity.marketplace_created_at
 
 
+# The same moment in SQL: when it was published, or else created.
+POSTED_AT = func.coalesce(Opportunity.published_at, Opportunity.marketplace_created_at)
+
+
 class DepartmentLookups:
     """What the opportunities of a department share: their authors' departments, the awards
     and the postings the splitting check compares with, each read once.
@@ -163,7 +167,7 @@ class DepartmentLookups:
                     Opportunity.title,
                     Opportunity.description,
                     Opportunity.amount,
-                    func.coalesce(Opportunity.published_at, Opportunity.marketplace_created_at),
+                    POSTED_AT,
                     Opportunity.created_by_id,
                 ).where(
                     Opportunity.removed_at.is_(None),

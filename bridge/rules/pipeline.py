@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.clock import utcnow
 from bridge.db.engine import transaction
-from bridge.rules.builder import ContextBuilder, DepartmentLookups, load_opportunities
+from bridge.rules.builder import (
+    POSTED_AT,
+    ContextBuilder,
+    DepartmentLookups,
+    load_opportunities,
+)
 from bridge.rules.context import RuleContext
 from bridge.rules.findings import Finding, Severity, findings_hash
 from bridge.rules.interface import Rule
@@ -264,7 +269,15 @@ def reevaluate_all(
     while thousands of opportunities are judged, and an interruption keeps what was done.
     """
     with sessions() as session:
-        ids = list(session.scalars(select(Opportunity.id).where(Opportunity.removed_at.is_(None))))
+        # In the order they were posted: neighbours compared for contract splitting are judged
+        # close together, so each comparison is made once (bridge.text.similarity keeps them).
+        ids = list(
+            session.scalars(
+                select(Opportunity.id)
+                .where(Opportunity.removed_at.is_(None))
+                .order_by(POSTED_AT, Opportunity.id)
+            )
+        )
     total = EvaluationReport()
     lookups = DepartmentLookups()  # the run lock keeps the sync from moving them meanwhile
     for start in range(0, len(ids), EVENT_BATCH):

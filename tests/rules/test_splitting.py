@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from adapters.rules.splitting import SplittingRule, max_window_total
 from bridge.rules.context import RelatedAward, RelatedPosting, Supplier
 from bridge.rules.settings import RuleSettings
-from bridge.text.similarity import similarity
+from bridge.text.similarity import alike, similarity
 from tests.rules.helpers import NOW, make_context
 
 RULE = SplittingRule()
@@ -161,6 +161,22 @@ def test_similarity_ignores_case_and_accents_and_tells_rewrites_apart() -> None:
     assert similarity(DESCRIPTION, "Something else entirely, nothing in common here at all") == 0
 
 
+words = st.sampled_from(["form", "upload", "phase", "accessible", "data", "test", "the", "of"])
+texts = st.lists(words, max_size=30).map(" ".join)
+
+
+@given(first=texts, second=texts, threshold=st.sampled_from([0.01, 0.3, 0.5, 0.6, 0.61, 0.8, 1]))
+def test_alike_decides_as_the_similarity_does(first: str, second: str, threshold: float) -> None:
+    """The filters that skip whole comparisons never change an answer."""
+    assert alike(first, second, threshold) == (similarity(first, second) >= threshold)
+
+
+def test_alike_settles_near_and_far_pairs() -> None:
+    assert alike(DESCRIPTION + "Phase 1.", DESCRIPTION + "Phase 2.", 0.6)
+    assert not alike(DESCRIPTION, "Something else entirely, nothing in common here at all", 0.6)
+    assert not alike("", "", 0.6) and alike("", "", 0)
+
+
 moments = st.integers(min_value=-800, max_value=800)
 values = st.decimals(min_value=0, max_value=20000, places=2)
 
@@ -187,11 +203,11 @@ def test_the_neighbours_asked_after_judging_reuse_its_comparisons(
 
     compared: list[tuple[str, str]] = []
 
-    def counting(first: str, second: str) -> float:
+    def counting(first: str, second: str, threshold: float) -> bool:
         compared.append((first, second))
-        return similarity(first, second)
+        return alike(first, second, threshold)
 
-    monkeypatch.setattr(splitting, "similarity", counting)
+    monkeypatch.setattr(splitting, "alike", counting)
     rule = SplittingRule()
     twin = posting(10, "4000.01", f"Upload form phase 2\n{DESCRIPTION}")
     context = make_context(
