@@ -29,7 +29,6 @@ from bridge.clock import utcnow
 from bridge.departments.models import Department
 from bridge.notifications.messages import N_, Bilingual, Param
 from bridge.notifications.outbox import enqueue
-from bridge.outcomes.stages import departments_of
 from bridge.outcomes.warnings import EarlyWarning, warnings
 from bridge.settings import Settings
 from bridge.sync.models import MarketplaceUser, Opportunity
@@ -97,9 +96,7 @@ def send_warnings(session: Session, settings: Settings, now: datetime | None = N
     messages were queued (none for a warning already sent)."""
     now = now or utcnow()
     standing = [
-        warning
-        for warning in warnings(session, settings, departments_of(session), now)
-        if warning.kind in SENT_HERE
+        warning for warning in warnings(session, settings, None, now) if warning.kind in SENT_HERE
     ]
     titles = titles_by_language(session, [warning.opportunity_id for warning in standing])
     queued = 0

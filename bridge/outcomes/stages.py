@@ -15,7 +15,7 @@ bridge's time zone; statutory holidays are not counted out), as the GC counts se
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -85,17 +85,19 @@ def _at_noon(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(12), tzinfo=zone)
 
 
-def departments_of(session: Session) -> dict[str, int | None]:
-    """Opportunity id → the department its current rule evaluation routed it to."""
-    return dict(
-        iter(
-            session.execute(
-                select(RuleEvaluation.opportunity_id, RuleEvaluation.department_id).where(
-                    RuleEvaluation.current.is_(True)
-                )
-            )
-        )
+def departments_of(
+    session: Session, opportunity_ids: Collection[str] | None = None
+) -> dict[str, int | None]:
+    """Opportunity id → the department its current rule evaluation routed it to (of those
+    ``opportunity_ids``, or every judged one)."""
+    query = select(RuleEvaluation.opportunity_id, RuleEvaluation.department_id).where(
+        RuleEvaluation.current.is_(True)
     )
+    if opportunity_ids is not None:
+        if not opportunity_ids:
+            return {}
+        query = query.where(RuleEvaluation.opportunity_id.in_(list(opportunity_ids)))
+    return dict(iter(session.execute(query)))
 
 
 def journeys(

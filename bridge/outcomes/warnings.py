@@ -21,6 +21,7 @@ from bridge.approvals.models import ApprovalRequest, RequestStatus
 from bridge.approvals.reminders import working_days_between
 from bridge.contracts.due import due_payments, waiting_acceptances
 from bridge.contracts.models import Contract
+from bridge.outcomes.stages import departments_of
 from bridge.settings import Settings
 from bridge.sync.models import Award, Opportunity
 
@@ -46,21 +47,19 @@ class EarlyWarning:
 def warnings(
     session: Session,
     settings: Settings,
-    department_of: Mapping[str, int | None],
+    department_of: Mapping[str, int | None] | None,
     now: datetime,
     departments: Collection[int] | None = None,
 ) -> list[EarlyWarning]:
     """Every warning standing at ``now`` for the opportunities ``department_of`` names (with
-    the department each is routed to), oldest first; ``departments`` limits the contract
+    the department each is routed to; ``None``: every judged opportunity, their departments
+    read for the warned ones only), oldest first; ``departments`` limits the contract
     warnings, which are read by department."""
     zone, today = settings.zone, now.astimezone(settings.zone).date()
-    found: list[EarlyWarning] = []
+    standing: list[tuple[str, str, date, int]] = []
 
     def add(kind: str, opportunity_id: str, since: date, days: int) -> None:
-        if opportunity_id in department_of:
-            found.append(
-                EarlyWarning(kind, opportunity_id, department_of[opportunity_id], since, days)
-            )
+        standing.append((kind, opportunity_id, since, days))
 
     if settings.closing_warning_hours:
         soon = now + timedelta(hours=settings.closing_warning_hours)
@@ -121,4 +120,11 @@ def warnings(
                 payment.requisition.due_on,
                 -payment.days_left,
             )
+    if department_of is None:
+        department_of = departments_of(session, {item[1] for item in standing})
+    found = [
+        EarlyWarning(kind, opportunity_id, department_of[opportunity_id], since, days)
+        for kind, opportunity_id, since, days in standing
+        if opportunity_id in department_of
+    ]
     return sorted(found, key=lambda item: (item.since, item.kind, item.opportunity_id))

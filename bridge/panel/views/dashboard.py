@@ -15,7 +15,6 @@ from bridge.approvals.models import AlertStatus, ApprovalAlert, ApprovalRequest,
 from bridge.approvals.service import awaiting
 from bridge.clock import utcnow
 from bridge.notifications.models import Notification, NotificationStatus
-from bridge.outcomes.stages import departments_of
 from bridge.outcomes.warnings import warnings
 from bridge.panel import db
 from bridge.panel.labels import WARNING_LABELS
@@ -69,7 +68,7 @@ def _warnings(database: Session, settings: Settings, account: PanelUser) -> list
     for (the Outcomes page lists them one by one)."""
     named = account.named_departments()
     departments = None if account.roles & EVERY_DEPARTMENT or not named else named
-    standing = warnings(database, settings, departments_of(database), utcnow(), departments)
+    standing = warnings(database, settings, None, utcnow(), departments)
     counted = Counter(
         item.kind for item in standing if departments is None or item.department_id in departments
     )
