@@ -63,6 +63,16 @@ def _sent(sessions: sessionmaker[Session]) -> list[tuple[str, str, str]]:
         return [(row.kind, row.recipient, row.fields["path"]) for row in rows]
 
 
+def _closing_message(sessions: sessionmaker[Session]) -> dict[str, str]:
+    """The fields of the first message about an opportunity closing without a proposal."""
+    with sessions() as session:
+        closing = session.scalars(
+            select(Notification).where(Notification.kind == "closing_without_proposal")
+        ).first()
+        assert closing is not None
+        return dict(closing.fields)
+
+
 def _warn(sessions: sessionmaker[Session], settings: Settings = SETTINGS) -> int:
     with transaction(sessions) as session:
         return send_warnings(session, settings, NOW)
@@ -103,13 +113,9 @@ def test_the_messages_say_what_waits_in_both_languages(
     assert "awarded on November 2, 2026, 14 working days ago" in fields["body_en"]
     assert "Aucun contrat" in fields["subject_fr"]
     assert "2 novembre 2026" in fields["body_fr"]
-    with sessions() as session:
-        closing = session.scalars(
-            select(Notification).where(Notification.kind == "closing_without_proposal")
-        ).first()
-        assert closing is not None
-        assert "closes on November 21, 2026" in closing.fields["body_en"]
-        assert "21 novembre 2026" in closing.fields["body_fr"]
+    closing = _closing_message(sessions)
+    assert "closes on November 21, 2026" in closing["body_en"]
+    assert "21 novembre 2026" in closing["body_fr"]
 
 
 def test_settings_at_zero_send_no_warning(
@@ -158,9 +164,4 @@ def test_the_deadline_is_told_as_the_day_in_ottawa(
     with transaction(sessions) as session:
         session.get_one(Opportunity, world["c"]).proposal_deadline = at("2026-11-22", 3)
     _warn(sessions)
-    with sessions() as session:
-        closing = session.scalars(
-            select(Notification).where(Notification.kind == "closing_without_proposal")
-        ).first()
-        assert closing is not None
-        assert "closes on November 21, 2026" in closing.fields["body_en"]
+    assert "closes on November 21, 2026" in _closing_message(sessions)["body_en"]
