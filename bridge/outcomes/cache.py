@@ -101,7 +101,8 @@ class ReportCache:
                 self._kept[key] = entry
                 self._kept.move_to_end(key)
                 while len(self._kept) > KEPT:
-                    self._kept.popitem(last=False)
+                    dropped, _entry = self._kept.popitem(last=False)
+                    self._making.pop(dropped, None)  # its lock goes with it
             return entry
 
     def _fresh(self, key: Hashable, state: tuple[Any, ...]) -> _Kept | None:

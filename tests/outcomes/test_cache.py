@@ -113,3 +113,18 @@ def test_made_once_when_many_ask_at_once(
     for thread in threads:
         thread.join()
     assert len(calls) == 1 and len(got) == 8 and all(report is got[0] for report in got)
+
+
+def test_only_the_most_recent_reports_are_kept(
+    kept: ReportCache, sessions: sessionmaker[Session], frozen_clock: Any
+) -> None:
+    from bridge.outcomes.cache import KEPT
+
+    make = Maker()
+    with sessions() as session:
+        first = kept.get(session, 0, make)
+        for key in range(1, KEPT + 1):
+            kept.get(session, key, make)
+        assert kept.get(session, KEPT, make) is not None and make.calls == KEPT + 1
+        assert kept.get(session, 0, make) is not first  # the oldest was let go
+    assert make.calls == KEPT + 2
