@@ -23,6 +23,7 @@ from bridge.exports.models import Delivery, DeliveryKind
 from bridge.outcomes.periods import Period, parse_period
 from bridge.outcomes.reach import Reach, Tally
 from bridge.outcomes.report import outcomes
+from bridge.outcomes.stages import journeys
 from bridge.settings import Settings
 from bridge.spreadsheet import as_text_cell
 
@@ -77,16 +78,13 @@ def _reach_rows(reach: Reach) -> list[tuple[str, str, str, str, bool]]:
 def figure_rows(session: Session, settings: Settings, period: Period, now: datetime) -> list[Row]:
     """Every figure of ``period``, for the programme and then each department with any."""
     ordered = session.scalars(select(Department.acronym).order_by(Department.acronym))
-    acronyms = [EVERY_DEPARTMENT, *ordered]
+    every_journey = journeys(session, settings.zone)  # read once for every department's report
     rows: list[Row] = []
-    for acronym in acronyms:
-        report = outcomes(
-            session,
-            settings,
-            period,
-            now,
-            department=None if acronym == EVERY_DEPARTMENT else acronym,
-        )
+    for acronym in [EVERY_DEPARTMENT, *ordered]:
+        department = None if acronym == EVERY_DEPARTMENT else acronym
+        report = outcomes(session, settings, period, now, department=department, read=every_journey)
+        if department is not None and not report.calendar_days and not report.reach.by_province:
+            continue  # a department with nothing in the period adds only zeros
         figures: list[tuple[str, str, str, str, bool]] = []
         for figure, summaries in (
             ("cycle_time_days", report.calendar_days),
@@ -99,12 +97,6 @@ def figure_rows(session: Session, settings: Settings, period: Period, now: datet
                     (figure, stage, "p90", _cell(summary.p90), False),
                 ]
         figures += _reach_rows(report.reach)
-        if (
-            acronym != EVERY_DEPARTMENT
-            and not report.calendar_days
-            and not report.reach.by_province
-        ):
-            continue  # a department with nothing in the period adds only zeros
         rows += [
             dict(
                 zip(

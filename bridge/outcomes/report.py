@@ -4,7 +4,7 @@ panel's Outcomes page shows them (one computation for both)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -121,10 +121,12 @@ def outcomes(
     *,
     department: str | None = None,
     kind: str | None = None,
+    read: Sequence[Journey] | None = None,
 ) -> Outcomes:
     """The figures of ``period``: each stage counted in the period its end fell in; the stuck
     list and the warnings as they stand at ``now``; the reach of the awards made in it.
-    ``department`` is an acronym (unknown: ``LookupError``)."""
+    ``department`` is an acronym (unknown: ``LookupError``); ``read``, every journey, when the
+    caller already read them for a report of each department."""
     zone = settings.zone
     acronyms = dict(iter(session.execute(select(Department.id, Department.acronym))))
     department_ids = None
@@ -140,7 +142,7 @@ def outcomes(
         department = next(iter(matching.values()))  # as the department spells it: NRCan
     every = {
         journey.opportunity_id: journey
-        for journey in journeys(session, zone)
+        for journey in (journeys(session, zone) if read is None else read)
         if (department_ids is None or journey.department_id in department_ids)
         and (kind is None or journey.kind == kind)
     }
