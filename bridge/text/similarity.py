@@ -67,8 +67,9 @@ def _prefix(text: str, threshold: float) -> frozenset[int]:
 
 
 def alike(first: str, second: str, threshold: float) -> bool:
-    """Whether ``similarity(first, second) >= threshold``, most pairs settled without comparing
-    whole sets: a department's postings are each compared with every other of their month.
+    """Whether ``similarity(first, second) >= threshold``; a pair that cannot reach it is
+    settled without comparing whole sets where its sizes or first shingles tell (postings that
+    share most of their sentences, as generated ones do, still need the whole comparison).
 
     Two filters of set-similarity joins (Chaudhuri et al., 2006; Bayardo et al., 2007), both
     exact: the sizes must be within the threshold of each other, and, the shingles being ordered
