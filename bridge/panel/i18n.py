@@ -15,8 +15,9 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, current_app, request, session
-from flask_babel import Babel, LazyString, get_locale, ngettext
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_app_context, request, session
+from flask_babel import Babel, Domain, LazyString, get_locale, ngettext
 
 from bridge.catalogs import LANGUAGES as LANGUAGES
 from bridge.catalogs import TRANSLATIONS_DIR, compile_catalogs
@@ -25,10 +26,39 @@ from bridge.settings import Settings
 BABEL_LOCALES = {"en": "en_CA", "fr": "fr_CA"}
 
 
+READER = "_bridge_reader"  # where a request keeps its reader's language and catalog
+
+
+def _reader() -> tuple[str, NullTranslations]:
+    """The reader's language and catalog, found once a request and kept on ``g``.
+
+    flask-babel finds the request's locale, its domain and its catalog again for every string
+    (a dozen context lookups each), and a list page translates about a hundred and fifty and
+    asks for the language a hundred times more; this is one lookup."""
+    found: tuple[str, NullTranslations] | None = g.get(READER)
+    if found is None:
+        locale = get_locale()
+        language = locale.language if locale is not None else "en"
+        domain = current_app.extensions["babel"].instance.domain_instance
+        translations = Domain.get_translations(domain)  # flask-babel's own lookup, once
+        found = (language if language in LANGUAGES else "en", translations)
+        setattr(g, READER, found)
+    return found
+
+
+class ReaderDomain(Domain):  # type: ignore[misc]
+    """flask-babel's message domain, reading the request's catalog from ``_reader``: every
+    ``_()``, lazy string and template translation goes through ``get_translations``."""
+
+    def get_translations(self) -> NullTranslations:
+        if not has_app_context():
+            return NullTranslations()
+        return _reader()[1]
+
+
 def current_language() -> str:
     """``en`` or ``fr``: what the page is being rendered in."""
-    locale = get_locale()
-    return locale.language if locale is not None and locale.language in LANGUAGES else "en"
+    return _reader()[0] if has_app_context() else "en"
 
 
 def _select_locale() -> str:
@@ -42,12 +72,13 @@ def _select_locale() -> str:
 
 def init_i18n(app: Flask, settings: Settings) -> None:
     compile_catalogs()
-    Babel(
+    babel = Babel(
         app,
         locale_selector=_select_locale,
         timezone_selector=lambda: settings.timezone,
         default_translation_directories=str(TRANSLATIONS_DIR),
     )
+    babel.domain_instance = ReaderDomain(domain=app.extensions["babel"].default_domain)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["moment"] = moment
