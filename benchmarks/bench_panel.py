@@ -15,8 +15,9 @@ opportunity, so the detail pages show findings as they do in production. On Post
 tables are then vacuumed and analysed, as autovacuum does on a live server; on SQLite the bridge's
 own ``refresh_statistics`` runs, as it does after every sync.
 
-The panel is served as in production (``create_app`` behind waitress with 8 threads, no
-scheduler) by a separate process, so the clients do not share its GIL. Each client signs in with
+The panel is served as in production (``create_app`` behind waitress, in the processes and
+threads ``gc-bridge serve`` uses by default, no scheduler), apart from the clients' process, so
+the clients do not share its GIL. Each client signs in with
 its own session (CSRF token and all), then, route after route, the clients send ``--requests``
 requests between them as fast as the server answers. Every answer must be a 200 holding what the
 page should show (the expected first title of a list page, the opportunity's title on its detail
@@ -389,19 +390,22 @@ def seed(database_url: str, count: int) -> Seeded:
 
 
 def serve(database_url: str, data_dir: str) -> None:
-    """The worker process: the panel behind waitress, as ``gc-bridge serve --no-sync`` runs it."""
-    import waitress
-
+    """The server: the panel as ``gc-bridge serve --no-sync`` serves it (its processes and
+    threads from the settings' defaults), without the scheduler."""
     from bridge.db.engine import make_engine
     from bridge.panel import create_app
+    from bridge.serve.processes import PanelProcesses, address_of, listening_socket
     from bridge.settings import load_settings
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # 20 clients queue by design
     settings = load_settings(settings_environment(database_url, data_dir))
-    app = create_app(settings, make_engine(settings.effective_database_url), launch_sync=None)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
-    print(f"http://127.0.0.1:{server.effective_port}", flush=True)
-    server.run()
+    engine = make_engine(settings.effective_database_url)
+    app = create_app(settings, engine, launch_sync=None)
+    listener = listening_socket("127.0.0.1", 0)
+    panel = PanelProcesses(app, engine, listener, settings.panel_processes, settings.panel_threads)
+    panel.fork()
+    print(address_of(listener), flush=True)
+    panel.serve()
 
 
 @contextmanager
@@ -557,7 +561,8 @@ def main(argv: list[str] | None = None) -> None:
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as directory:
         database_url = args.database_url or f"sqlite:///{directory}/bench.sqlite3"
-        page_size = load_settings(settings_environment(database_url, directory)).page_size
+        server = load_settings(settings_environment(database_url, directory))
+        page_size = server.page_size
         if not 1 <= args.page <= -(-args.opportunities // page_size):
             parser.error(f"--page must be a page of the list ({page_size} a page)")
         seeded = seed(database_url, args.opportunities)
@@ -579,7 +584,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         f"{args.clients} clients, {args.requests} requests per route, {page_size} a page, "
-        f"server: waitress, 8 threads; {os.cpu_count()} cores for the server and the clients"
+        f"server: waitress, {server.panel_processes} processes of {server.panel_threads} "
+        f"threads; {os.cpu_count()} cores for the server and the clients"
     )
     baseline = results[0][1]
     base_median, base_p95 = statistics.median(baseline), p95(baseline)

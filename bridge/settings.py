@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     # Panel
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
+    # One process runs one thread of Python at a time: a process per core serves the most pages.
+    panel_processes: int = Field(default=2, ge=1, le=32)
+    panel_threads: int = Field(default=4, ge=1, le=64)
     # Signs the panel's session cookies; when unset, one is generated once into the data dir.
     secret_key: SecretStr | None = Field(default=None, repr=False, min_length=32)
     # The key of the audit chain's HMACs: kept outside the database, which must not be able to

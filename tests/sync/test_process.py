@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,32 +11,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bridge.db.engine import make_engine, session_factory
-from bridge.sync.models import Opportunity, SyncRun
+from bridge.sync.models import Opportunity
 from tests.fakes.marketplace import FakeMarketplace
 from tests.fakes.server import serve
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def bridge_environment(url: str, database: Path) -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("BRIDGE_")}
-    environment.update(
-        BRIDGE_MARKETPLACE_URL=url,
-        BRIDGE_MARKETPLACE_SESSION="s%3Asession.signature",
-        BRIDGE_DATABASE_URL=f"sqlite:///{database}",
-        BRIDGE_DATA_DIR=str(database.parent / "data"),
-        BRIDGE_HTTP_CONCURRENCY="2",
-    )
-    return environment
-
-
-def runs(database: Path) -> list[str]:
-    engine = make_engine(f"sqlite:///{database}")
-    try:
-        with session_factory(engine)() as session:
-            return list(session.scalars(select(SyncRun.outcome).order_by(SyncRun.id)))
-    finally:
-        engine.dispose()
+from tests.processes import ROOT, bridge_environment, runs
 
 
 def test_sigterm_stops_a_scheduled_sync_cleanly_and_the_next_run_finishes(tmp_path: Path) -> None:

@@ -1,17 +1,15 @@
-"""One process for the whole bridge: the panel behind waitress and the scheduled syncs.
+"""The whole bridge in one command: the panel behind waitress and the scheduled syncs.
 
-SIGTERM (or Ctrl-C) stops accepting requests, lets a running sync stop at its next record and
-write what it has, then exits.
+The scheduler runs in the first process, which also serves the panel beside the other panel
+processes it forks (``processes.py``). SIGTERM (or Ctrl-C) stops accepting requests, lets a
+running sync stop at its next record and write what it has, then exits.
 """
 
 from __future__ import annotations
 
 import logging
-import signal
 from datetime import UTC
-from types import FrameType
 
-import waitress
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
@@ -22,6 +20,7 @@ from bridge.jobs.notifications import NotificationJobs
 from bridge.jobs.runs import SyncService
 from bridge.jobs.scheduler import add_sync_job
 from bridge.panel import create_app
+from bridge.serve.processes import PanelProcesses, listening_socket
 from bridge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -75,22 +74,17 @@ def run_server(
         notifications.schedule(scheduler)
         exports.schedule(scheduler)
         ContractJobs(service.sessions, settings).schedule(scheduler)
-    scheduler.start()
-    server = waitress.create_server(
-        app, host=host or settings.host, port=port or settings.port, threads=8
+    panel = PanelProcesses(
+        app,
+        engine,
+        listening_socket(host or settings.host, port or settings.port),
+        processes=settings.panel_processes,
+        threads=settings.panel_threads,
     )
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("received %s; stopping", signal.Signals(signum).name)
-        service.stop.set()
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    log.info("panel on http://%s:%s/", host or settings.host, server.effective_port)
+    panel.fork()  # before the scheduler's threads start
+    scheduler.start()
     try:
-        server.run()
+        panel.serve(on_stop=service.stop.set)
     finally:
-        server.close()
         if scheduler.running:
             scheduler.shutdown(wait=True)
