@@ -11,6 +11,10 @@ are left out. Names are left out too when enough other words remain: a French ti
 make it look English; "Tests automatisés avec et" is French. A name is a capitalised word that
 does not start a line or a sentence (French capitalises little else).
 
+Prose whose function words leave no doubt (many of one language's, next to none of the other's)
+is told by counting them: lingua would say the same, and its statistics are most of the cost of
+judging an opportunity's language.
+
 Texts of fewer than ``MIN_WORDS`` words, such as a place name, are not judged: "Ottawa" or
 "Remote" is both. Nor are texts whose words belong to both languages ("Application mobile
 accessible"): the detector must prefer one language by ``MIN_RELATIVE_DISTANCE``.
@@ -40,6 +44,25 @@ SAMPLE_WORDS = 100
 # neighbour's evaluation, the re-reading after a write-back, a translation's own check).
 CACHED_TEXTS = 8192
 SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
+# Function words only one of the two languages has; ordinary prose in either is a third function
+# words. A sample that has many of one list's and next to none of the other's is told without the
+# detector, which is most of what judging the language costs; mixed, short or unusual samples
+# go to the detector. (Words both languages write, "a", "on", "en", "an", "plus", are in
+# neither list.)
+# fmt: off
+ENGLISH_ONLY = frozenset({
+    "the", "and", "of", "to", "with", "is", "are", "be", "this", "that", "will", "for", "from",
+    "by", "which", "should", "must", "have", "has", "our", "we", "you", "your", "their", "its",
+})
+FRENCH_ONLY = frozenset({
+    "le", "la", "les", "des", "du", "et", "pour", "avec", "est", "sont", "une", "dans", "sur",
+    "par", "cette", "ces", "qui", "nous", "vous", "leur", "leurs", "aux", "être", "doit", "sera",
+    "ou",
+})
+# fmt: on
+CLEAR_HITS = 5  # at least this many function words of the language, and
+CLEAR_SHARE = 0.15  # at least this share of the sample, and
+CLEAR_MARGIN = 10  # at least this many times the other language's
 
 _lock = threading.Lock()
 _detector: LanguageDetector | None = None
@@ -81,6 +104,25 @@ def _without_names(text: str, enough: int) -> list[str]:
     return kept[:enough]
 
 
+def clear_language(sample: list[str]) -> Literal["en", "fr"] | None:
+    """The language of a sample made plain by its function words, or ``None`` to ask the
+    detector: a clear sample is one the detector places beyond doubt, at a hundredth of its
+    cost."""
+    english = french = 0
+    for word in sample:
+        folded = word.lower()
+        if folded in ENGLISH_ONLY:
+            english += 1
+        elif folded in FRENCH_ONLY:
+            french += 1
+    enough = max(CLEAR_HITS, CLEAR_SHARE * len(sample))
+    if english >= enough and english >= CLEAR_MARGIN * french:
+        return "en"
+    if french >= enough and french >= CLEAR_MARGIN * english:
+        return "fr"
+    return None
+
+
 @lru_cache(maxsize=CACHED_TEXTS)
 def detect_language(text: str) -> Literal["en", "fr"] | None:
     """``"en"``, ``"fr"``, or ``None`` when the text is too short or too ambiguous to tell."""
@@ -89,6 +131,9 @@ def detect_language(text: str) -> Literal["en", "fr"] | None:
         sample = words(text)[:SAMPLE_WORDS]
         if len(sample) < MIN_WORDS:
             return None
+    clear = clear_language(sample)
+    if clear is not None:
+        return clear
     language = _shared_detector().detect_language_of(" ".join(sample))
     return _CODES.get(language) if language is not None else None
 
@@ -101,6 +146,9 @@ def leaning_language(text: str) -> Literal["en", "fr"] | None:
     every_word = words(text)
     if len(every_word) < MIN_WORDS:
         return None
+    clear = clear_language(every_word[:SAMPLE_WORDS])
+    if clear is not None:
+        return clear
     sample = " ".join(every_word[:SAMPLE_WORDS])
     values = _shared_detector().compute_language_confidence_values(sample)
     best = max(values, key=lambda value: value.value, default=None)

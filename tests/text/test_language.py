@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
+from bridge.catalogs import TRANSLATIONS_DIR
 from bridge.text import language
 from bridge.text.language import MIN_WORDS, detect_language, word_count
 
@@ -101,3 +106,75 @@ def test_one_detector_is_shared_between_threads(monkeypatch: pytest.MonkeyPatch)
         found = list(pool.map(detect_language, [ENGLISH, FRENCH] * 8))
     assert len({id(detector) for detector in detectors}) == 1
     assert found == ["en", "fr"] * 8
+
+
+class NoDetector:
+    """Stands in for lingua where a text must be told by its function words alone."""
+
+    def detect_language_of(self, text: str) -> None:
+        raise AssertionError(f"the detector was asked about {text[:60]!r}")
+
+
+def test_clear_prose_is_told_by_its_function_words_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(language, "_detector", NoDetector())
+    detect_language.cache_clear()
+    try:
+        assert detect_language(ENGLISH + " ") == "en"
+        assert detect_language(FRENCH + " ") == "fr"
+    finally:
+        detect_language.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        f"{ENGLISH} {FRENCH}",  # both languages: the detector weighs them
+        "Accessible upload form for the grants intake",  # a title: one function word
+        "the the the the the et et",  # too close to call by counting
+        "",
+    ],
+)
+def test_mixed_short_or_close_samples_are_left_to_the_detector(sample: str) -> None:
+    assert language.clear_language(sample.split()) is None
+
+
+def _real_texts() -> list[str]:
+    """Prose people wrote, long enough to be judged: every string of the captured marketplace
+    answers, and the panel's messages in both languages."""
+
+    def strings(value: object) -> Iterator[str]:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from strings(item)
+
+    folder = Path(__file__).resolve().parents[1] / "fixtures" / "marketplace"
+    found = [
+        text
+        for path in sorted(folder.glob("*.json"))
+        for text in strings(json.loads(path.read_text(encoding="utf-8")))
+    ]
+    with (TRANSLATIONS_DIR / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as catalog:
+        for message in read_po(catalog):
+            for text in (message.id, message.string):
+                found += [text] if isinstance(text, str) else list(text or ())
+    return list(dict.fromkeys(text for text in found if word_count(text) >= 10))
+
+
+def test_what_the_function_words_tell_the_detector_tells_too() -> None:
+    """Counting never decides against lingua: on every captured text it decides, lingua
+    (asked directly, on the same sample) says the same."""
+    detector = language._shared_detector()
+    decided = 0
+    for text in _real_texts():
+        sample = language._without_names(text, language.SAMPLE_WORDS)
+        clear = language.clear_language(sample)
+        if clear is not None:
+            decided += 1
+            said = detector.detect_language_of(" ".join(sample))
+            assert said is not None and language._CODES[said] == clear, text[:80]
+    assert decided >= 50
