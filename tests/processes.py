@@ -4,7 +4,11 @@ and the processes it started."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select
@@ -25,6 +29,28 @@ def bridge_environment(url: str, database: Path) -> dict[str, str]:
         BRIDGE_HTTP_CONCURRENCY="2",
     )
     return environment
+
+
+@contextmanager
+def bridge_process(
+    arguments: list[str], environment: dict[str, str]
+) -> Iterator[subprocess.Popen[str]]:
+    """``python arguments…`` from the project's root, its output kept; killed if the test left
+    it running."""
+    process = subprocess.Popen(
+        [sys.executable, *arguments],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def runs(database: Path) -> list[str]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import requests
 
 from tests.fakes.marketplace import FakeMarketplace
 from tests.fakes.server import serve
-from tests.processes import ROOT, bridge_environment, children_of, gone_within, runs
+from tests.processes import bridge_environment, bridge_process, children_of, gone_within, runs
 
 
 def free_port() -> int:
@@ -40,15 +38,8 @@ def test_serve_forks_its_panel_processes_and_sigterm_stops_them_all(tmp_path: Pa
         port = free_port()
         environment = bridge_environment(marketplace, database)
         environment.update(BRIDGE_PORT=str(port), BRIDGE_PANEL_PROCESSES="3")
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from bridge.cli import run; run()", "serve"],
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
+        serving = ["-c", "from bridge.cli import run; run()", "serve"]
+        with bridge_process(serving, environment) as process:
             assert healthy(f"http://127.0.0.1:{port}", 60)
             panel_processes = children_of(process.pid)
             assert len(panel_processes) >= 2  # and the sync's writing process, when it runs
@@ -58,9 +49,6 @@ def test_serve_forks_its_panel_processes_and_sigterm_stops_them_all(tmp_path: Pa
             assert runs(database) == ["succeeded"]  # the scheduler runs in the first process
             process.send_signal(signal.SIGTERM)
             _, err = process.communicate(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
     assert process.returncode == 0, err
     assert "received SIGTERM" in err and "(3 processes)" in err
     assert gone_within(panel_processes, 5)

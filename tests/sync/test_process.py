@@ -14,7 +14,7 @@ from bridge.db.engine import make_engine, session_factory
 from bridge.sync.models import Opportunity
 from tests.fakes.marketplace import FakeMarketplace
 from tests.fakes.server import serve
-from tests.processes import ROOT, bridge_environment, runs
+from tests.processes import ROOT, bridge_environment, bridge_process, runs
 
 
 def test_sigterm_stops_a_scheduled_sync_cleanly_and_the_next_run_finishes(tmp_path: Path) -> None:
@@ -24,23 +24,12 @@ def test_sigterm_stops_a_scheduled_sync_cleanly_and_the_next_run_finishes(tmp_pa
     database = tmp_path / "bridge.sqlite3"
     with serve(fake, delay_seconds=0.05) as url:
         environment = bridge_environment(url, database)
-        process = subprocess.Popen(
-            [sys.executable, "sync.py", "--schedule"],
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
+        with bridge_process(["sync.py", "--schedule"], environment) as process:
             deadline = time.monotonic() + 30
             while len(fake.requests_seen) < 20 and time.monotonic() < deadline:
                 time.sleep(0.05)
             process.send_signal(signal.SIGTERM)
             _, err = process.communicate(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
         assert process.returncode == 0, err
         assert "received SIGTERM" in err
         assert runs(database) == ["interrupted"]
