@@ -114,7 +114,9 @@ def test_a_contract_is_issued_and_its_work_accepted_and_paid(
     bridge: LiveBridge, page: Any, language: str
 ) -> None:
     base, words, typed = bridge.url, WORDS[language], TYPED[language]
-    today = utcnow().date()
+    # The panel's today, in its time zone: from midnight UTC until midnight in Toronto the
+    # UTC date is tomorrow there, and a payment dated tomorrow is refused.
+    today = utcnow().astimezone(bridge.service.settings.zone).date()
     as_person(page, base, Role.PROCUREMENT, language)
     page.goto(f"{base}/awards/{AWARDS[language]}")
     checked(page, language, "award")
