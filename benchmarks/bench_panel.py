@@ -561,8 +561,8 @@ def main(argv: list[str] | None = None) -> None:
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as directory:
         database_url = args.database_url or f"sqlite:///{directory}/bench.sqlite3"
-        server = load_settings(settings_environment(database_url, directory))
-        page_size = server.page_size
+        panel_settings = load_settings(settings_environment(database_url, directory))
+        page_size = panel_settings.page_size
         if not 1 <= args.page <= -(-args.opportunities // page_size):
             parser.error(f"--page must be a page of the list ({page_size} a page)")
         seeded = seed(database_url, args.opportunities)
@@ -584,8 +584,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         f"{args.clients} clients, {args.requests} requests per route, {page_size} a page, "
-        f"server: waitress, {server.panel_processes} processes of {server.panel_threads} "
-        f"threads; {os.cpu_count()} cores for the server and the clients"
+        f"server: waitress, {panel_settings.panel_processes} processes of "
+        f"{panel_settings.panel_threads} threads; {os.cpu_count()} cores for the server and the "
+        "clients"
     )
     baseline = results[0][1]
     base_median, base_p95 = statistics.median(baseline), p95(baseline)
