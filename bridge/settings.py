@@ -19,15 +19,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
     field_validator,
-)
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -76,14 +73,20 @@ def env_name(field: str) -> str:
     return f"{ENV_PREFIX}{field.upper()}"
 
 
-class Settings(BaseSettings):
-    """Everything the bridge can be told, with its defaults and its validation."""
+class Settings(BaseModel):
+    """Everything the bridge can be told, with its defaults and its validation.
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX,
+    A plain model: ``load_settings`` merges the file and the environment itself, so that it can
+    refuse secrets in files and name unknown variables, and the model validates only what it is
+    given (pydantic-settings' own sources went unused, and importing it cost every command a
+    fifth of a second).
+    """
+
+    model_config = ConfigDict(
         extra="forbid",
         frozen=True,
         hide_input_in_errors=True,
+        validate_default=True,
     )
 
     marketplace_url: AnyHttpUrl | None = None
@@ -256,19 +259,6 @@ class Settings(BaseSettings):
         if value is not None and value.scheme != "https" and not is_loopback(value.host or ""):
             raise ValueError("use https:// (plain http:// is accepted for this machine only)")
         return value
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # ``load_settings`` merges file and environment itself, so that it can refuse secrets in
-        # files and name unknown variables; the model validates only what it is given.
-        return (init_settings,)
 
     # Derived values -------------------------------------------------------------------------
 
