@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.clock import utcnow
+from bridge.db.bulk import insert_rows, insert_rows_with_ids
 from bridge.db.engine import transaction
 from bridge.rules.builder import (
     POSTED_AT,
@@ -169,31 +170,20 @@ def _store(
             update(RuleEvaluation).where(RuleEvaluation.id.in_(superseded)).values(current=False)
         )
     if new:
-        # Into the tables themselves (SQLAlchemy Core): through the ORM's bulk path PostgreSQL
-        # got one statement per row. Ids come back matched by opportunity (one new evaluation
-        # each per batch), which needs no ordering of the returned rows.
-        ids: dict[str, int] = dict(
-            iter(
-                session.execute(
-                    insert(EVALUATIONS).returning(RuleEvaluation.opportunity_id, RuleEvaluation.id),
-                    [row for row, _findings in new],
-                )
-            )
-        )
+        ids = insert_rows_with_ids(session, EVALUATIONS, [row for row, _findings in new])
         findings_rows = [
             {
-                "evaluation_id": ids[str(row["opportunity_id"])],
+                "evaluation_id": evaluation_id,
                 "rule": item.rule,
                 "severity": item.severity.value,
                 "field": item.field,
                 "message_key": item.message_key,
                 "params": item.params,
             }
-            for row, findings in new
+            for evaluation_id, (_row, findings) in zip(ids, new, strict=True)
             for item in findings
         ]
-        if findings_rows:
-            session.execute(insert(FINDINGS), findings_rows)
+        insert_rows(session, FINDINGS, findings_rows)
     return len(new)
 
 
