@@ -260,7 +260,8 @@ def reevaluate_all(
     """
     with sessions() as session:
         # In the order they were posted: neighbours compared for contract splitting are judged
-        # close together, so each comparison is made once (bridge.text.similarity keeps them).
+        # close together, so each text's shingles are made once (bridge.text.similarity keeps
+        # the recent ones).
         ids = list(
             session.scalars(
                 select(Opportunity.id)

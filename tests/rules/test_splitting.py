@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from adapters.rules.splitting import SplittingRule, max_window_total
 from bridge.rules.context import RelatedAward, RelatedPosting, Supplier
 from bridge.rules.settings import RuleSettings
-from bridge.text.similarity import alike, similarity
+from bridge.text.similarity import alike, bitmap, overlap_bound, similarity
 from tests.rules.helpers import NOW, make_context
 
 RULE = SplittingRule()
@@ -169,6 +169,27 @@ texts = st.lists(words, max_size=30).map(" ".join)
 def test_alike_decides_as_the_similarity_does(first: str, second: str, threshold: float) -> None:
     """The filters that skip whole comparisons never change an answer."""
     assert alike(first, second, threshold) == (similarity(first, second) >= threshold)
+
+
+members = st.frozensets(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=60)
+
+
+@given(a=members, b=members, shared=members, bits=st.sampled_from([8, 64, 4096]))
+def test_the_bitmaps_never_bound_an_overlap_below_the_truth(
+    a: frozenset[int], b: frozenset[int], shared: frozenset[int], bits: int
+) -> None:
+    """Even folded into 8 bits, where nearly every member collides with another."""
+    first, second = a | shared, b | shared
+    bound = overlap_bound(len(first), bitmap(first, bits), len(second), bitmap(second, bits))
+    assert len(first & second) <= bound
+
+
+def test_the_bitmaps_bound_an_overlap_closely_at_their_width() -> None:
+    """At 4,096 bits, two sets of 200 members sharing 100 are bounded within a few members."""
+    first = frozenset(range(0, 200 * 7919, 7919))
+    second = frozenset(list(first)[:100]) | frozenset(range(1, 100 * 104729, 104729))
+    bound = overlap_bound(len(first), bitmap(first), len(second), bitmap(second))
+    assert 100 <= bound <= 106
 
 
 def test_alike_settles_near_and_far_pairs() -> None:
