@@ -18,7 +18,7 @@ from decimal import Decimal
 from bridge.rules.context import RelatedAward, RelatedPosting, RuleContext, Supplier
 from bridge.rules.findings import Finding, Severity
 from bridge.rules.money import contract_value
-from bridge.text.similarity import alike
+from bridge.text.similarity import alike_among
 
 
 def max_window_total(
@@ -64,12 +64,10 @@ class SplittingRule:
         last = self._last  # one read: another thread may replace it meanwhile
         if last is not None and last[0] is context:
             return last[1]
+        postings = context.department_postings
         threshold = float(context.settings.similarity_threshold)
-        found = [
-            posting
-            for posting in context.department_postings
-            if alike(context.text, posting.text, threshold)
-        ]
+        verdicts = alike_among(context.text, [posting.text for posting in postings], threshold)
+        found = [posting for posting, alike in zip(postings, verdicts, strict=True) if alike]
         self._last = (context, found)
         return found
 

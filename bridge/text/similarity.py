@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -80,9 +81,10 @@ def _profile(text: str) -> _Profile:
     return _Profile(len(hashes), bitmap(hashes))
 
 
-def alike(first: str, second: str, threshold: float) -> bool:
-    """Whether ``similarity(first, second) >= threshold``; a pair that cannot reach it is
-    settled from the sets' sizes and bitmaps, without comparing the sets themselves.
+def alike_among(text: str, others: Sequence[str], threshold: float) -> list[bool]:
+    """For each of ``others``, whether ``similarity(text, other) >= threshold``; a pair that
+    cannot reach it is settled from the sets' sizes and bitmaps, without comparing the sets
+    themselves.
 
     The bitmap filter of exact set-similarity joins (Sandes, Teodoro and Melo, 2020): the
     Jaccard similarity reaches ``t`` only if the sets share ``t / (1 + t)`` of their sizes'
@@ -90,14 +92,27 @@ def alike(first: str, second: str, threshold: float) -> bool:
     boilerplate sit at 0.3 to 0.5: their prefixes of rare shingles met, so the prefix filter
     used before let nearly every pair through to a whole comparison (9 µs each, most of
     re-judging a department); the bound is within a few members of the truth, and passes about
-    one pair in a hundred to ``similarity``.
+    one pair in a hundred to ``similarity``. One text against many, as the splitting rule
+    compares a posting with its department's: its profile is looked up once.
     """
     if threshold <= 0:
-        return True
-    a, b = _profile(first), _profile(second)
-    if not a.size or not b.size:
-        return False
-    needed = math.ceil(threshold / (1 + threshold) * (a.size + b.size) - 1e-9)
-    if min(a.size, b.size) < needed or overlap_bound(*a, *b) < needed:
-        return False
-    return similarity(first, second) >= threshold
+        return [True] * len(others)
+    size, folded = _profile(text)
+    if not size:
+        return [False] * len(others)
+    share = threshold / (1 + threshold)  # of the sizes' sum, the shingles needed in common
+    found = []
+    for other in others:
+        other_size, other_folded = _profile(other)
+        needed = math.ceil(share * (size + other_size) - 1e-9)
+        found.append(
+            min(size, other_size) >= needed
+            and overlap_bound(size, folded, other_size, other_folded) >= needed
+            and similarity(text, other) >= threshold
+        )
+    return found
+
+
+def alike(first: str, second: str, threshold: float) -> bool:
+    """Whether ``similarity(first, second) >= threshold`` (``alike_among`` for one pair)."""
+    return alike_among(first, (second,), threshold)[0]

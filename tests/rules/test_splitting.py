@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from adapters.rules.splitting import SplittingRule, max_window_total
 from bridge.rules.context import RelatedAward, RelatedPosting, Supplier
 from bridge.rules.settings import RuleSettings
-from bridge.text.similarity import alike, bitmap, overlap_bound, similarity
+from bridge.text.similarity import alike, alike_among, bitmap, overlap_bound, similarity
 from tests.rules.helpers import NOW, make_context
 
 RULE = SplittingRule()
@@ -171,6 +172,18 @@ def test_alike_decides_as_the_similarity_does(first: str, second: str, threshold
     assert alike(first, second, threshold) == (similarity(first, second) >= threshold)
 
 
+@given(
+    text=texts,
+    others=st.lists(texts, max_size=6),
+    threshold=st.sampled_from([0.01, 0.3, 0.6, 1]),
+)
+def test_one_text_among_many_is_judged_as_each_pair(
+    text: str, others: list[str], threshold: float
+) -> None:
+    expected = [similarity(text, other) >= threshold for other in others]
+    assert alike_among(text, others, threshold) == expected
+
+
 members = st.frozensets(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=60)
 
 
@@ -224,11 +237,11 @@ def test_the_neighbours_asked_after_judging_reuse_its_comparisons(
 
     compared: list[tuple[str, str]] = []
 
-    def counting(first: str, second: str, threshold: float) -> bool:
-        compared.append((first, second))
-        return alike(first, second, threshold)
+    def counting(text: str, others: Sequence[str], threshold: float) -> list[bool]:
+        compared.extend((text, other) for other in others)
+        return alike_among(text, others, threshold)
 
-    monkeypatch.setattr(splitting, "alike", counting)
+    monkeypatch.setattr(splitting, "alike_among", counting)
     rule = SplittingRule()
     twin = posting(10, "4000.01", f"Upload form phase 2\n{DESCRIPTION}")
     context = make_context(
