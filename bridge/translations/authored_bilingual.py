@@ -34,6 +34,8 @@ LANGUAGE_WORDS: dict[Language, tuple[str, ...]] = {
     ),
     "en": ("english", "anglais", "english version", "version anglaise", "en anglais"),
 }
+# Every name of LANGUAGE_WORDS holds one of these: a line without any announces no part.
+_LANGUAGE_STEMS = ("fran", "french", "english", "anglais")
 _DECORATION = re.compile(r"^[#>*_\s-]+|[*_:\s-]+$")
 _IN_PARENTHESES = re.compile(r"\(([^()]*)\)\s*$")
 _RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
@@ -52,6 +54,9 @@ class BothLanguages:
 def _announced(line: str) -> Language | None:
     """The language a heading line introduces: "## Version française", "**French:**",
     "Description (français)"; ``None`` for any other line."""
+    folded = line.casefold()
+    if not any(stem in folded for stem in _LANGUAGE_STEMS):
+        return None  # most lines: a tenth of the cost of reading their label
     label = _DECORATION.sub("", line.strip()).casefold()
     if not label or len(label) > 60:
         return None

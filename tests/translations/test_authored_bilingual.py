@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.translations.authored_bilingual import split_both_languages
+from bridge.translations.authored_bilingual import LANGUAGE_WORDS, split_both_languages
 from bridge.translations.public_copy import bilingual_copy
 
 TITLE = "Bilingual content management fixes / Correctifs du système de gestion de contenu bilingue"
@@ -42,6 +42,27 @@ def test_a_description_with_a_section_in_the_other_language_splits_at_its_headin
     both = split_both_languages("description", text)
     assert both is not None
     assert (both.first, both.second) == (ENGLISH_PART, FRENCH_PART)
+
+
+@pytest.mark.parametrize(
+    "name", [name for names in LANGUAGE_WORDS.values() for name in names], ids=str
+)
+def test_every_language_name_announces_a_part_in_any_case(name: str) -> None:
+    """A description is searched once for a language's name before its lines are read: the
+    heading alone must be found (these parts name no language)."""
+    english = (
+        "Fix the content management system so that every page keeps both of its versions in "
+        "step, and editors see which one is out of date."
+    )
+    french = (
+        "Corriger le système de gestion de contenu pour que chaque page garde ses deux "
+        "versions à jour, et que les rédacteurs voient laquelle est périmée."
+    )
+    for heading in (name, name.upper(), name.title(), f"Description ({name})"):
+        text = f"{english}\n\n{heading}\n\n{french}"
+        if name in LANGUAGE_WORDS["en"]:
+            text = f"{french}\n\n{heading}\n\n{english}"
+        assert split_both_languages("description", text) is not None, heading
 
 
 def test_a_french_author_writing_english_second_splits_the_other_way() -> None:
