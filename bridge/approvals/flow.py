@@ -20,7 +20,7 @@ from bridge.clock import utcnow
 from bridge.rules.models import RuleEvaluation
 from bridge.rules.pipeline import CURSOR as RULES_CURSOR
 from bridge.sync.events import drain as drain_events
-from bridge.sync.events import next_batch
+from bridge.sync.events import next_batch, opportunities_of
 from bridge.sync.models import (
     ChangeEventType,
     MarketplaceUser,
@@ -82,8 +82,9 @@ def consume_events(session: Session, now: datetime | None = None) -> int:
     """One batch of change events; the number consumed (0 when none are left)."""
     now = now or utcnow()
     events = next_batch(session, CURSOR, BATCH, following=RULES_CURSOR)
+    opportunities = opportunities_of(session, events)
     for event in events:
-        opportunity = session.get(Opportunity, event.opportunity_id)
+        opportunity = opportunities.get(event.opportunity_id)
         if opportunity is None or opportunity.removed_at is not None:
             continue
         entering = event.type == ChangeEventType.ENTERED_UNDER_REVIEW.value

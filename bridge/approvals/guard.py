@@ -34,7 +34,7 @@ from bridge.marketplace.errors import MarketplaceError, WriteOutcomeUnknown
 from bridge.marketplace.vocabulary import OpportunityKind
 from bridge.notifications.messages import N_, Bilingual
 from bridge.sync.events import drain as drain_events
-from bridge.sync.events import next_batch
+from bridge.sync.events import next_batch, opportunities_of
 from bridge.sync.models import ChangeEvent, ChangeEventType, Opportunity, SyncRun
 
 log = logging.getLogger(__name__)
@@ -85,8 +85,9 @@ def consume_events(session: Session, *, cancel: bool, now: datetime | None = Non
     now = now or utcnow()
     events = next_batch(session, CURSOR, BATCH, following=APPROVALS_CURSOR)
     watching_since = session.scalar(select(func.min(SyncRun.started_at)))
+    opportunities = opportunities_of(session, events)
     for event in events:
-        opportunity = session.get(Opportunity, event.opportunity_id)
+        opportunity = opportunities.get(event.opportunity_id)
         if opportunity is None or watching_since is None:
             continue
         if _became_published(event, opportunity, watching_since) and not covered(

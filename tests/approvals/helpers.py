@@ -3,9 +3,11 @@ marketplace and what it told people."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.jobs.runs import SyncService
@@ -48,3 +50,19 @@ def messages_to(sessions: sessionmaker[Session], address: str) -> list[str]:
                 .order_by(Notification.id)
             )
         )
+
+
+@contextmanager
+def opportunity_reads(engine: Engine) -> Iterator[list[str]]:
+    """The statements that read the opportunities table while the block runs."""
+    seen: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM opportunities" in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 import responses
-from sqlalchemy import select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.registry import rule_pipeline
+from bridge.approvals import guard
 from bridge.approvals.flow import drain
 from bridge.approvals.models import ApprovalRequest
 from bridge.approvals.service import seed_chains
@@ -16,6 +17,8 @@ from bridge.departments.service import seed_departments
 from bridge.marketplace.client import MarketplaceClient
 from bridge.rules.pipeline import drain_pending
 from bridge.rules.settings import seed_rule_settings
+from bridge.sync.models import ChangeEvent
+from tests.approvals.helpers import opportunity_reads
 from tests.fakes.marketplace import FakeMarketplace
 from tests.fakes.world import CWU, UNDER_REVIEW
 from tests.sync.helpers import make_sync
@@ -75,3 +78,27 @@ def test_requests_wait_for_the_rules_to_judge_the_same_changes(
     drain_pending(sessions, rule_pipeline())
     assert drain(sessions) > 0
     assert requests_of(sessions) == [(1, "open")]
+
+
+def test_a_batch_of_events_reads_its_opportunities_in_one_query(
+    seeded: None,
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    sessions: sessionmaker[Session],
+    db_engine: Engine,
+) -> None:
+    """One query a batch, not one an event, for the requests and for the guard: a first sync
+    brings thousands of events."""
+    fake.move_author()
+    assert make_sync(client, sessions).run().ok
+    drain_pending(sessions, rule_pipeline())
+    with sessions() as session:
+        events = session.scalar(select(func.count()).select_from(ChangeEvent)) or 0
+    assert events > 3
+    with opportunity_reads(db_engine) as reads:
+        assert drain(sessions) == events
+    assert len(reads) <= 2  # the batch, and the request opened for the one under review
+    assert requests_of(sessions) == [(1, "open")]
+    with opportunity_reads(db_engine) as reads:
+        assert guard.drain(sessions, cancel=False) == events
+    assert len(reads) == 1  # nothing was published since the bridge began watching
