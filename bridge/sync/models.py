@@ -104,7 +104,10 @@ class Opportunity(Base):
     updated_by_id: Mapped[str | None] = mapped_column(String(UUID_LENGTH))
     marketplace_created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     marketplace_updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    # The marketplace's answer as it came, kept for the record. Nothing that loads an
+    # opportunity reads it, and decoding it on every load cost the rules, the approvals and
+    # the panel more than the columns they use.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument, deferred=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     fingerprint: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.marketplace.client import MarketplaceClient
@@ -73,6 +73,19 @@ def test_first_sync_mirrors_every_kind_with_proposals_awards_and_users(
     assert sum(count for (kind, _), count in seen.items() if kind == "created") == 8
     assert seen["entered_under_review", UNDER_REVIEW] == 1
     assert seen["became_awarded", AWARDED] == 1
+
+
+def test_the_marketplace_answer_is_kept_but_read_only_when_asked_for(
+    client: MarketplaceClient, sessions: sessionmaker[Session]
+) -> None:
+    """Rules, approvals and panel load opportunities by the thousand and never use the answer
+    they were made from: decoding it with each row cost more than the columns they read."""
+    assert make_sync(client, sessions).run().ok
+    with sessions() as session:
+        awarded = session.get_one(Opportunity, AWARDED)
+        assert "payload" in inspect(awarded).unloaded
+        assert awarded.payload["id"] == AWARDED
+        assert awarded.payload["status"] == "AWARDED"
 
 
 def test_a_second_run_with_nothing_changed_changes_nothing(
