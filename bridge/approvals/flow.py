@@ -30,6 +30,7 @@ from bridge.sync.models import (
 CURSOR = "approvals"
 BATCH = 200
 RENEWING = frozenset({ChangeEventType.CONTENT_EDITED.value, ChangeEventType.ADDENDUM_ADDED.value})
+ACTING = RENEWING | {ChangeEventType.ENTERED_UNDER_REVIEW.value}
 # Requests an edit on the marketplace makes outdated.
 LIVE = (
     RequestStatus.OPEN.value,
@@ -82,8 +83,11 @@ def consume_events(session: Session, now: datetime | None = None) -> int:
     """One batch of change events; the number consumed (0 when none are left)."""
     now = now or utcnow()
     events = next_batch(session, CURSOR, BATCH, following=RULES_CURSOR)
-    opportunities = opportunities_of(session, events)
-    for event in events:
+    # Only entering review and edits can open a request: a first sync's thousands of other
+    # events (created, status changed) load no opportunity at all.
+    acting = [event for event in events if event.type in ACTING]
+    opportunities = opportunities_of(session, acting)
+    for event in acting:
         opportunity = opportunities.get(event.opportunity_id)
         if opportunity is None or opportunity.removed_at is not None:
             continue

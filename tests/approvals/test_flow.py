@@ -17,7 +17,7 @@ from bridge.departments.service import seed_departments
 from bridge.marketplace.client import MarketplaceClient
 from bridge.rules.pipeline import drain_pending
 from bridge.rules.settings import seed_rule_settings
-from bridge.sync.models import ChangeEvent
+from bridge.sync.models import ChangeEvent, ChangeEventType
 from tests.approvals.helpers import opportunity_reads
 from tests.fakes.marketplace import FakeMarketplace
 from tests.fakes.world import CWU, UNDER_REVIEW
@@ -102,3 +102,32 @@ def test_a_batch_of_events_reads_its_opportunities_in_one_query(
     with opportunity_reads(db_engine) as reads:
         assert guard.drain(sessions, cancel=False) == events
     assert len(reads) == 1  # nothing was published since the bridge began watching
+
+
+def test_events_that_cannot_open_a_request_read_no_opportunity(
+    seeded: None,
+    fake: FakeMarketplace,
+    client: MarketplaceClient,
+    sessions: sessionmaker[Session],
+    db_engine: Engine,
+) -> None:
+    """Only entering review and edits open or renew a request: the created and status events
+    that make up most of a first sync are counted as taken without loading anything."""
+    fake.move_author()
+    sync_and_follow(client, sessions)
+    with transaction(sessions) as session:
+        for kind in (ChangeEventType.CREATED, ChangeEventType.STATUS_CHANGED):
+            session.add(
+                ChangeEvent(
+                    type=kind.value,
+                    opportunity_id=UNDER_REVIEW,
+                    opportunity_kind="cwu",
+                    version=1,
+                    details={},
+                )
+            )
+    drain_pending(sessions, rule_pipeline())
+    with opportunity_reads(db_engine) as reads:
+        assert drain(sessions) == 2
+    assert reads == []
+    assert requests_of(sessions) == [(1, "open")]
