@@ -30,6 +30,7 @@ from bridge.sync.models import (
 CURSOR = "approvals"
 BATCH = 200
 RENEWING = frozenset({ChangeEventType.CONTENT_EDITED.value, ChangeEventType.ADDENDUM_ADDED.value})
+# The events that can open or renew a request; the flow takes the others without reading.
 ACTING = RENEWING | {ChangeEventType.ENTERED_UNDER_REVIEW.value}
 # Requests an edit on the marketplace makes outdated.
 LIVE = (

@@ -121,7 +121,7 @@ def test_events_that_cannot_open_a_request_read_no_opportunity(
                 ChangeEvent(
                     type=kind.value,
                     opportunity_id=UNDER_REVIEW,
-                    opportunity_kind="cwu",
+                    opportunity_kind=CWU.value,
                     version=1,
                     details={},
                 )
