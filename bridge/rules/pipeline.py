@@ -91,15 +91,13 @@ class RulePipeline:
             )
             for start in range(0, len(batch_ids), EVENT_BATCH):
                 chunk = batch_ids[start : start + EVENT_BATCH]
-                judged = [
-                    (context, self.judge(context))
-                    for context in builder.build_all(load_opportunities(session, chunk))
-                ]
+                judged: list[tuple[RuleContext, list[Finding]]] = []
+                for context in builder.build_all(load_opportunities(session, chunk)):
+                    judged.append((context, self.judge(context)))
+                    if follow:  # right after judging: a rule may keep what it just compared
+                        linked |= self._linked(context)
                 report.evaluated += len(judged)
                 report.changed += _store(session, judged, trigger, now)
-                if follow:
-                    for context, _findings in judged:
-                        linked |= self._linked(context)
         return report
 
     def _linked(self, context: RuleContext) -> set[str]:

@@ -334,3 +334,35 @@ def test_a_neighbour_with_its_own_change_pending_is_left_to_its_turn(
     drain_pending(sessions, pipeline)  # every change taken: the twin is an ordinary neighbour now
     with transaction(sessions) as session:
         assert pipeline.evaluate(session, [UNDER_REVIEW], "sync").evaluated == 2
+
+
+def test_judging_with_neighbours_compares_each_text_once(
+    routed_fake: FakeMarketplace,
+    client: MarketplaceClient,
+    sessions: sessionmaker[Session],
+    mocked: responses.RequestsMock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The neighbours are asked for right after each judgement, while the splitting rule still
+    holds what it compared: comparing postings is most of that rule's cost."""
+    from adapters.rules import splitting
+    from bridge.text.similarity import alike_among
+    from tests.seeding import seed
+
+    routed_fake.clone(CWU, UNDER_REVIEW, TWIN)
+    seed(sessions)
+    assert make_sync(client, sessions).run().ok
+    pipeline = rule_pipeline()
+    drain_pending(sessions, pipeline)
+    compared: list[str] = []
+
+    def counted(text: str, others: list[str], threshold: float) -> list[bool]:
+        compared.append(text)
+        return alike_among(text, others, threshold)
+
+    monkeypatch.setattr(splitting, "alike_among", counted)
+    with transaction(sessions) as session:
+        ids = list(session.scalars(select(Opportunity.id)))
+        report = pipeline.evaluate(session, ids, "sync")
+    assert len(ids) >= 2 and report.evaluated >= len(ids)
+    assert 0 < len(compared) <= report.evaluated
