@@ -9,12 +9,14 @@ A length far from the source's is a warning: something may be missing or added.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bridge.catalogs import Language
 from bridge.marketplace.limits import CWU_FIELD_UNITS, units
 from bridge.rules.context import RuleContext, TextField
 from bridge.rules.findings import Finding, Severity
 from bridge.text.facts import compare_facts, extract_facts
-from bridge.text.language import MIN_WORDS, detect_language, word_count
+from bridge.text.language import CACHED_TEXTS, MIN_WORDS, detect_language, word_count
 from bridge.text.length import is_plausible_length, length_ratio
 from bridge.text.plain_text import words
 from bridge.translations.public_copy import bilingual_copy
@@ -45,9 +47,12 @@ def _published_length(
 NAME_WORDS = 3
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def needs_translation(source: str) -> bool:
     """False for text nothing in which a translator would change: web and e-mail addresses,
-    code and numbers (no words are left), or a name of a few words, each capitalised."""
+    code and numbers (no words are left), or a name of a few words, each capitalised. Cached:
+    an opportunity has about nine texts, most of them (a place, a remote-work answer, the
+    same skills) found on many others, and finding a description's words is not free."""
     found = words(source)
     return len(found) > NAME_WORDS or any(word[:1].islower() for word in found)
 
