@@ -69,15 +69,40 @@ def covered(session: Session, opportunity: Opportunity) -> bool:
     return False
 
 
-def _became_published(
-    event: ChangeEvent, opportunity: Opportunity, watching_since: datetime
-) -> bool:
-    if event.type == ChangeEventType.STATUS_CHANGED.value:
-        return event.details.get("to") == "PUBLISHED"
-    if event.type == ChangeEventType.CREATED.value and opportunity.status == "PUBLISHED":
-        published = opportunity.published_at or opportunity.marketplace_created_at
-        return published >= watching_since
-    return False
+def _status_became_published(event: ChangeEvent) -> bool:
+    return (
+        event.type == ChangeEventType.STATUS_CHANGED.value
+        and event.details.get("to") == "PUBLISHED"
+    )
+
+
+def published_since(
+    session: Session, events: list[ChangeEvent], watching_since: datetime
+) -> list[Opportunity]:
+    """The opportunities these events show published since the bridge began watching, in the
+    events' order: a status that became PUBLISHED, or an opportunity first seen PUBLISHED and
+    published (when the marketplace does not say, created) after that moment. Only those are
+    loaded: a first sync's thousands of created events are of opportunities in other statuses
+    or published long before, and reading them cost the run a sixth of a second."""
+    changed = opportunities_of(session, [e for e in events if _status_became_published(e)])
+    published_at = func.coalesce(Opportunity.published_at, Opportunity.marketplace_created_at)
+    created = opportunities_of(
+        session,
+        [event for event in events if event.type == ChangeEventType.CREATED.value],
+        Opportunity.status == "PUBLISHED",
+        published_at >= watching_since,
+    )
+    found = []
+    for event in events:
+        if _status_became_published(event):
+            opportunity = changed.get(event.opportunity_id)
+        elif event.type == ChangeEventType.CREATED.value:
+            opportunity = created.get(event.opportunity_id)
+        else:
+            continue
+        if opportunity is not None:
+            found.append(opportunity)
+    return found
 
 
 def consume_events(session: Session, *, cancel: bool, now: datetime | None = None) -> int:
@@ -85,14 +110,10 @@ def consume_events(session: Session, *, cancel: bool, now: datetime | None = Non
     now = now or utcnow()
     events = next_batch(session, CURSOR, BATCH, following=APPROVALS_CURSOR)
     watching_since = session.scalar(select(func.min(SyncRun.started_at)))
-    opportunities = opportunities_of(session, events)
-    for event in events:
-        opportunity = opportunities.get(event.opportunity_id)
-        if opportunity is None or watching_since is None:
-            continue
-        if _became_published(event, opportunity, watching_since) and not covered(
-            session, opportunity
-        ):
+    if watching_since is None:
+        return len(events)
+    for opportunity in published_since(session, events, watching_since):
+        if not covered(session, opportunity):
             raise_alert(session, opportunity, cancel=cancel, now=now)
     return len(events)
 

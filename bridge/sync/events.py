@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.clock import utcnow
@@ -39,15 +39,18 @@ def next_batch(
     return events
 
 
-def opportunities_of(session: Session, events: list[ChangeEvent]) -> dict[str, Opportunity]:
-    """The opportunities a batch of events is about, by id, read in one query.
+def opportunities_of(
+    session: Session, events: list[ChangeEvent], *criteria: ColumnElement[bool]
+) -> dict[str, Opportunity]:
+    """The opportunities a batch of events is about, by id, read in one query; with
+    ``criteria``, only those that meet them (the others are never decoded).
 
     A consumer that fetched them one event at a time paid a query and its row decoding for
     each of a first sync's thousands of events: a second of the run on two cores."""
     ids = {event.opportunity_id for event in events}
     if not ids:
         return {}
-    found = session.scalars(select(Opportunity).where(Opportunity.id.in_(ids)))
+    found = session.scalars(select(Opportunity).where(Opportunity.id.in_(ids), *criteria))
     return {opportunity.id: opportunity for opportunity in found}
 
 

@@ -3,18 +3,19 @@ when settings say so; what predates the bridge, and the bridge's own publication
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge.approvals.guard import alerts_of
+from bridge.approvals.guard import alerts_of, published_since
 from bridge.approvals.models import ApprovalAlert
 from bridge.approvals.publisher import how_published
 from bridge.marketplace.client import MarketplaceClient
 from bridge.notifications.models import Notification
+from bridge.sync.models import ChangeEvent, Opportunity, SyncRun
 from tests.approvals.conftest import People
 from tests.approvals.helpers import messages_to, service
 from tests.fakes.marketplace import FakeMarketplace
-from tests.fakes.world import CWU, UNDER_REVIEW
+from tests.fakes.world import CWU, PUBLISHED, UNDER_REVIEW
 
 DIRECT = "7a7d8a52-7a4e-4f7e-9a53-3b1c7f1d2e01"
 AFTER_FIRST_SYNC = "2026-11-27T12:00:00.000Z"
@@ -35,6 +36,33 @@ def test_what_was_published_before_the_bridge_raises_nothing(
 ) -> None:
     service(db_url, db_engine, client).run_once()
     assert alerts(sessions) == []
+
+
+def test_created_events_load_only_what_was_published_since_the_bridge_watched(
+    world: People,
+    sessions: sessionmaker[Session],
+    client: MarketplaceClient,
+    db_url: str,
+    db_engine: Engine,
+) -> None:
+    """A first sync's created events, published ones included, load no opportunity at all."""
+    service(db_url, db_engine, client).run_once()
+    loaded: list[str] = []
+
+    def count(target: Opportunity, _context: object) -> None:
+        loaded.append(target.id)
+
+    with sessions() as session:
+        events = list(session.scalars(select(ChangeEvent).order_by(ChangeEvent.id)))
+        watching_since = session.scalar(select(func.min(SyncRun.started_at)))
+        assert watching_since is not None
+        assert PUBLISHED in {e.opportunity_id for e in events if e.type == "created"}
+        event.listen(Opportunity, "load", count)
+        try:
+            assert published_since(session, events, watching_since) == []
+        finally:
+            event.remove(Opportunity, "load", count)
+    assert loaded == []
 
 
 def test_a_direct_publication_raises_an_alert_to_admins_and_the_department(
