@@ -59,7 +59,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--opportunities", type=int, default=2000)
     parser.add_argument("--pairs", type=int, default=3)
-    parser.add_argument("--database-url", help="Default: a temporary SQLite file.")
+    parser.add_argument(
+        "--database-url",
+        help="default: a new SQLite file; its tables are dropped before the database is seeded",
+    )
     parser.add_argument("--judge", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--with-rules", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -67,10 +70,12 @@ def main(argv: list[str] | None = None) -> None:
         judge(args.judge, args.with_rules)
         return
     from benchmarks.bench_panel import seed
+    from benchmarks.bench_sync import empty_database
 
     with tempfile.TemporaryDirectory() as folder:
         os.environ.setdefault("BRIDGE_DATA_DIR", folder)
         url = args.database_url or f"sqlite:///{Path(folder) / 'rules.sqlite3'}"
+        empty_database(url)  # a second run on the same server seeds from nothing too
         seeded = seed(url, args.opportunities)
         print(f"seeded {args.opportunities} opportunities in {seeded.seed_seconds:.1f} s")
         baselines: list[float] = []

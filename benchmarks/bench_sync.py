@@ -315,7 +315,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def empty_database(database_url: str) -> None:
-    """Drop every table and migrate again: each full sync is a first sync."""
+    """Drop every table and migrate again: each full sync is a first sync. On PostgreSQL the
+    whole schema goes: the migrations also create functions and triggers (the audit log's),
+    which dropping the tables leaves behind and migrating again would create twice."""
     from sqlalchemy import text
 
     from bridge.db.engine import make_engine
@@ -323,9 +325,16 @@ def empty_database(database_url: str) -> None:
     from bridge.db.registry import metadata
 
     engine = make_engine(database_url)
-    metadata().drop_all(engine)
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            schema = connection.scalar(text("SELECT current_schema()"))
+            quoted = engine.dialect.identifier_preparer.quote_schema(schema)
+            connection.execute(text(f"DROP SCHEMA {quoted} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {quoted}"))
+    else:
+        metadata().drop_all(engine)
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     upgrade(engine)
     engine.dispose()
 
