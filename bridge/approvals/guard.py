@@ -33,6 +33,7 @@ from bridge.marketplace.decode import Fetched
 from bridge.marketplace.errors import MarketplaceError, WriteOutcomeUnknown
 from bridge.marketplace.vocabulary import OpportunityKind
 from bridge.notifications.messages import N_, Bilingual
+from bridge.rules.builder import POSTED_AT
 from bridge.sync.events import drain as drain_events
 from bridge.sync.events import next_batch, opportunities_of
 from bridge.sync.models import ChangeEvent, ChangeEventType, Opportunity, SyncRun
@@ -85,12 +86,11 @@ def published_since(
     loaded: a first sync's thousands of created events are of opportunities in other statuses
     or published long before, and reading them cost the run a sixth of a second."""
     changed = opportunities_of(session, [e for e in events if _status_became_published(e)])
-    published_at = func.coalesce(Opportunity.published_at, Opportunity.marketplace_created_at)
     created = opportunities_of(
         session,
         [event for event in events if event.type == ChangeEventType.CREATED.value],
         Opportunity.status == "PUBLISHED",
-        published_at >= watching_since,
+        POSTED_AT >= watching_since,  # noqa: SIM300 (a SQL expression, not a constant)
     )
     found = []
     for event in events:
